@@ -78,6 +78,10 @@ function raw(method: string, path: string, headers: Record<string, string>, body
   });
 }
 
+async function codeOf(res: Response): Promise<string> {
+  return ((await res.json()) as { code: string }).code;
+}
+
 function post(path: string, headers: Record<string, string>, body = '{}') {
   return fetch(base() + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
@@ -103,7 +107,7 @@ test('the UI and the API refuse a browser without the session cookie', async () 
   assert.equal(page.status, 401);
   const api = await post('/api/engine.status', { origin: base() });
   assert.equal(api.status, 401);
-  assert.equal((await api.json()).code, 'unauthenticated');
+  assert.equal((await codeOf(api)), 'unauthenticated');
   const forged = await post('/api/engine.status', { origin: base(), cookie: `warden_session_${port}=forged` });
   assert.equal(forged.status, 401);
   const events = await fetch(`${base()}/api/events`);
@@ -116,7 +120,7 @@ test('a foreign Origin is refused even with a valid session cookie', async () =>
   for (const origin of ['http://evil.example', `http://127.0.0.1:${port + 1}`, 'null']) {
     const res = await post('/api/engine.status', { origin, cookie });
     assert.equal(res.status, 403, origin);
-    assert.equal((await res.json()).code, 'forbidden_origin');
+    assert.equal((await codeOf(res)), 'forbidden_origin');
   }
   const noOrigin = await post('/api/engine.status', { cookie });
   assert.equal(noOrigin.status, 403, 'a POST without Origin is refused');
@@ -142,10 +146,10 @@ test('state changes cannot come from a form: only a same-origin JSON POST reache
   assert.deepEqual(await ok.json(), { ok: 'yes', input: { x: 1 } });
   const unknown = await post('/api/nope', { origin: base(), cookie });
   assert.equal(unknown.status, 404);
-  assert.equal((await unknown.json()).code, 'not_found');
+  assert.equal((await codeOf(unknown)), 'not_found');
   const bad = await post('/api/engine.status', { origin: base(), cookie }, '{oops');
   assert.equal(bad.status, 400);
-  assert.equal((await bad.json()).code, 'invalid_json');
+  assert.equal((await codeOf(bad)), 'invalid_json');
 });
 
 test('requests with an Authorization header are left to the engine (the CLI\'s admin token)', async () => {
