@@ -1,0 +1,16 @@
+// The whole API: every domain's methods and events in one table. A method added to a domain file and
+// listed here is carried by both transports (Electron preload and web bridge) with no extra glue.
+import { serverEvents, serverMethods } from './servers.js';
+
+export const methods = {
+  ...serverMethods,
+};
+
+export const events = {
+  ...serverEvents,
+};
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Events = typeof events;
+export type EventName = keyof Events;

@@ -1,0 +1,45 @@
+// Engine, servers and settings: the part of the contract the gateway itself answers.
+import { z } from 'zod';
+import { method } from './contract.js';
+import { ServerConfig } from '../servers.js';
+import { Settings } from '../settings.js';
+
+export const ServerState = z.enum(['idle', 'starting', 'running', 'crashed', 'failed']);
+export type ServerState = z.infer<typeof ServerState>;
+
+export const ServerView = z.object({
+  config: ServerConfig,
+  state: ServerState,
+  /** Client sessions connected to this server now. */
+  sessions: z.number().int(),
+  lastError: z.string().optional(),
+  restarts: z.number().int(),
+});
+export type ServerView = z.infer<typeof ServerView>;
+
+export const EngineStatus = z.object({
+  pid: z.number().int(),
+  url: z.string(),
+  dataDir: z.string(),
+  version: z.string(),
+  startedAt: z.string(),
+  servers: z.array(ServerView),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+const Empty = z.object({}).default({});
+const Name = z.object({ name: z.string() });
+
+export const serverMethods = {
+  'engine.status': method({ input: Empty, output: EngineStatus, mutates: false, description: 'Is the engine running, where, and the state of each server.' }),
+  'servers.list': method({ input: Empty, output: z.array(ServerView), mutates: false, description: 'Every configured server with its state.' }),
+  'servers.add': method({ input: ServerConfig, output: ServerView, mutates: true, description: 'Add a server.' }),
+  'servers.remove': method({ input: Name, output: z.object({ removed: z.string() }), mutates: true, description: 'Remove a server; its sessions are closed.' }),
+  'servers.stderr': method({ input: Name, output: z.object({ lines: z.array(z.string()) }), mutates: false, description: "The tail of a server's stderr." }),
+  'settings.get': method({ input: Empty, output: Settings, mutates: false, description: 'Current settings.' }),
+  'settings.set': method({ input: Settings.partial(), output: Settings, mutates: true, description: 'Change settings.' }),
+};
+
+export const serverEvents = {
+  'servers.changed': z.object({ servers: z.array(ServerView) }),
+};

@@ -1,0 +1,21 @@
+// The `warden` command. Each group of commands lives in commands/<group>.ts and registers itself here.
+import { Command } from 'commander';
+import { VERSION } from '../engine/version.js';
+import { registerConnectCommand } from './commands/connect.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerServersCommands } from './commands/servers.js';
+import { registerStatusCommand } from './commands/status.js';
+
+const program = new Command()
+  .name('warden')
+  .description('Warden: a local guardian between MCP clients and MCP servers.')
+  .version(VERSION)
+  .showHelpAfterError()
+  .enablePositionalOptions();
+
+registerServeCommand(program);
+registerConnectCommand(program);
+registerStatusCommand(program);
+registerServersCommands(program);
+
+await program.parseAsync(process.argv);

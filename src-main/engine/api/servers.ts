@@ -1,0 +1,45 @@
+// Engine-side handlers for shared/api/servers.ts.
+import type { Handlers } from '../../../shared/api/contract.js';
+import type { serverMethods } from '../../../shared/api/servers.js';
+import type { Engine } from '../engine.js';
+import { WardenError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
+  const changed = () => engine.emit('servers.changed', { servers: engine.serverViews() });
+  return {
+    'engine.status': async () => ({
+      pid: process.pid,
+      url: engine.url,
+      dataDir: engine.paths.dir,
+      version: VERSION,
+      startedAt: engine.startedAt,
+      servers: engine.serverViews(),
+    }),
+    'servers.list': async () => engine.serverViews(),
+    'servers.add': async (input) => {
+      const config = engine.servers.add(input);
+      await engine.audit.event('server.added', { server: config.name, transport: config.transport, tier: config.tier });
+      changed();
+      return engine.runtime(config.name).view(config);
+    },
+    'servers.remove': async ({ name }) => {
+      engine.servers.remove(name);
+      await engine.closeSessions(name, `server \`${name}\` was removed`);
+      await engine.audit.event('server.removed', { server: name });
+      changed();
+      return { removed: name };
+    },
+    'servers.stderr': async ({ name }) => {
+      engine.servers.require(name);
+      return { lines: engine.runtime(name).stderr.lines() };
+    },
+    'settings.get': async () => engine.settings.get(),
+    'settings.set': async (patch) => {
+      if (Object.keys(patch).length === 0) throw new WardenError('bad_input', 'Nothing to change.');
+      const next = engine.settings.set(patch);
+      await engine.audit.event('settings.changed', { keys: Object.keys(patch) });
+      return next;
+    },
+  };
+}

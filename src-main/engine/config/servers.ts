@@ -1,0 +1,108 @@
+// The servers Warden knows, stored in servers.json (conf: atomic writes). The file is re-read on every
+// access, so a server added by the CLI while an engine runs takes effect at the next session.
+import Conf from 'conf';
+import { ServerConfig, type ServerConfigInput } from '../../../shared/servers.js';
+import type { Tier } from '../../../shared/words.js';
+import { WardenError } from '../errors.js';
+import type { DataPaths } from '../paths.js';
+
+interface ServersFile {
+  servers: Record<string, unknown>;
+}
+
+export class ServerStore {
+  readonly #conf: Conf<ServersFile>;
+
+  constructor(readonly paths: DataPaths) {
+    this.#conf = new Conf<ServersFile>({
+      cwd: paths.dir,
+      configName: 'servers',
+      configFileMode: 0o600,
+      accessPropertiesByDotNotation: false,
+    });
+  }
+
+  /** True once the file exists: an empty list the person made is not the same as "never configured". */
+  exists(): boolean {
+    return this.#read() !== undefined;
+  }
+
+  list(): ServerConfig[] {
+    const raw = this.#read() ?? {};
+    return Object.entries(raw).map(([name, value]) => this.#parse(name, value));
+  }
+
+  get(name: string): ServerConfig | undefined {
+    const raw = this.#read() ?? {};
+    return Object.hasOwn(raw, name) ? this.#parse(name, raw[name]) : undefined;
+  }
+
+  require(name: string): ServerConfig {
+    const server = this.get(name);
+    if (!server) {
+      const known = this.list().map((s) => s.name);
+      throw new WardenError(
+        'server_unknown',
+        `Unknown server \`${name}\`. ${known.length ? `Known servers: ${known.join(', ')}.` : 'No servers are configured.'} Add it with \`warden servers add ${name} -- <command>\`.`,
+      );
+    }
+    return server;
+  }
+
+  add(input: ServerConfigInput, { replace = false } = {}): ServerConfig {
+    const parsed = ServerConfig.safeParse({ addedAt: new Date().toISOString(), ...input });
+    if (!parsed.success) {
+      throw new WardenError('bad_input', `Server \`${input.name}\` is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'server'}: ${i.message}`).join('; ')}.`);
+    }
+    const raw = this.#read() ?? {};
+    if (!replace && Object.hasOwn(raw, parsed.data.name)) {
+      throw new WardenError('server_exists', `Server \`${parsed.data.name}\` already exists. Remove it first, or pick another name.`);
+    }
+    const { name, ...rest } = parsed.data;
+    this.#write({ ...raw, [name]: rest });
+    return parsed.data;
+  }
+
+  remove(name: string): void {
+    const raw = this.#read() ?? {};
+    if (!Object.hasOwn(raw, name)) this.require(name);
+    const { [name]: _removed, ...rest } = raw;
+    this.#write(rest);
+  }
+
+  setTier(name: string, tier: Tier): ServerConfig {
+    const server = this.require(name);
+    return this.add({ ...server, tier }, { replace: true });
+  }
+
+  update(name: string, patch: Partial<ServerConfigInput>): ServerConfig {
+    const server = this.require(name);
+    return this.add({ ...server, ...patch, name } as ServerConfigInput, { replace: true });
+  }
+
+  #read(): Record<string, unknown> | undefined {
+    let store: Partial<ServersFile>;
+    try {
+      store = this.#conf.store;
+    } catch (error) {
+      throw new WardenError('config_invalid', `${this.#conf.path} cannot be read: ${(error as Error).message}. Fix or remove the file; Warden changed nothing.`);
+    }
+    if (store.servers === undefined) return undefined;
+    if (typeof store.servers !== 'object' || store.servers === null || Array.isArray(store.servers)) {
+      throw new WardenError('config_invalid', `${this.#conf.path}: "servers" must be an object of server name to settings.`);
+    }
+    return store.servers as Record<string, unknown>;
+  }
+
+  #write(servers: Record<string, unknown>): void {
+    this.#conf.set('servers', servers);
+  }
+
+  #parse(name: string, value: unknown): ServerConfig {
+    const parsed = ServerConfig.safeParse({ ...(value as object), name });
+    if (!parsed.success) {
+      throw new WardenError('config_invalid', `${this.#conf.path}: server \`${name}\` is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,173 @@
+// The engine: the one object the desktop app and `warden serve` both run. It owns the data directory
+// (under a lock), the HTTP gateway, the live server runtimes and the API the UI and the CLI call.
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import type { Handlers } from '../../shared/api/contract.js';
+import { methods, type EventName, type Events } from '../../shared/api/index.js';
+import type { z } from 'zod';
+import { createRouter, type ApiCall } from './api/router.js';
+import { serverHandlers } from './api/servers.js';
+import { ServerStore } from './config/servers.js';
+import { SettingsStore } from './config/settings.js';
+import { GatewayHttp } from './gateway/http.js';
+import { ServerRuntime } from './gateway/runtime.js';
+import { GatewaySession } from './gateway/session.js';
+import type { SecretResolver } from './gateway/downstream.js';
+import { TokenStore } from './gateway/tokens.js';
+import { EngineLock } from './lock.js';
+import { createFileLogger, type Logger } from './log.js';
+import { dataPaths, type DataPaths } from './paths.js';
+import { allowAll, type AuditPoint, type DecisionPoint } from './pipeline.js';
+import { WardenError } from './errors.js';
+import { VERSION } from './version.js';
+
+export { VERSION };
+
+export interface EngineOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  decisions?: DecisionPoint;
+  audit?: AuditPoint;
+  resolveSecret?: SecretResolver;
+  logger?: Logger;
+  /** Echo the engine log to stderr (warden serve --verbose). */
+  echoLog?: boolean;
+}
+
+/** Until the audit log is wired in, decisions are only written to the engine's diagnostic log. */
+function logOnlyAudit(logger: Logger): AuditPoint {
+  return {
+    async decided(call, decision) {
+      logger.info('call.decided', { server: call.server, tool: call.tool, callId: call.callId, effect: decision.effect, rule: decision.ruleId });
+    },
+    async finished(call, _decision, outcome) {
+      logger.info('call.finished', { server: call.server, tool: call.tool, callId: call.callId, status: outcome.status, durationMs: outcome.durationMs });
+    },
+    async event(kind) {
+      logger.info('audit.event', { kind });
+    },
+  };
+}
+
+type EventPayload<K extends EventName> = z.input<Events[K]>;
+
+export class Engine {
+  readonly paths: DataPaths;
+  readonly servers: ServerStore;
+  readonly settings: SettingsStore;
+  readonly tokens: TokenStore;
+  readonly logger: Logger;
+  readonly http: GatewayHttp;
+  readonly api: ApiCall;
+  readonly decisions: DecisionPoint;
+  readonly audit: AuditPoint;
+  readonly startedAt = new Date().toISOString();
+  readonly #events = new EventEmitter();
+  readonly #runtimes = new Map<string, ServerRuntime>();
+  readonly #sessions = new Set<GatewaySession>();
+  #lock?: EngineLock;
+  #stopping?: Promise<void>;
+
+  private constructor(readonly options: EngineOptions) {
+    this.paths = dataPaths(options.dataDir);
+    mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
+    this.logger = options.logger ?? createFileLogger(this.paths.logs, { echo: options.echoLog });
+    this.servers = new ServerStore(this.paths);
+    this.settings = new SettingsStore(this.paths);
+    this.tokens = new TokenStore(this.paths);
+    this.decisions = options.decisions ?? allowAll;
+    this.audit = options.audit ?? logOnlyAudit(this.logger);
+    const handlers: Handlers<typeof methods> = { ...serverHandlers(this) };
+    this.api = createRouter(handlers);
+    this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession: (server, owner, upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream) });
+  }
+
+  static async start(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(options);
+    engine.#lock = EngineLock.acquire(engine.paths);
+    try {
+      engine.tokens.load();
+      engine.servers.list(); // a broken servers.json is reported now, not at the first call
+      await engine.http.listen(options.port ?? 0);
+      engine.#lock.publish(engine.http.url, engine.http.port);
+    } catch (error) {
+      engine.#lock.release();
+      throw error;
+    }
+    engine.logger.info('engine.started', { pid: process.pid, url: engine.http.url, version: VERSION });
+    await engine.audit.event('engine.started', { pid: process.pid, url: engine.http.url, version: VERSION }).catch(() => undefined);
+    return engine;
+  }
+
+  get url(): string {
+    return this.http.url;
+  }
+
+  runtime(name: string): ServerRuntime {
+    let runtime = this.#runtimes.get(name);
+    if (!runtime) {
+      runtime = new ServerRuntime(name, this.logger);
+      this.#runtimes.set(name, runtime);
+    }
+    return runtime;
+  }
+
+  serverViews() {
+    return this.servers.list().map((config) => this.runtime(config.name).view(config));
+  }
+
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void {
+    this.#events.on(name, listener);
+    return () => this.#events.off(name, listener);
+  }
+
+  emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+    this.#events.emit(name, payload);
+  }
+
+  /** Sessions of one server are closed when it is removed or changed, so the next one sees the change. */
+  async closeSessions(server: string, reason: string): Promise<void> {
+    await Promise.all([...this.#sessions].filter((s) => s.serverName === server).map((s) => s.close(reason)));
+  }
+
+  #openSession(serverName: string, clientId: string, upstream: ConstructorParameters<typeof GatewaySession>[0]['upstream']): GatewaySession {
+    if (this.#stopping) throw new WardenError('engine_not_running', 'Warden is stopping.');
+    const server = this.servers.require(serverName);
+    const runtime = this.runtime(server.name);
+    const session = new GatewaySession({
+      server,
+      client: { id: clientId },
+      upstream,
+      runtime,
+      decisions: this.decisions,
+      audit: this.audit,
+      logger: this.logger,
+      resolveSecret: this.options.resolveSecret,
+      onClose: () => {
+        this.#sessions.delete(session);
+        runtime.sessions = Math.max(0, runtime.sessions - 1);
+        if (runtime.sessions === 0 && runtime.state === 'running') runtime.state = 'idle';
+        this.emit('servers.changed', { servers: this.serverViews() });
+      },
+    });
+    this.#sessions.add(session);
+    runtime.sessions += 1;
+    this.logger.info('session.opened', { server: server.name, client: clientId, session: session.id });
+    return session;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.logger.info('engine.stopping', { sessions: this.#sessions.size });
+      await this.http.close();
+      await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
+      await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);
+      this.#lock?.release();
+      this.logger.info('engine.stopped', {});
+    })();
+    return this.#stopping;
+  }
+}
+
+export const startEngine = (options: EngineOptions) => Engine.start(options);

@@ -1,0 +1,115 @@
+// One connection to a downstream MCP server (a child process over stdio, or Streamable HTTP). It carries
+// raw JSON-RPC messages; the session above it decides what they mean.
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, delimiter } from 'node:path';
+import type { ServerConfig } from '../../../shared/servers.js';
+import { WardenError, errorMessage } from '../errors.js';
+import { StdioClientTransport, StreamableHTTPClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
+
+/** Turns secret references in a server's env/headers into values, when the server starts. */
+export type SecretResolver = (account: string) => Promise<string>;
+
+export interface DownstreamEvents {
+  message(message: JSONRPCMessage): void;
+  /** The connection ended without Warden asking it to (crash, exit, network). */
+  lost(reason: string): void;
+  stderr(chunk: string): void;
+}
+
+function onPath(command: string, env: Record<string, string | undefined>): boolean {
+  if (isAbsolute(command) || command.includes('/') || command.includes('\\')) return existsSync(command);
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  return (env.PATH ?? env.Path ?? '').split(delimiter).some((dir) => dir && exts.some((ext) => existsSync(join(dir, command + ext))));
+}
+
+async function resolveValues(values: Record<string, string | { secret: string }>, resolveSecret: SecretResolver | undefined, server: string) {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === 'string') {
+      out[key] = value;
+      continue;
+    }
+    if (!resolveSecret) throw new WardenError('server_start_failed', `Server \`${server}\` needs the secret \`${value.secret}\` for ${key}, but no keychain is available.`);
+    out[key] = await resolveSecret(value.secret);
+  }
+  return out;
+}
+
+export class Downstream {
+  #transport?: Transport;
+  #closing = false;
+  #lostReported = false;
+
+  constructor(
+    readonly config: ServerConfig,
+    private readonly events: DownstreamEvents,
+    private readonly resolveSecret?: SecretResolver,
+  ) {}
+
+  get pid(): number | null {
+    return this.#transport instanceof StdioClientTransport ? this.#transport.pid : null;
+  }
+
+  async start(): Promise<void> {
+    const config = this.config;
+    let transport: Transport;
+    if (config.transport === 'stdio') {
+      const env = await resolveValues(config.env, this.resolveSecret, config.name);
+      const searchEnv = { ...process.env, ...env };
+      if (!onPath(config.command, searchEnv)) {
+        throw new WardenError(
+          'server_start_failed',
+          `Server \`${config.name}\` could not start: \`${config.command}\` not found${isAbsolute(config.command) ? '' : ' on PATH'}. Check the command in Servers → ${config.name}.`,
+        );
+      }
+      const stdio = new StdioClientTransport({ command: config.command, args: config.args, env, cwd: config.cwd, stderr: 'pipe' });
+      // With stderr 'pipe' the SDK hands out its stream before the process starts.
+      stdio.stderr?.on('data', (chunk: Buffer) => this.events.stderr(chunk.toString('utf8')));
+      transport = stdio;
+    } else {
+      const headers = await resolveValues(config.headers, this.resolveSecret, config.name);
+      transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } });
+    }
+    transport.onmessage = (message) => this.events.message(message);
+    transport.onclose = () => this.#lost('the connection closed');
+    transport.onerror = (error) => {
+      // HTTP transports report failed requests here; stdio reports broken pipes and bad JSON.
+      if (config.transport === 'http') this.#lost(errorMessage(error));
+    };
+    this.#transport = transport;
+    try {
+      await transport.start();
+    } catch (error) {
+      this.#closing = true;
+      const what = config.transport === 'stdio' ? `\`${config.command}\`` : config.url;
+      throw new WardenError('server_start_failed', `Server \`${config.name}\` could not start ${what}: ${errorMessage(error)}. Check the command in Servers → ${config.name}.`);
+    }
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (!this.#transport || this.#closing) throw new WardenError('server_crashed', `Server \`${this.config.name}\` is not connected.`);
+    await this.#transport.send(message);
+  }
+
+  /** For HTTP servers: the negotiated protocol version goes into every later request's header. */
+  setProtocolVersion(version: string): void {
+    const t = this.#transport as { setProtocolVersion?: (v: string) => void } | undefined;
+    t?.setProtocolVersion?.(version);
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    const t = this.#transport;
+    this.#transport = undefined;
+    if (!t) return;
+    if (t instanceof StreamableHTTPClientTransport) await t.terminateSession().catch(() => undefined);
+    await t.close().catch(() => undefined);
+  }
+
+  #lost(reason: string): void {
+    if (this.#closing || this.#lostReported) return;
+    this.#lostReported = true;
+    this.#closing = true;
+    this.events.lost(reason);
+  }
+}

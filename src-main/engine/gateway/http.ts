@@ -1,0 +1,244 @@
+// The engine's one HTTP listener on 127.0.0.1: Streamable HTTP for clients at /mcp/<server>, the admin
+// API at /api/<method>, and routes that other parts mount (the web UI bridge). Every request passes the
+// Host/Origin check (DNS rebinding) and needs a valid token.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WardenError, errorMessage } from '../errors.js';
+import { StreamableHTTPServerTransport, type JSONRPCMessage, type RequestId } from '../mcp/sdk.js';
+import type { ApiCall } from '../api/router.js';
+import type { TokenOwner, TokenStore } from './tokens.js';
+import type { GatewaySession, Upstream } from './session.js';
+
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const API_MAX_BODY_BYTES = 1024 * 1024;
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+/** Other ways to authenticate an /api call (the web bridge's session cookie). */
+export type ApiAuthenticator = (req: IncomingMessage) => TokenOwner | null;
+
+export interface HttpDeps {
+  tokens: TokenStore;
+  api: ApiCall;
+  /** Creates the session for a new client connection to `server` (throws WardenError if unknown). */
+  openSession(server: string, owner: TokenOwner, upstream: Upstream): GatewaySession;
+}
+
+interface Binding {
+  transport: StreamableHTTPServerTransport;
+  session: GatewaySession;
+  server: string;
+  owner: string;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+function rpcHttpError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}, id: RequestId | null = null): void {
+  sendJson(res, status, { jsonrpc: '2.0', id, error: { code: -32000, message, data: { code } } }, headers);
+}
+
+export function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1];
+}
+
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new WardenError('bad_input', `The request body is larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class GatewayHttp {
+  readonly #server: Server;
+  readonly #bindings = new Map<string, Binding>();
+  readonly #routes: Array<{ prefix: string; handler: RouteHandler }> = [];
+  readonly #apiAuth: ApiAuthenticator[] = [];
+  #port = 0;
+
+  constructor(private readonly deps: HttpDeps) {
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((error) => {
+        if (!res.headersSent) sendJson(res, 500, { code: 'internal', message: errorMessage(error) });
+        else res.end();
+      });
+    });
+    this.#server.keepAliveTimeout = 60_000;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get sessionCount(): number {
+    return this.#bindings.size;
+  }
+
+  route(prefix: string, handler: RouteHandler): void {
+    this.#routes.push({ prefix, handler });
+  }
+
+  authenticateApiWith(authenticator: ApiAuthenticator): void {
+    this.#apiAuth.push(authenticator);
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#port = (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const bindings = [...this.#bindings.values()];
+    this.#bindings.clear();
+    await Promise.all(bindings.map(async (b) => {
+      await b.session.close('Warden is stopping');
+      await b.transport.close().catch(() => undefined);
+    }));
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  /** Host and Origin must name this loopback listener (DNS rebinding defence). */
+  originAllowed(req: IncomingMessage): boolean {
+    const allowedHosts = new Set([`127.0.0.1:${this.#port}`, `localhost:${this.#port}`, `[::1]:${this.#port}`]);
+    const host = req.headers.host?.toLowerCase();
+    if (!host || !allowedHosts.has(host)) return false;
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    if (origin === 'null') return false;
+    try {
+      const parsed = new URL(origin);
+      return parsed.protocol === 'http:' && allowedHosts.has(parsed.host.toLowerCase());
+    } catch {
+      return false;
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.originAllowed(req)) {
+      sendJson(res, 403, { code: 'forbidden', message: 'Forbidden: this Warden endpoint only answers requests for its own loopback address (Host/Origin check).' });
+      return;
+    }
+    const url = new URL(req.url ?? '/', this.url);
+    const path = url.pathname;
+    if (path === '/mcp' || path.startsWith('/mcp/')) return this.#mcp(req, res, decodeURIComponent(path.slice('/mcp/'.length)));
+    if (path.startsWith('/api/')) return this.#api(req, res, path.slice('/api/'.length));
+    for (const { prefix, handler } of this.#routes) {
+      if (path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : prefix + '/')) return handler(req, res, url);
+    }
+    const owner = this.deps.tokens.verify(bearer(req));
+    if (!owner) return this.#unauthorized(res);
+    sendJson(res, 404, { code: 'not_found', message: `Nothing at ${path}.` });
+  }
+
+  #unauthorized(res: ServerResponse, rpc = false): void {
+    const headers = { 'www-authenticate': 'Bearer realm="warden"' };
+    const message = 'Unauthorized: a valid Warden token is required (Authorization: Bearer <token>). Protect the client again in Warden to get one.';
+    if (rpc) rpcHttpError(res, 401, 'unauthorized', message, headers);
+    else sendJson(res, 401, { code: 'unauthorized', message }, headers);
+  }
+
+  async #mcp(req: IncomingMessage, res: ServerResponse, server: string): Promise<void> {
+    const owner = this.deps.tokens.verify(bearer(req));
+    if (!owner) return this.#unauthorized(res, true);
+    if (!server) {
+      rpcHttpError(res, 404, 'not_found', 'Connect to /mcp/<server>: the aggregated endpoint is not enabled.');
+      return;
+    }
+    const ownerId = owner.kind === 'admin' ? 'admin' : owner.id;
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const binding = this.#bindings.get(sessionId);
+      if (!binding || binding.server !== server || binding.owner !== ownerId) {
+        rpcHttpError(res, 404, 'not_found', 'Session not found: start a new session with initialize.');
+        return;
+      }
+      await binding.transport.handleRequest(req, res);
+      return;
+    }
+    if (req.method !== 'POST') {
+      rpcHttpError(res, 400, 'bad_input', 'Bad request: no Mcp-Session-Id. Start a session with an initialize POST.');
+      return;
+    }
+    // A new session: the SDK transport checks that the body is an initialize request.
+    let session: GatewaySession | undefined;
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => session!.id,
+      maxRequestBodySize: MAX_BODY_BYTES,
+      onsessioninitialized: (id) => {
+        this.#bindings.set(id, { transport, session: session!, server, owner: ownerId });
+      },
+    });
+    const upstream: Upstream = {
+      send: (message: JSONRPCMessage, relatedRequestId?: RequestId) =>
+        transport.send(message, relatedRequestId === undefined ? undefined : { relatedRequestId }),
+    };
+    try {
+      session = this.deps.openSession(server, owner, upstream);
+    } catch (error) {
+      const code = error instanceof WardenError ? error.code : 'internal';
+      rpcHttpError(res, code === 'server_unknown' ? 404 : code === 'forbidden' ? 403 : 500, code, errorMessage(error));
+      return;
+    }
+    const opened = session;
+    transport.onmessage = (message) => {
+      void opened.fromClient(message);
+    };
+    transport.onclose = () => {
+      this.#bindings.delete(opened.id);
+      void opened.close();
+    };
+    await transport.handleRequest(req, res);
+    if (!this.#bindings.has(opened.id)) {
+      // Not an initialize (the transport answered with an error): nothing to keep.
+      await opened.close();
+      await transport.close().catch(() => undefined);
+    }
+  }
+
+  async #api(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    let owner = this.deps.tokens.verify(bearer(req));
+    for (const authenticate of this.#apiAuth) owner ??= authenticate(req);
+    if (!owner || owner.kind !== 'admin') return this.#unauthorized(res);
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { code: 'bad_input', message: 'API methods are called with POST and a JSON body.' }, { allow: 'POST' });
+      return;
+    }
+    let input: unknown;
+    try {
+      const text = await readBody(req, API_MAX_BODY_BYTES);
+      input = text.trim() ? JSON.parse(text) : {};
+    } catch (error) {
+      sendJson(res, 400, { code: 'bad_input', message: `The request body is not valid JSON: ${errorMessage(error)}` });
+      return;
+    }
+    const result = await this.deps.api(method, input);
+    if (result.ok) sendJson(res, 200, { result: result.result });
+    else sendJson(res, result.status, result.error);
+  }
+}

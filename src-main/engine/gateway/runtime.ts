@@ -1,0 +1,75 @@
+// The live state of each configured server across all its sessions: how many sessions are connected,
+// its stderr tail, its crashes and the backoff before the next restart.
+import type { ServerState, ServerView } from '../../../shared/api/servers.js';
+import type { ServerConfig } from '../../../shared/servers.js';
+import { WardenError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { StderrTail } from './stderr.js';
+
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 30_000;
+/** Waiting longer than this for a restart would outlast the client's patience: fail fast instead. */
+const BACKOFF_WAIT_LIMIT_MS = 5_000;
+/** A server that stayed up this long has recovered: its crash count starts over. */
+const STABLE_MS = 60_000;
+
+export class ServerRuntime {
+  readonly stderr = new StderrTail();
+  state: ServerState = 'idle';
+  sessions = 0;
+  restarts = 0;
+  lastError?: string;
+  #crashesInARow = 0;
+  #lastCrashAt = 0;
+  #runningSince = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly logger: Logger,
+  ) {}
+
+  starting(): void {
+    if (this.state !== 'running') this.state = 'starting';
+  }
+
+  started(): void {
+    this.state = 'running';
+    this.#runningSince = Date.now();
+  }
+
+  failed(message: string): void {
+    this.state = 'failed';
+    this.lastError = message;
+    this.logger.warn('server.start_failed', { server: this.name, message });
+  }
+
+  crashed(reason: string): void {
+    const now = Date.now();
+    if (this.#runningSince && now - this.#runningSince > STABLE_MS) this.#crashesInARow = 0;
+    this.#crashesInARow += 1;
+    this.#lastCrashAt = now;
+    this.state = 'crashed';
+    this.lastError = `exited: ${reason}`;
+    this.logger.warn('server.crashed', { server: this.name, reason, crashesInARow: this.#crashesInARow, stderrTail: this.stderr.lines().slice(-5) });
+  }
+
+  /** Waits out the backoff before a restart, or refuses when the wait would be too long. */
+  async beforeRestart(): Promise<void> {
+    if (this.#crashesInARow === 0) return;
+    this.restarts += 1;
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.#crashesInARow - 1));
+    const wait = this.#lastCrashAt + delay - Date.now();
+    if (wait <= 0) return;
+    if (wait > BACKOFF_WAIT_LIMIT_MS) {
+      throw new WardenError(
+        'server_crashed',
+        `Server \`${this.name}\` crashed ${this.#crashesInARow} times in a row; Warden will try again in ${Math.ceil(wait / 1000)} s. See its stderr in Servers → ${this.name}.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  view(config: ServerConfig): ServerView {
+    return { config, state: this.state, sessions: this.sessions, lastError: this.lastError, restarts: this.restarts };
+  }
+}

@@ -1,0 +1,489 @@
+// One client session bound to its own downstream session, as with a direct connection. Messages pass
+// through unchanged both ways, except tools/call (decided and audited before it is forwarded) and
+// tools/list results (seen by the decision point, which pins definitions and may hide tools).
+import { randomUUID } from 'node:crypto';
+import type { ServerConfig } from '../../../shared/servers.js';
+import { WardenError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  ErrorCode,
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+  type Tool,
+} from '../mcp/sdk.js';
+import type { AuditPoint, ClientIdentity, Decision, DecisionPoint, ToolCall, WaitingChannel } from '../pipeline.js';
+import { Downstream, type SecretResolver } from './downstream.js';
+import type { ServerRuntime } from './runtime.js';
+
+/** Where messages for the client go. `relatedRequestId` routes them onto that request's stream. */
+export interface Upstream {
+  send(message: JSONRPCMessage, relatedRequestId?: RequestId): Promise<void>;
+}
+
+export interface SessionDeps {
+  server: ServerConfig;
+  client: ClientIdentity;
+  upstream: Upstream;
+  runtime: ServerRuntime;
+  decisions: DecisionPoint;
+  audit: AuditPoint;
+  logger: Logger;
+  resolveSecret?: SecretResolver;
+  onClose?: () => void;
+}
+
+type ProgressToken = string | number;
+
+interface Inflight {
+  method: string;
+  progressToken?: ProgressToken;
+  /** Sent to the downstream server (a held tools/call is not, yet). */
+  forwarded: boolean;
+  call?: ToolCall;
+  decision?: Decision;
+  controller?: AbortController;
+}
+
+interface Pending {
+  resolve(message: JSONRPCMessage): void;
+  reject(error: Error): void;
+}
+
+/** JSON-RPC error codes: the SDK's, plus the stable Warden code in `data.code`. */
+const rpcError = (id: RequestId, code: number, message: string, wardenCode: string): JSONRPCMessage => ({
+  jsonrpc: '2.0',
+  id,
+  error: { code, message, data: { code: wardenCode } },
+});
+
+const WARDEN_ID_PREFIX = 'warden:';
+const REPLAY_TIMEOUT_MS = 15_000;
+
+export class GatewaySession {
+  readonly id = randomUUID();
+  readonly #inflight = new Map<RequestId, Inflight>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #tools = new Map<string, Tool>();
+  readonly #progressOwner = new Map<ProgressToken, RequestId>();
+  #downstream?: Downstream;
+  #starting?: Promise<Downstream>;
+  #initializeRequest?: JSONRPCRequest;
+  #initializedSent = false;
+  #clientCapabilities: Record<string, unknown> = {};
+  #nextId = 1;
+  #closed = false;
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  get client(): ClientIdentity {
+    return this.deps.client;
+  }
+
+  get serverName(): string {
+    return this.deps.server.name;
+  }
+
+  // ---- client → server ----------------------------------------------------------------------------
+
+  async fromClient(message: JSONRPCMessage): Promise<void> {
+    if (this.#closed) return;
+    if (isJSONRPCRequest(message)) {
+      if (message.method === 'initialize') return this.#initialize(message);
+      if (message.method === 'tools/call') return this.#toolCall(message);
+      this.#track(message, message.method);
+      return this.#forward(message);
+    }
+    if (isJSONRPCNotification(message)) {
+      if (message.method === 'notifications/initialized') this.#initializedSent = true;
+      if (message.method === 'notifications/cancelled') {
+        const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+        const entry = requestId === undefined ? undefined : this.#inflight.get(requestId);
+        entry?.controller?.abort();
+        if (entry && !entry.forwarded) return; // held by Warden: the server never saw it
+      }
+      return this.#sendDownstream(message).catch(() => undefined);
+    }
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const own = message.id === undefined ? undefined : this.#takePending(message.id);
+      if (own) return own.resolve(message);
+      return this.#sendDownstream(message).catch(() => undefined);
+    }
+  }
+
+  async #initialize(request: JSONRPCRequest): Promise<void> {
+    const params = (request.params ?? {}) as { clientInfo?: { name?: string; version?: string }; capabilities?: Record<string, unknown> };
+    this.deps.client.name = params.clientInfo?.name;
+    this.deps.client.version = params.clientInfo?.version;
+    this.#clientCapabilities = params.capabilities ?? {};
+    this.#initializeRequest = request;
+    try {
+      await this.#ensureDownstream({ replay: false });
+    } catch (error) {
+      await this.#reply(rpcError(request.id, ErrorCode.InternalError, errorMessage(error), (error as WardenError).code ?? 'server_start_failed'));
+      return;
+    }
+    this.#track(request, 'initialize');
+    await this.#forward(request);
+  }
+
+  async #toolCall(request: JSONRPCRequest): Promise<void> {
+    const params = (request.params ?? {}) as { name?: unknown; arguments?: unknown; _meta?: { progressToken?: ProgressToken } };
+    const entry = this.#track(request, 'tools/call');
+    const controller = new AbortController();
+    entry.controller = controller;
+    const name = typeof params.name === 'string' ? params.name : '';
+    const args = params.arguments && typeof params.arguments === 'object' && !Array.isArray(params.arguments) ? (params.arguments as Record<string, unknown>) : {};
+    const call: ToolCall = {
+      callId: randomUUID(),
+      sessionId: this.id,
+      client: { ...this.deps.client },
+      server: this.deps.server.name,
+      tool: name,
+      arguments: args,
+      progressToken: params._meta?.progressToken,
+      signal: controller.signal,
+      startedAt: Date.now(),
+    };
+    entry.call = call;
+
+    let decision: Decision;
+    try {
+      if (!name) throw new WardenError('bad_input', 'tools/call needs a tool name.');
+      if (!this.#tools.has(name)) await this.#learnTools().catch((error) => this.deps.logger.warn('tools.learn_failed', { server: call.server, message: errorMessage(error) }));
+      call.definition = this.#tools.get(name);
+      decision = await this.deps.decisions.decide(call, this.#channel(request.id, call));
+    } catch (error) {
+      decision = {
+        effect: 'deny',
+        ruleId: 'gateway:check-failed',
+        reasons: [`Warden could not check this call (${errorMessage(error)}), so it refuses it.`],
+        approver: 'policy',
+        status: 'denied',
+      };
+    }
+    entry.decision = decision;
+
+    // No audit record, no call.
+    try {
+      await this.deps.audit.decided(call, decision);
+    } catch (error) {
+      this.#inflight.delete(request.id);
+      this.deps.logger.error('audit.write_failed', { server: call.server, tool: name, message: errorMessage(error) });
+      await this.#reply(this.#refusal(request.id, `Warden could not write the audit record for this call (${errorMessage(error)}), so it was not forwarded. Check the disk and the data directory's permissions.`));
+      return;
+    }
+
+    if (controller.signal.aborted) {
+      // The client cancelled while the call was held: it expects no answer.
+      this.#inflight.delete(request.id);
+      void this.#finish(call, decision, { status: 'error', durationMs: Date.now() - call.startedAt, errorMessage: 'cancelled by the client before it was forwarded' });
+      return;
+    }
+
+    if (decision.effect === 'deny') {
+      this.#inflight.delete(request.id);
+      await this.#reply(this.#refusal(request.id, denialText(call, decision)));
+      void this.#finish(call, decision, { status: decision.status ?? 'denied', durationMs: Date.now() - call.startedAt });
+      return;
+    }
+    await this.#forward(request);
+  }
+
+  #channel(requestId: RequestId, call: ToolCall): WaitingChannel {
+    let progress = 0;
+    const channel: WaitingChannel = {
+      progress: (message) => {
+        if (call.progressToken === undefined || this.#closed) return;
+        progress += 1;
+        void this.#reply({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: call.progressToken, progress, message } }, requestId);
+      },
+    };
+    if (this.#clientCapabilities.elicitation) {
+      channel.elicit = async (message, requestedSchema) => {
+        const response = await this.#requestUpstream('elicitation/create', { message, requestedSchema }, requestId, call.signal);
+        if (isJSONRPCErrorResponse(response)) throw new Error(response.error.message);
+        return (response as unknown as { result: { action: string; content?: Record<string, unknown> } }).result;
+      };
+    }
+    return channel;
+  }
+
+  #refusal(id: RequestId, text: string): JSONRPCMessage {
+    return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text }], isError: true } };
+  }
+
+  #track(request: JSONRPCRequest, method: string): Inflight {
+    const progressToken = (request.params as { _meta?: { progressToken?: ProgressToken } } | undefined)?._meta?.progressToken;
+    const entry: Inflight = { method, progressToken, forwarded: false };
+    this.#inflight.set(request.id, entry);
+    if (progressToken !== undefined) this.#progressOwner.set(progressToken, request.id);
+    return entry;
+  }
+
+  async #forward(request: JSONRPCRequest): Promise<void> {
+    const entry = this.#inflight.get(request.id);
+    try {
+      await this.#ensureDownstream({ replay: true });
+      if (entry) entry.forwarded = true;
+      await this.#sendDownstream(request);
+    } catch (error) {
+      this.#settle(request.id);
+      const code = error instanceof WardenError ? error.code : 'server_crashed';
+      await this.#reply(rpcError(request.id, ErrorCode.InternalError, errorMessage(error), code));
+      if (entry?.call && entry.decision) void this.#finish(entry.call, entry.decision, { status: 'error', durationMs: Date.now() - entry.call.startedAt, errorMessage: errorMessage(error) });
+    }
+  }
+
+  // ---- server → client ----------------------------------------------------------------------------
+
+  #fromServer(message: JSONRPCMessage): void {
+    if (this.#closed) return;
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      if (message.id === undefined) return;
+      const own = this.#takePending(message.id);
+      if (own) return own.resolve(message);
+      const entry = this.#settle(message.id);
+      if (!entry) return; // an answer to a request that already ended (crash reply, cancellation)
+      void this.#answer(message, entry);
+      return;
+    }
+    if (isJSONRPCNotification(message) && message.method === 'notifications/progress') {
+      const token = (message.params as { progressToken?: ProgressToken } | undefined)?.progressToken;
+      const owner = token === undefined ? undefined : this.#progressOwner.get(token);
+      void this.#reply(message, owner);
+      return;
+    }
+    // Requests (sampling, elicitation, roots, ping) and other notifications: relate them to the latest
+    // call still open, as the server most likely sent them while working on it.
+    void this.#reply(message, this.#latestForwarded());
+  }
+
+  async #answer(message: JSONRPCMessage, entry: Inflight): Promise<void> {
+    if (entry.method === 'initialize' && isJSONRPCResultResponse(message)) {
+      const version = (message.result as { protocolVersion?: string }).protocolVersion;
+      if (version) this.#downstream?.setProtocolVersion(version);
+    }
+    if (entry.method === 'tools/list' && isJSONRPCResultResponse(message)) {
+      message = { ...message, result: { ...message.result, tools: await this.#seeTools(message.result.tools) } };
+    }
+    if (entry.call && entry.decision) {
+      const failed = isJSONRPCErrorResponse(message) || (message as { result?: { isError?: boolean } }).result?.isError === true;
+      void this.#finish(entry.call, entry.decision, {
+        status: failed ? 'error' : 'ok',
+        durationMs: Date.now() - entry.call.startedAt,
+        result: isJSONRPCResultResponse(message) ? message.result : undefined,
+        errorMessage: isJSONRPCErrorResponse(message) ? message.error.message : undefined,
+      });
+    }
+    await this.#reply(message);
+  }
+
+  /** Records every listed definition, lets the decision point see (and filter) the list. */
+  async #seeTools(tools: unknown): Promise<Tool[]> {
+    const list = Array.isArray(tools) ? (tools as Tool[]) : [];
+    for (const tool of list) this.#tools.set(tool.name, tool);
+    try {
+      return await this.deps.decisions.listTools(this.deps.server.name, this.deps.client, list);
+    } catch (error) {
+      // Fail closed: if the decision point cannot look at the list, the client sees no tools.
+      this.deps.logger.error('tools.list_check_failed', { server: this.deps.server.name, message: errorMessage(error) });
+      return [];
+    }
+  }
+
+  /** Asks the server for its tools (all pages) when a call names a tool this session has not listed. */
+  async #learnTools(): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const response = await this.#requestDownstream('tools/list', cursor ? { cursor } : {});
+      if (isJSONRPCErrorResponse(response)) throw new Error(response.error.message);
+      const result = (response as { result: { tools?: unknown; nextCursor?: string } }).result;
+      await this.#seeTools(result.tools);
+      cursor = result.nextCursor;
+    } while (cursor);
+  }
+
+  #latestForwarded(): RequestId | undefined {
+    let latest: RequestId | undefined;
+    for (const [id, entry] of this.#inflight) if (entry.forwarded) latest = id;
+    return latest;
+  }
+
+  // ---- downstream lifecycle -----------------------------------------------------------------------
+
+  async #ensureDownstream({ replay }: { replay: boolean }): Promise<Downstream> {
+    if (this.#closed) throw new WardenError('server_crashed', 'The session is closed.');
+    if (this.#downstream) return this.#downstream;
+    if (!this.#starting) {
+      this.#starting = this.#start(replay).finally(() => {
+        this.#starting = undefined;
+      });
+    }
+    return this.#starting;
+  }
+
+  async #start(replay: boolean): Promise<Downstream> {
+    const { runtime, server } = this.deps;
+    await runtime.beforeRestart();
+    runtime.starting();
+    const downstream = new Downstream(
+      server,
+      {
+        message: (message) => this.#fromServer(message),
+        lost: (reason) => this.#lost(downstream, reason),
+        stderr: (chunk) => {
+          for (const line of runtime.stderr.push(chunk)) this.deps.logger.log('debug', 'server.stderr', { server: server.name, line });
+        },
+      },
+      this.deps.resolveSecret,
+    );
+    try {
+      await downstream.start();
+    } catch (error) {
+      runtime.failed(errorMessage(error));
+      throw error;
+    }
+    this.#downstream = downstream;
+    if (replay && this.#initializeRequest) {
+      // A restart after a crash: the client already initialized, so Warden does it again on its behalf.
+      const response = await this.#requestDownstream('initialize', this.#initializeRequest.params ?? {}, REPLAY_TIMEOUT_MS).catch((error) => {
+        void downstream.close();
+        this.#downstream = undefined;
+        runtime.failed(errorMessage(error));
+        throw new WardenError('server_start_failed', `Server \`${server.name}\` restarted but did not initialize: ${errorMessage(error)}`);
+      });
+      const version = (response as { result?: { protocolVersion?: string } }).result?.protocolVersion;
+      if (version) downstream.setProtocolVersion(version);
+      if (this.#initializedSent) await downstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    }
+    runtime.started();
+    this.deps.logger.info('server.started', { server: server.name, pid: downstream.pid, session: this.id, replay });
+    return downstream;
+  }
+
+  #lost(downstream: Downstream, reason: string): void {
+    if (this.#downstream !== downstream || this.#closed) return;
+    this.#downstream = undefined;
+    this.deps.runtime.crashed(reason);
+    const message = `Server \`${this.deps.server.name}\` stopped during the call (${reason}). Warden will restart it on the next call.`;
+    for (const [id, entry] of [...this.#inflight]) {
+      if (!entry.forwarded) continue;
+      this.#settle(id);
+      void this.#reply(rpcError(id, ErrorCode.InternalError, message, 'server_crashed'));
+      if (entry.call && entry.decision) void this.#finish(entry.call, entry.decision, { status: 'error', durationMs: Date.now() - entry.call.startedAt, errorMessage: message });
+    }
+    for (const [id, pending] of [...this.#pending]) {
+      this.#pending.delete(id);
+      pending.reject(new WardenError('server_crashed', message));
+    }
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------------
+
+  async #sendDownstream(message: JSONRPCMessage): Promise<void> {
+    const downstream = this.#downstream;
+    if (!downstream) throw new WardenError('server_crashed', `Server \`${this.deps.server.name}\` is not running.`);
+    await downstream.send(message);
+  }
+
+  async #requestDownstream(method: string, params: Record<string, unknown>, timeoutMs = REPLAY_TIMEOUT_MS): Promise<JSONRPCMessage> {
+    const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
+    const answer = this.#awaitAnswer(id, timeoutMs);
+    await this.#sendDownstream({ jsonrpc: '2.0', id, method, params });
+    return answer;
+  }
+
+  async #requestUpstream(method: string, params: Record<string, unknown>, related: RequestId, signal: AbortSignal): Promise<JSONRPCMessage> {
+    const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
+    const answer = this.#awaitAnswer(id, 0, signal);
+    await this.#reply({ jsonrpc: '2.0', id, method, params }, related);
+    return answer;
+  }
+
+  #awaitAnswer(id: string, timeoutMs: number, signal?: AbortSignal): Promise<JSONRPCMessage> {
+    return new Promise<JSONRPCMessage>((resolve, reject) => {
+      const timer = timeoutMs > 0 ? setTimeout(() => done(() => reject(new Error(`no answer within ${timeoutMs} ms`))), timeoutMs) : undefined;
+      const onAbort = () => done(() => reject(new Error('cancelled')));
+      const done = (fn: () => void) => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#pending.delete(id);
+        fn();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, { resolve: (m) => done(() => resolve(m)), reject: (e) => done(() => reject(e)) });
+    });
+  }
+
+  #takePending(id: RequestId): Pending | undefined {
+    return typeof id === 'string' && id.startsWith(WARDEN_ID_PREFIX) ? this.#pending.get(id) : undefined;
+  }
+
+  #settle(id: RequestId): Inflight | undefined {
+    const entry = this.#inflight.get(id);
+    if (!entry) return undefined;
+    this.#inflight.delete(id);
+    if (entry.progressToken !== undefined) this.#progressOwner.delete(entry.progressToken);
+    return entry;
+  }
+
+  async #reply(message: JSONRPCMessage, relatedRequestId?: RequestId): Promise<void> {
+    try {
+      await this.deps.upstream.send(message, relatedRequestId);
+    } catch (error) {
+      if (relatedRequestId !== undefined && !('id' in message && ('result' in message || 'error' in message))) {
+        // The related request's stream is gone: fall back to the session's standalone stream.
+        await this.deps.upstream.send(message).catch(() => undefined);
+        return;
+      }
+      this.deps.logger.warn('client.send_failed', { server: this.deps.server.name, message: errorMessage(error) });
+    }
+  }
+
+  async #finish(call: ToolCall, decision: Decision, outcome: Parameters<AuditPoint['finished']>[2]): Promise<void> {
+    try {
+      await this.deps.audit.finished(call, decision, outcome);
+    } catch (error) {
+      this.deps.logger.error('audit.outcome_failed', { server: call.server, tool: call.tool, callId: call.callId, message: errorMessage(error) });
+    }
+  }
+
+  /** The client went away, or the engine stops: open calls are answered (fail closed), the downstream closed. */
+  async close(reason = 'the session ended'): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const message = `The call did not complete: ${reason}.`;
+    for (const [id, entry] of [...this.#inflight]) {
+      entry.controller?.abort();
+      this.#settle(id);
+      // Held calls were never forwarded; forwarded ones lose their server. Either way the client is told.
+      await this.deps.upstream
+        .send(entry.method === 'tools/call' && !entry.forwarded ? this.#refusal(id, `${message} It was not forwarded.`) : rpcError(id, ErrorCode.InternalError, message, 'engine_not_running'))
+        .catch(() => undefined);
+      if (entry.call && entry.decision) void this.#finish(entry.call, entry.decision, { status: 'error', durationMs: Date.now() - entry.call.startedAt, errorMessage: message });
+    }
+    for (const [id, pending] of [...this.#pending]) {
+      this.#pending.delete(id);
+      pending.reject(new Error(reason));
+    }
+    const downstream = this.#downstream;
+    this.#downstream = undefined;
+    await downstream?.close();
+    this.deps.onClose?.();
+  }
+}
+
+/** What the model reads when a call is refused: who refused, why, and how to get it approved. */
+export function denialText(call: ToolCall, decision: Decision): string {
+  const who = decision.approver?.startsWith('user') ? 'The person using Warden denied' : decision.status === 'timeout' ? 'No one approved' : 'Warden policy denied';
+  return [
+    `${who} the call to tool \`${call.tool}\` on server \`${call.server}\` (rule ${decision.ruleId}).`,
+    ...decision.reasons,
+    'Do not retry the same call unchanged. To get it approved, ask the person to allow it in Warden (Approvals), or to change the rule for this tool.',
+  ].join(' ');
+}
