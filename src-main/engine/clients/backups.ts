@@ -1,0 +1,85 @@
+// The backup of a client's config file taken before Warden rewrote it, under the data directory's
+// backups folder. Secret values are not in it: each one is stored as a reference (to the OS keychain,
+// or, when there was no keychain, to the same place in the client's file where it was left), so the
+// data directory holds no secret and the original can still be put back byte for byte.
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { JSONPath } from 'jsonc-parser';
+import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import { ClientId } from '../../../shared/clients.js';
+import { ClientsError } from './errors.js';
+import { sha256 } from './files.js';
+
+const JsonPath = z.array(z.union([z.string(), z.number()]));
+
+export const BackupPart = z.union([z.string(), z.object({ account: z.string() }), z.object({ clientPath: JsonPath })]);
+export type BackupPart = z.infer<typeof BackupPart>;
+
+export const BackupRecord = z.object({
+  version: z.literal(1),
+  client: ClientId,
+  path: z.string(),
+  createdAt: z.string(),
+  /** sha256 of the original bytes. */
+  originalHash: z.string(),
+  /** sha256 of what Warden wrote: the file is "as Warden left it" while it still hashes to this. */
+  writtenHash: z.string(),
+  /** The original text as a sequence of plain text and references to secret literals. */
+  parts: z.array(BackupPart),
+  /** The entries Warden rewrote, and the server each now goes to. */
+  rewritten: z.array(z.object({ path: JsonPath, server: z.string() })),
+});
+export type BackupRecord = z.infer<typeof BackupRecord>;
+
+export function backupPath(backupsDir: string, clientFilePath: string): string {
+  const safe = basename(clientFilePath).replace(/[^A-Za-z0-9._-]/g, '_');
+  return join(backupsDir, 'clients', `${safe}-${sha256(clientFilePath).slice(0, 16)}.json`);
+}
+
+/** Keychain accounts for the secret literals of one backup. */
+export function backupAccountPrefix(clientFilePath: string): string {
+  return `backup/${sha256(clientFilePath).slice(0, 16)}/`;
+}
+
+export async function readBackup(backupsDir: string, clientFilePath: string): Promise<BackupRecord | undefined> {
+  const file = backupPath(backupsDir, clientFilePath);
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const record = BackupRecord.safeParse(parsed);
+  if (!record.success) {
+    throw new ClientsError('backup_invalid', `Warden's backup ${file} of ${clientFilePath} is damaged. Nothing was changed; restore the client's file by hand.`, { path: file });
+  }
+  return record.data;
+}
+
+export async function writeBackup(backupsDir: string, record: BackupRecord): Promise<string> {
+  const file = backupPath(backupsDir, record.path);
+  await mkdir(join(backupsDir, 'clients'), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n', { mode: 0o600, fsync: true });
+  return file;
+}
+
+export async function removeBackup(backupsDir: string, clientFilePath: string): Promise<void> {
+  await rm(backupPath(backupsDir, clientFilePath), { force: true });
+}
+
+/** Joins the parts back into the original text; `lookup` supplies each secret literal. */
+export async function joinParts(parts: readonly BackupPart[], lookup: (part: Exclude<BackupPart, string>) => Promise<string>): Promise<string> {
+  let out = '';
+  for (const part of parts) out += typeof part === 'string' ? part : await lookup(part);
+  return out;
+}
+
+export type { JSONPath };

@@ -1,0 +1,61 @@
+// Reading and writing a client's config file. Every write is atomic (write-file-atomic: a temp file
+// beside the target, fsync, rename; symlinks followed, mode and owner kept), and happens only if the
+// file still holds exactly the bytes Warden planned against: a change the client made in between is
+// reported, never overwritten.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import { ClientsError } from './errors.js';
+
+export interface ClientFile {
+  path: string;
+  bytes: Buffer;
+  text: string;
+  hash: string;
+  mtimeMs: number;
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The file, or undefined when it does not exist. A file that is not UTF-8 is refused as malformed. */
+export async function readClientFile(path: string): Promise<ClientFile | undefined> {
+  let bytes: Buffer;
+  let mtimeMs: number;
+  try {
+    [bytes, mtimeMs] = await Promise.all([readFile(path), stat(path).then((s) => s.mtimeMs)]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ClientsError('client_file_missing', `${path} cannot be read: ${(error as Error).message}.`, { path });
+  }
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes)) {
+    throw new ClientsError('client_file_malformed', `${path} is not UTF-8 text. Warden did not change it.`, { path });
+  }
+  return { path, bytes, text, hash: sha256(bytes), mtimeMs };
+}
+
+export async function requireClientFile(path: string): Promise<ClientFile> {
+  const file = await readClientFile(path);
+  if (!file) throw new ClientsError('client_file_missing', `${path} does not exist. Nothing to do.`, { path });
+  return file;
+}
+
+/** Throws `client_file_changed` unless the file still hashes to `expectedHash`. */
+export async function assertUnchanged(path: string, expectedHash: string): Promise<void> {
+  const now = await readClientFile(path);
+  if (!now || now.hash !== expectedHash) {
+    throw new ClientsError(
+      'client_file_changed',
+      `${path} changed since Warden read it (the client or someone else wrote to it). Warden did not overwrite it; look at the file and try again.`,
+      { path },
+    );
+  }
+}
+
+/** Atomic write, only over the bytes Warden read (`expectedHash`). */
+export async function writeClientFile(path: string, text: string, expectedHash: string): Promise<void> {
+  await assertUnchanged(path, expectedHash);
+  await writeFileAtomic(path, text, { fsync: true });
+}

@@ -1,0 +1,166 @@
+// Protecting a client's config file: plan (read, analyse, compute the new text and the diff; nothing
+// written), then commit (import servers, move secrets, back up the original, write the new file
+// atomically over exactly the bytes that were planned against).
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import type { ClientId, ProtectPlanView } from '../../../shared/clients.js';
+import type { KeychainStatus } from '../secrets/keychain.js';
+import { storeSecrets } from '../secrets/move.js';
+import { analyzeDocument, type EntryAnalysis } from './analyze.js';
+import { backupAccountPrefix, readBackup, removeBackup, writeBackup, type BackupPart, type BackupRecord } from './backups.js';
+import { clientRow, type ClientRow } from './catalog.js';
+import { bridgeEnv, type ClientsContext } from './context.js';
+import { unifiedDiff } from './diff.js';
+import { parseClientDocument } from './document.js';
+import { wardenEntryKeys } from './entries.js';
+import { ClientsError } from './errors.js';
+import { requireClientFile, sha256, writeClientFile, type ClientFile } from './files.js';
+import { connectCommand } from './launcher.js';
+import { findSecretLiterals, replaceLiterals } from './redact.js';
+import { applyRewrites, type EntryRewrite } from './rewrite.js';
+
+export interface ProtectPlan {
+  row: ClientRow;
+  file: ClientFile;
+  entries: EntryAnalysis[];
+  rewrites: EntryRewrite[];
+  newText: string;
+  /** The original as text and references; plus the secret literals that go to the keychain for it. */
+  backupParts: BackupPart[];
+  backupSecrets: { account: string; value: string }[];
+  view: ProtectPlanView;
+}
+
+const MASK = '"••••••"';
+
+export function rewritesFor(row: ClientRow, entries: readonly EntryAnalysis[], ctx: Pick<ClientsContext, 'launcher' | 'paths'>): EntryRewrite[] {
+  return entries
+    .filter((e) => e.state === 'direct')
+    .map((e) => {
+      const set = wardenEntryKeys(row, e.value, connectCommand(ctx.launcher, e.name, bridgeEnv(ctx.paths)));
+      const remove = row.transportKeys.filter((k) => e.value[k] !== undefined && !(k in set));
+      return { path: e.path, remove, set };
+    });
+}
+
+export async function planProtect(ctx: ClientsContext, client: ClientId, path: string, keychainStatus?: KeychainStatus): Promise<ProtectPlan> {
+  const row = clientRow(client);
+  const file = await requireClientFile(path);
+  const doc = parseClientDocument(row, file.text, path);
+  const status = keychainStatus ?? (await ctx.keychain.status());
+  const entries = await analyzeDocument(row, doc, ctx.servers, ctx.keychain, status);
+  const rewrites = rewritesFor(row, entries, ctx);
+  const newText = applyRewrites(file.text, rewrites);
+
+  // The backup: secret literals become keychain references (or, with no keychain, references to the
+  // same place in the client's file, where they stay because their entries are left as they are).
+  const literals = findSecretLiterals(doc.root);
+  const prefix = backupAccountPrefix(path);
+  const backupParts: BackupPart[] = [];
+  const backupSecrets: { account: string; value: string }[] = [];
+  let at = 0;
+  literals.forEach((lit, i) => {
+    backupParts.push(file.text.slice(at, lit.offset));
+    const raw = file.text.slice(lit.offset, lit.offset + lit.length);
+    if (status.available) {
+      const account = `${prefix}${i}`;
+      backupParts.push({ account });
+      backupSecrets.push({ account, value: raw });
+    } else {
+      backupParts.push({ clientPath: lit.path });
+    }
+    at = lit.offset + lit.length;
+  });
+  backupParts.push(file.text.slice(at));
+  if (!status.available && literals.length > 0) {
+    // Fail closed: every literal referenced in place must still be there, unchanged, after the rewrite.
+    const after = parseTree(newText);
+    for (const lit of literals) {
+      const node = after && findNodeAtLocation(after, lit.path);
+      const raw = file.text.slice(lit.offset, lit.offset + lit.length);
+      if (!node || newText.slice(node.offset, node.offset + node.length) !== raw) {
+        throw new ClientsError('keychain_unavailable', `Cannot protect ${path} without the OS keychain: a secret there would be lost from the backup. ${status.reason}`, { path });
+      }
+    }
+  }
+
+  const masked = replaceLiterals(file.text, literals, () => MASK);
+  const diff = unifiedDiff(masked, applyRewrites(masked, rewrites), { label: path });
+  const view: ProtectPlanView = {
+    client,
+    path,
+    baseHash: file.hash,
+    imports: entries.filter((e) => e.import).map((e) => e.name),
+    rewrites: entries.filter((e) => e.state === 'direct').map((e) => e.name),
+    skipped: entries.filter((e) => e.state === 'skipped').map((e) => ({ name: e.name, reason: e.reason ?? '' })),
+    secretsMoved: entries.flatMap((e) => e.import?.moves.map((m) => m.account) ?? []),
+    diff,
+    launcher: { command: ctx.launcher.command, args: ctx.launcher.args, how: ctx.launcher.how },
+  };
+  return { row, file, entries, rewrites, newText, backupParts, backupSecrets, view };
+}
+
+/** Imports what the plan imports: secrets into the keychain first, then the servers with references. */
+export async function importPlanned(ctx: ClientsContext, entries: readonly EntryAnalysis[]): Promise<string[]> {
+  const imported: string[] = [];
+  for (const entry of entries) {
+    if (!entry.import) continue;
+    await storeSecrets(ctx.keychain, entry.import.moves);
+    ctx.servers.add(entry.import.config);
+    imported.push(entry.name);
+  }
+  return imported;
+}
+
+export interface ProtectResult {
+  view: ProtectPlanView;
+  /** False when there was nothing to rewrite (every entry already protected or skipped). */
+  written: boolean;
+  backup?: string;
+}
+
+export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expectHash?: string): Promise<ProtectResult> {
+  const { file, view } = plan;
+  if (expectHash !== undefined && expectHash !== file.hash) {
+    throw new ClientsError('client_file_changed', `${file.path} changed since the preview was made. Look at the new preview and try again.`, { path: file.path });
+  }
+  if (plan.rewrites.length === 0) return { view, written: false };
+  const existing = await readBackup(ctx.paths.backups, file.path);
+  if (existing) {
+    throw new ClientsError(
+      'client_file_changed',
+      `Warden already protects ${file.path}, and it gained new servers since. Run \`warden clients unprotect ${view.client}\` first, then protect it again.`,
+      { path: file.path },
+    );
+  }
+  // Nothing is written at all when the file already moved on.
+  const before = await requireClientFile(file.path);
+  if (before.hash !== file.hash) {
+    throw new ClientsError('client_file_changed', `${file.path} changed since Warden read it. Warden did not overwrite it; look at the file and try again.`, { path: file.path });
+  }
+
+  await importPlanned(ctx, plan.entries);
+  await storeSecrets(ctx.keychain, plan.backupSecrets);
+  const record: BackupRecord = {
+    version: 1,
+    client: view.client,
+    path: file.path,
+    createdAt: new Date().toISOString(),
+    originalHash: file.hash,
+    writtenHash: sha256(Buffer.from(plan.newText, 'utf8')),
+    parts: plan.backupParts,
+    rewritten: plan.entries.filter((e) => e.state === 'direct').map((e) => ({ path: e.path, server: e.name })),
+  };
+  const backup = await writeBackup(ctx.paths.backups, record);
+  try {
+    await writeClientFile(file.path, plan.newText, file.hash);
+  } catch (error) {
+    await removeBackup(ctx.paths.backups, file.path);
+    for (const { account } of plan.backupSecrets) await ctx.keychain.delete(account).catch(() => false);
+    throw error;
+  }
+  return { view, written: true, backup };
+}
+
+export async function protectClient(ctx: ClientsContext, client: ClientId, path: string, expectHash?: string): Promise<ProtectResult> {
+  return commitProtect(ctx, await planProtect(ctx, client, path), expectHash);
+}

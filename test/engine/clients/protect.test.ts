@@ -1,0 +1,342 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'jsonc-parser';
+import type { ClientId } from '../../../shared/clients.js';
+import { planProtect, commitProtect, protectClient } from '../../../src-main/engine/clients/protect.js';
+import { unprotectClient } from '../../../src-main/engine/clients/unprotect.js';
+import { importClient } from '../../../src-main/engine/clients/import.js';
+import { backupPath } from '../../../src-main/engine/clients/backups.js';
+import { MemoryKeychain, sandbox, TEST_LAUNCHER } from './doubles.js';
+
+interface Case {
+  client: ClientId;
+  fixture: string;
+  serversAt: (string | number)[][];
+  rewritten: string[];
+  skipped: string[];
+  secrets: string[];
+}
+
+const CASES: Case[] = [
+  {
+    client: 'claude-desktop',
+    fixture: 'claude-desktop/claude_desktop_config.json',
+    serversAt: [['mcpServers']],
+    rewritten: ['filesystem', 'github'],
+    skipped: [],
+    secrets: ['ghp_FixtureFakeToken000000000000000000000'],
+  },
+  {
+    client: 'cursor',
+    fixture: 'cursor/mcp.json',
+    serversAt: [['mcpServers']],
+    rewritten: ['web-search', 'remote-server'],
+    skipped: ['python-tool'],
+    secrets: ['fixture-api-key-value', 'Bearer fixture-remote-token-0000'],
+  },
+  {
+    client: 'vscode',
+    fixture: 'vscode/mcp.json',
+    serversAt: [['servers']],
+    rewritten: ['memory', 'github'],
+    skipped: ['Perplexity'],
+    secrets: [],
+  },
+  {
+    client: 'windsurf',
+    fixture: 'windsurf/mcp_config.json',
+    serversAt: [['mcpServers']],
+    rewritten: ['github', 'figma'],
+    skipped: [],
+    secrets: ['fixture-windsurf-pat', 'fixture-figma-token'],
+  },
+  {
+    client: 'claude-code',
+    fixture: 'claude-code/.claude.json',
+    serversAt: [['mcpServers'], ['projects', '/home/username/code/app', 'mcpServers']],
+    rewritten: ['airtable', 'memory'],
+    skipped: [],
+    secrets: ['patFixtureAirtableKey'],
+  },
+  {
+    client: 'claude-code',
+    fixture: 'claude-code/.mcp.json',
+    serversAt: [['mcpServers']],
+    rewritten: ['shared-server', 'sentry'],
+    skipped: [],
+    secrets: [],
+  },
+];
+
+function at(value: unknown, path: (string | number)[]): any {
+  return path.reduce<any>((v, k) => (v == null ? undefined : v[k]), value);
+}
+
+/** Every key of the document except the server entries themselves. */
+function withoutEntries(doc: unknown, serversAt: (string | number)[][]): unknown {
+  const copy = structuredClone(doc) as any;
+  for (const path of serversAt) {
+    const map = at(copy, path);
+    if (map) for (const k of Object.keys(map)) map[k] = '<entry>';
+  }
+  return copy;
+}
+
+function allFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? allFiles(p) : [p];
+  });
+}
+
+for (const c of CASES) {
+  test(`${c.client} (${c.fixture}): protect routes its servers through Warden and keeps everything else; unprotect restores it byte for byte`, async () => {
+    const box = sandbox();
+    try {
+      const file = box.fixture(c.fixture);
+      const original = readFileSync(file);
+      const result = await protectClient(box.ctx, c.client, file);
+      assert.equal(result.written, true);
+      assert.deepEqual([...result.view.rewrites].sort(), [...c.rewritten].sort());
+      assert.deepEqual(result.view.skipped.map((s) => s.name).sort(), [...c.skipped].sort());
+
+      const after = readFileSync(file, 'utf8');
+      const before = parse(original.toString('utf8'));
+      const now = parse(after);
+      // Every other key is kept, value for value.
+      assert.deepEqual(withoutEntries(now, c.serversAt), withoutEntries(before, c.serversAt));
+      for (const name of c.rewritten) {
+        const path = c.serversAt.find((p) => at(now, [...p, name]))!;
+        const entry = at(now, [...path, name]);
+        assert.equal(entry.command, TEST_LAUNCHER.command, `${name} runs Warden`);
+        assert.deepEqual(entry.args, [...TEST_LAUNCHER.args, name]);
+        assert.deepEqual(entry.env, { WARDEN_DATA_DIR: box.ctx.paths.dir });
+        assert.equal(entry.url ?? entry.serverUrl ?? entry.headers, undefined, 'no remote keys are left behind');
+        // Keys that are not about the transport stay (Windsurf's disabledTools, ...).
+        const old = at(before, [...path, name]);
+        for (const k of Object.keys(old)) {
+          if (!['type', 'command', 'args', 'env', 'url', 'serverUrl', 'headers', 'cwd'].includes(k)) assert.deepEqual(entry[k], old[k], `${name}.${k} kept`);
+        }
+      }
+      for (const name of c.skipped) {
+        const path = c.serversAt.find((p) => at(now, [...p, name]))!;
+        assert.deepEqual(at(now, [...path, name]), at(before, [...path, name]), `${name} left as it was`);
+      }
+      for (const secret of c.secrets) {
+        assert.ok(!after.includes(secret), 'the rewritten client file holds no secret');
+        for (const f of allFiles(box.ctx.paths.dir)) assert.ok(!readFileSync(f, 'utf8').includes(secret), `${f} holds no secret`);
+        assert.ok([...box.keychain.values.values()].some((v) => v.includes(secret)), 'the secret is in the keychain');
+      }
+      assert.ok(existsSync(backupPath(box.ctx.paths.backups, file)));
+
+      const restored = await unprotectClient(box.ctx, c.client, file);
+      assert.equal(restored.restored, 'exact');
+      assert.ok(readFileSync(file).equals(original), 'the original bytes are back');
+      assert.ok(!existsSync(backupPath(box.ctx.paths.backups, file)), 'the backup is gone once restored');
+      assert.equal([...box.keychain.values.keys()].filter((k) => k.startsWith('backup/')).length, 0, "the backup's keychain items are removed");
+    } finally {
+      box.cleanup();
+    }
+  });
+}
+
+test('VS Code: comments, trailing commas and the inputs block survive protect', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('vscode/mcp.json');
+    await protectClient(box.ctx, 'vscode', file);
+    const after = readFileSync(file, 'utf8');
+    for (const comment of [
+      '// VS Code MCP configuration (JSON with comments), as in the MCP configuration reference.',
+      '// 💡 Inputs are prompted on first server start, then stored securely by VS Code.',
+      '// https://github.com/ppl-ai/modelcontextprotocol/',
+      '/* The memory server keeps a knowledge graph on disk. */',
+    ]) {
+      assert.ok(after.includes(comment), `kept: ${comment}`);
+    }
+    assert.match(after, /"type": "stdio",\n\s+"command": "\/opt\/node\/bin\/node"/, 'the http entry now says type stdio, in place');
+    assert.ok(after.includes('"${input:perplexity-key}"'), 'the entry with a VS Code input is untouched');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('import: servers keep their names, args and env; secrets become keychain references', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('claude-desktop/claude_desktop_config.json');
+    const before = readFileSync(file);
+    const result = await importClient(box.ctx, 'claude-desktop', file);
+    assert.deepEqual(result.imported, ['filesystem', 'github']);
+    assert.deepEqual(result.secretsMoved, ['github/GITHUB_PERSONAL_ACCESS_TOKEN']);
+    assert.ok(readFileSync(file).equals(before), 'import leaves the client file alone');
+    assert.deepEqual(box.registry.get('filesystem'), {
+      name: 'filesystem',
+      transport: 'stdio',
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-filesystem', '/Users/username/Desktop', '/Users/username/Downloads'],
+      env: {},
+      tier: 'standard',
+      capturePayloads: false,
+    });
+    const github = box.registry.get('github');
+    assert.ok(github && github.transport === 'stdio');
+    assert.deepEqual(github.env, { GITHUB_PERSONAL_ACCESS_TOKEN: { secret: 'github/GITHUB_PERSONAL_ACCESS_TOKEN' } });
+    assert.equal(box.keychain.values.get('github/GITHUB_PERSONAL_ACCESS_TOKEN'), 'ghp_FixtureFakeToken000000000000000000000');
+
+    const again = await importClient(box.ctx, 'claude-desktop', file);
+    assert.deepEqual(again.imported, []);
+    assert.deepEqual(again.known.sort(), ['filesystem', 'github'], 'a second import recognises the same servers (secret compared through the keychain)');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('a server Warden already has with other settings is left alone, not silently re-routed', async () => {
+  const box = sandbox();
+  try {
+    box.registry.add({ name: 'filesystem', transport: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/elsewhere'] });
+    const file = box.fixture('claude-desktop/claude_desktop_config.json');
+    const plan = await planProtect(box.ctx, 'claude-desktop', file);
+    assert.deepEqual(plan.view.rewrites, ['github']);
+    assert.match(plan.view.skipped[0]!.reason, /already has a server "filesystem" with other settings/);
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('the preview shows the diff with secrets masked and writes nothing', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('windsurf/mcp_config.json');
+    const before = readFileSync(file);
+    const plan = await planProtect(box.ctx, 'windsurf', file);
+    assert.ok(readFileSync(file).equals(before));
+    assert.equal(box.registry.servers.size, 0);
+    assert.equal(box.keychain.values.size, 0);
+    assert.match(plan.view.diff, /^-\s+"serverUrl": "https:\/\/mcp\.figma\.example\/mcp",?$/m);
+    assert.match(plan.view.diff, /^\+\s+"\/src\/warden\/bin\/warden\.js",$/m);
+    assert.ok(!plan.view.diff.includes('fixture-windsurf-pat') && !plan.view.diff.includes('fixture-figma-token'), 'no secret in the diff');
+    assert.match(plan.view.diff, /"GITHUB_PERSONAL_ACCESS_TOKEN": "••••••"/);
+    assert.deepEqual(plan.view.secretsMoved.sort(), ['figma/X-Figma-Token', 'github/GITHUB_PERSONAL_ACCESS_TOKEN']);
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('protecting twice changes nothing the second time', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('cursor/mcp.json');
+    await protectClient(box.ctx, 'cursor', file);
+    const once = readFileSync(file);
+    const second = await protectClient(box.ctx, 'cursor', file);
+    assert.equal(second.written, false);
+    assert.ok(readFileSync(file).equals(once));
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('a change the client made between reading and writing is detected and kept', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('claude-desktop/claude_desktop_config.json');
+    const plan = await planProtect(box.ctx, 'claude-desktop', file);
+    const edited = readFileSync(file, 'utf8').replace('"Alt+Space"', '"Ctrl+Alt+Space"');
+    writeFileSync(file, edited);
+    await assert.rejects(commitProtect(box.ctx, plan), (e: any) => e.code === 'client_file_changed' && e.message.includes(file));
+    assert.equal(readFileSync(file, 'utf8'), edited, "the client's edit is still there");
+    assert.ok(!existsSync(backupPath(box.ctx.paths.backups, file)), 'no backup is left for a protect that did not happen');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('protect refuses when the preview the person saw is not what the file holds now', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('cursor/mcp.json');
+    const plan = await planProtect(box.ctx, 'cursor', file);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"info"', '"debug"'));
+    await assert.rejects(protectClient(box.ctx, 'cursor', file, plan.view.baseHash), (e: any) => e.code === 'client_file_changed');
+    assert.equal(box.registry.servers.size, 0, 'nothing was imported either');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('unprotect after the client changed the file puts the entries back and keeps the change', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('claude-desktop/claude_desktop_config.json');
+    const original = parse(readFileSync(file, 'utf8'));
+    await protectClient(box.ctx, 'claude-desktop', file);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"Alt+Space"', '"Ctrl+Space"'));
+    const result = await unprotectClient(box.ctx, 'claude-desktop', file);
+    assert.equal(result.restored, 'entries');
+    const now = parse(readFileSync(file, 'utf8'));
+    assert.equal(now.globalShortcut, 'Ctrl+Space');
+    assert.deepEqual(now.mcpServers, original.mcpServers, 'the original entries, secret included, are back');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('unprotect of a file Warden never protected is refused and changes nothing', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('cursor/mcp.json');
+    const before = readFileSync(file);
+    await assert.rejects(unprotectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'client_not_protected');
+    assert.ok(readFileSync(file).equals(before));
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('with no keychain, entries with secrets are left where they were and nothing holds the secret in plain text', async () => {
+  const reason = 'The OS keychain is not available (no Secret Service). Secrets were left where they were and written nowhere else.';
+  const box = sandbox(new MemoryKeychain({ available: false, reason }));
+  try {
+    const file = box.fixture('claude-desktop/claude_desktop_config.json');
+    const original = readFileSync(file);
+    const result = await protectClient(box.ctx, 'claude-desktop', file);
+    assert.deepEqual(result.view.rewrites, ['filesystem']);
+    assert.deepEqual(result.view.skipped, [{ name: 'github', reason }]);
+    const after = readFileSync(file, 'utf8');
+    assert.ok(after.includes('ghp_FixtureFakeToken000000000000000000000'), 'the secret stays in the client file');
+    for (const f of allFiles(box.ctx.paths.dir)) assert.ok(!readFileSync(f, 'utf8').includes('ghp_FixtureFake'), `${f} holds no secret`);
+    assert.equal(box.registry.get('github'), undefined);
+    await unprotectClient(box.ctx, 'claude-desktop', file);
+    assert.ok(readFileSync(file).equals(original), 'restored byte for byte, the secret read back from where it was left');
+  } finally {
+    box.cleanup();
+  }
+});
+
+for (const [client, fixture, where] of [
+  ['claude-desktop', 'malformed/trailing-comma.json', /line 6, column 5: PropertyNameExpected/],
+  ['vscode', 'malformed/unclosed.jsonc', /line 7, column 1: /],
+  ['cursor', 'malformed/servers-not-object.json', /"mcpServers" must be an object/],
+] as const) {
+  test(`a malformed ${client} file (${fixture}) is reported with where it breaks and never touched`, async () => {
+    const box = sandbox();
+    try {
+      const file = box.fixture(fixture);
+      const before = readFileSync(file);
+      const mtime = statSync(file).mtimeMs;
+      for (const op of [() => protectClient(box.ctx, client, file), () => importClient(box.ctx, client, file)]) {
+        await assert.rejects(op(), (e: any) => e.code === 'client_file_malformed' && where.test(e.message) && e.message.includes('Warden did not change it'));
+      }
+      assert.ok(readFileSync(file).equals(before));
+      assert.equal(statSync(file).mtimeMs, mtime);
+      assert.equal(allFiles(box.ctx.paths.dir).length, 0, 'no backup, no servers');
+    } finally {
+      box.cleanup();
+    }
+  });
+}
