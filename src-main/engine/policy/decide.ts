@@ -1,0 +1,127 @@
+// The decision for one call, first match wins: managed policy (a deny there always wins) → the user's
+// standing rules (most restrictive match) → per-tool deny overrides → session and time-limited
+// consents → per-tool allow/ask overrides → the tier default (tier × risk). A changed tool definition
+// turns anything but a deny into an ask until a person accepts it. Pure.
+import type { Consent, Flag, ManagedPolicy, ManagedRule, Override, PinChange, PinStatus, Rule } from '../../../shared/policy.js';
+import type { Effect, Risk, Tier } from '../../../shared/words.js';
+import { describeConstraint, RuleIndex } from './rules.js';
+import { tierDefault } from './tiers.js';
+import type { ConsentBook } from '../approvals/consents.js';
+
+export interface PolicyState {
+  rules: RuleIndex<Rule>;
+  /** Keyed by `server\u0000tool`. */
+  overrides: Map<string, Override>;
+  consents: Pick<ConsentBook, 'match'>;
+  managed?: ManagedPolicy;
+}
+
+export interface DecideInput {
+  server: string;
+  tool: string;
+  clientId: string;
+  sessionId: string;
+  args: Record<string, unknown>;
+  tier: Tier;
+  risk: Risk;
+  riskReasons: string[];
+  flags: Flag[];
+  pinStatus: PinStatus;
+  pinChanges: PinChange[];
+  now: number;
+}
+
+export interface PolicyDecision {
+  effect: Effect;
+  ruleId: string;
+  reasons: string[];
+  risk: Risk;
+  /** `policy`, `managed`, or the approver of the consent that matched. */
+  approver: string;
+  consentId?: string;
+  /** Hidden from tools/list (blocked server, hidden deny override, managed deny). */
+  hidden: boolean;
+}
+
+export const overrideKey = (server: string, tool: string) => `${server}\u0000${tool}`;
+
+const managedIndexes = new WeakMap<ManagedPolicy, RuleIndex<ManagedRule>>();
+function managedIndex(m: ManagedPolicy): RuleIndex<ManagedRule> {
+  let idx = managedIndexes.get(m);
+  if (!idx) {
+    idx = new RuleIndex(m.rules.map((r) => ({ ...r, when: r.when ?? [] })));
+    managedIndexes.set(m, idx);
+  }
+  return idx;
+}
+
+const constraintText = (when: Rule['when']) => (when.length ? ` (when ${when.map(describeConstraint).join(' and ')})` : '');
+
+function base(input: DecideInput, state: PolicyState): PolicyDecision {
+  const { server, tool, clientId, sessionId, args, tier, risk, now } = input;
+  const d = (effect: Effect, ruleId: string, reasons: string[], approver = 'policy', extra: Partial<PolicyDecision> = {}): PolicyDecision => ({
+    effect,
+    ruleId,
+    reasons,
+    risk,
+    approver,
+    hidden: false,
+    ...extra,
+  });
+
+  if (state.managed) {
+    const m = managedIndex(state.managed).match(server, tool, clientId, args);
+    if (m) {
+      const why = m.reason ? `: ${m.reason}` : '';
+      return d(m.effect, `managed:${m.id}`, [`Managed policy rule ${m.id} (set by your organisation, locked) says ${m.effect}${why}.`], 'managed', {
+        hidden: m.effect === 'deny' && m.when.length === 0,
+      });
+    }
+  }
+  if (tier === 'blocked') {
+    const t = tierDefault(tier, risk);
+    return d('deny', 'tier:blocked', [t.reason], 'policy', { hidden: true });
+  }
+  const rule = state.rules.match(server, tool, clientId, args);
+  if (rule) {
+    const verb = rule.effect === 'allow' ? 'always allow' : rule.effect === 'deny' ? 'always deny' : 'always ask';
+    return d(rule.effect, `rule:${rule.id}`, [`Matches your standing rule ${rule.id}: ${verb} \`${rule.server}\`/\`${rule.tool}\`${constraintText(rule.when)}.`]);
+  }
+  const override = state.overrides.get(overrideKey(server, tool));
+  if (override?.effect === 'deny') {
+    return d('deny', `override:${server}/${tool}`, [`The tool is set to deny in Servers & tools.`], 'policy', { hidden: override.hidden });
+  }
+  const consent: Consent | undefined = state.consents.match(server, tool, clientId, sessionId, args, now);
+  if (consent) {
+    const span =
+      consent.scope === 'session' ? 'for this session' : consent.scope === '5m' || consent.scope === '1h' ? `until ${consent.expiresAt}` : consent.scope;
+    return d(consent.effect, `consent:${consent.id}`, [`Matches consent ${consent.id}: ${consent.effect} ${span}${constraintText(consent.when)}, given by ${consent.approver}.`], consent.approver, {
+      consentId: consent.id,
+    });
+  }
+  if (override) return d(override.effect, `override:${server}/${tool}`, [`The tool is set to ${override.effect} in Servers & tools.`]);
+  const t = tierDefault(tier, risk);
+  return d(t.effect, t.ruleId, [t.reason, ...input.riskReasons]);
+}
+
+export function decide(input: DecideInput, state: PolicyState): PolicyDecision {
+  const out = base(input, state);
+  if (input.flags.length) out.reasons.push(`Flagged: ${input.flags.map((f) => f.message.toLowerCase()).join('; ')}.`);
+  if (out.effect !== 'deny' && input.pinStatus === 'changed') {
+    return {
+      ...out,
+      effect: 'ask',
+      ruleId: 'pin:changed',
+      approver: 'policy',
+      consentId: undefined,
+      reasons: [
+        `The tool's definition changed since it was pinned: it needs approval until the new definition is accepted.`,
+        ...input.pinChanges.map((c) => c.summary),
+        ...out.reasons.map((r) => `Otherwise: ${r}`),
+      ],
+    };
+  }
+  if (input.pinStatus === 'new') out.reasons.push('A new tool on this server (not seen in its first listing).');
+  if (input.pinStatus === 'unknown') out.reasons.push('Warden has not seen this tool listed: its risk comes from its name alone.');
+  return out;
+}
