@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { VERSION } from '../engine/version.js';
 import { registerConnectCommand } from './commands/connect.js';
-import { registerServeCommand } from './commands/serve.js';
+import { registerServeCommand, setUiMounter } from './commands/serve.js';
+import { mountWebUi } from '../engine/web/mount.js';
 import { registerServersCommands } from './commands/servers.js';
 import { registerStatusCommand } from './commands/status.js';
 
@@ -14,6 +15,7 @@ const program = new Command()
   .enablePositionalOptions();
 
 registerServeCommand(program);
+setUiMounter(async (engine) => mountWebUi(engine)?.launchUrl());
 registerConnectCommand(program);
 registerStatusCommand(program);
 registerServersCommands(program);

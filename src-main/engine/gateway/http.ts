@@ -147,10 +147,11 @@ export class GatewayHttp {
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname;
     if (path === '/mcp' || path.startsWith('/mcp/')) return this.#mcp(req, res, decodeURIComponent(path.slice('/mcp/'.length)));
-    if (path.startsWith('/api/')) return this.#api(req, res, path.slice('/api/'.length));
+    // Mounted routes first, so that one may claim a path below /api/ (the web bridge's /api/events).
     for (const { prefix, handler } of this.#routes) {
       if (path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : prefix + '/')) return handler(req, res, url);
     }
+    if (path.startsWith('/api/')) return this.#api(req, res, path.slice('/api/'.length));
     const owner = this.deps.tokens.verify(bearer(req));
     if (!owner) return this.#unauthorized(res);
     sendJson(res, 404, { code: 'not_found', message: `Nothing at ${path}.` });

@@ -3,11 +3,12 @@
 //   GET  /ui/?token=<one-time>   spends the launch token, sets an HttpOnly SameSite=Strict session cookie,
 //                                and redirects to /ui/ (so the token does not stay in the address bar)
 //   GET  /ui/*                   the built renderer (session cookie required)
-//   POST /api/<method>           one method of the contract (cookie + same Origin + JSON body required)
+//   POST /api/<method>           the engine's API route; the bridge authenticates the browser there:
+//                                session cookie + our own Origin + a JSON body (which no form can send)
 //   GET  /api/events             Server-Sent Events carrying the contract's events (cookie required)
 //
-// Requests to /api/ that carry an Authorization header are not the browser's: they are left to the
-// engine's own API route (the CLI's admin token). Every answer carries the UI's strict CSP.
+// The engine's HTTP server checks Host and Origin for every request first; the bridge checks them again,
+// so that it stays safe wherever it is mounted. Every answer of the bridge carries the UI's strict CSP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCookie, sessionCookie, sessionCookieName } from './cookie.js';
 import { SECURITY_HEADERS } from './csp.js';
@@ -16,26 +17,21 @@ import { BrowserSessions } from './sessions.js';
 import { defaultRendererDir, readUiFile } from './static.js';
 import { openEventStream, type EventSubscribe } from './events.js';
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
-/** Runs one method of the contract (the engine's API router): its result, or an HTTP status and { code, message }. */
-export type ApiDispatch = (
-  method: string,
-  input: unknown,
-) => Promise<{ ok: true; result: unknown } | { ok: false; status: number; error: { code: string; message: string } }>;
-
 export interface WebBridgeOptions {
   /** The port the engine listens on (known once it listens). */
   port: () => number;
-  dispatch: ApiDispatch;
   subscribe: EventSubscribe;
   rendererDir?: string;
   heartbeatMs?: number;
 }
 
 export interface WebBridge {
-  /** Handles the request when it is the bridge's; false when it belongs to another route. */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** GET /ui and /ui/*: the launch link and the built renderer. */
+  ui(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  /** GET /api/events: the event stream. */
+  events(req: IncomingMessage, res: ServerResponse): void;
+  /** Is this /api/<method> request a browser's with a live session, from our page, as a JSON POST? */
+  authenticates(req: IncomingMessage): boolean;
   /** A fresh URL with a one-time launch token, as `warden serve` prints it. */
   launchUrl(): string;
   /** Ends every browser session and open event stream. */
@@ -60,17 +56,6 @@ function refuse(res: ServerResponse, r: Refusal, asHtml: boolean): void {
   } else {
     sendJson(res, r.status, { code: r.code, message: r.message });
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 export function createWebBridge(options: WebBridgeOptions): WebBridge {
@@ -142,70 +127,32 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const hostRefused = hostRefusal(req);
-    if (hostRefused) return refuse(res, hostRefused, false);
-    const isEvents = url.pathname === '/api/events';
-    if (isEvents) {
-      if (req.method !== 'GET') return refuse(res, { status: 405, code: 'method_not_allowed', message: 'Events are read with GET.' }, false);
-      const refusal = originRefusal(req, false) ?? (sessionOf(req) ? undefined : noSession);
-      if (refusal) return refuse(res, refusal, false);
-      streams.add(res);
-      res.on('close', () => streams.delete(res));
-      openEventStream(res, options.subscribe, { headers: SECURITY_HEADERS, heartbeatMs: options.heartbeatMs });
-      return;
-    }
-    if (req.method !== 'POST') {
-      return refuse(res, { status: 405, code: 'method_not_allowed', message: 'API methods are called with POST.' }, false);
-    }
-    // A cross-site page can send a simple POST with the browser's cookies only if SameSite lets it and
-    // the Origin matches; we demand both, plus a JSON content type (which no form can send).
-    const refusal = originRefusal(req, true) ?? (sessionOf(req) ? undefined : noSession);
+  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+    const refusal =
+      hostRefusal(req) ??
+      (req.method !== 'GET' ? { status: 405, code: 'method_not_allowed', message: 'Events are read with GET.' } : undefined) ??
+      originRefusal(req, false) ??
+      (sessionOf(req) ? undefined : noSession);
     if (refusal) return refuse(res, refusal, false);
+    streams.add(res);
+    res.on('close', () => streams.delete(res));
+    openEventStream(res, options.subscribe, { headers: SECURITY_HEADERS, heartbeatMs: options.heartbeatMs });
+  }
+
+  function authenticates(req: IncomingMessage): boolean {
+    // A cross-site page could only make the browser send the cookie if SameSite let it; we demand our own
+    // Origin as well (browsers always send it on POST), and a JSON content type (no HTML form can send one,
+    // and a script on another site would need a CORS preflight that this server never grants).
+    if (hostRefusal(req) || originRefusal(req, true) || !sessionOf(req)) return false;
+    if (req.method !== 'POST') return false;
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      return refuse(res, { status: 415, code: 'unsupported_media_type', message: 'API calls carry a JSON body (Content-Type: application/json).' }, false);
-    }
-    const body = await readBody(req);
-    if (!body) return refuse(res, { status: 413, code: 'payload_too_large', message: `The request body is larger than ${MAX_BODY_BYTES} bytes.` }, false);
-    let input: unknown = {};
-    if (body.length) {
-      try {
-        input = JSON.parse(body.toString('utf8'));
-      } catch {
-        return refuse(res, { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' }, false);
-      }
-    }
-    const method = decodeURIComponent(url.pathname.slice('/api/'.length));
-    const answer = await options.dispatch(method, input);
-    if (answer.ok) sendJson(res, 200, answer.result ?? null);
-    else sendJson(res, answer.status, answer.error);
+    return type === 'application/json';
   }
 
   return {
-    async handle(req, res) {
-      let url: URL;
-      try {
-        url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      } catch {
-        return false;
-      }
-      if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-        const refusal = hostRefusal(req);
-        if (refusal) refuse(res, refusal, true);
-        else send(res, 302, '', 'text/plain', { Location: '/ui/' });
-        return true;
-      }
-      if (url.pathname === '/ui' || url.pathname.startsWith('/ui/')) {
-        await handleUi(req, res, url);
-        return true;
-      }
-      if (url.pathname.startsWith('/api/') && req.headers.authorization === undefined) {
-        await handleApi(req, res, url);
-        return true;
-      }
-      return false;
-    },
+    ui: handleUi,
+    events: handleEvents,
+    authenticates,
     launchUrl() {
       return `http://127.0.0.1:${options.port()}/ui/?token=${sessions.issueLaunchToken()}`;
     },
