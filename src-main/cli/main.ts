@@ -6,6 +6,8 @@ import { registerServeCommand, setUiMounter } from './commands/serve.js';
 import { mountWebUi } from '../engine/web/mount.js';
 import { registerServersCommands } from './commands/servers.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerClientsCommands } from './commands/clients.js';
+import { registerSecretsCommands } from './commands/secrets.js';
 
 const program = new Command()
   .name('warden')
@@ -19,5 +21,7 @@ setUiMounter(async (engine) => mountWebUi(engine)?.launchUrl());
 registerConnectCommand(program);
 registerStatusCommand(program);
 registerServersCommands(program);
+registerClientsCommands(program);
+registerSecretsCommands(program);
 
 await program.parseAsync(process.argv);

@@ -16,7 +16,16 @@ export type ErrorCode =
   | 'denied'
   | 'audit_failed'
   | 'locked'
-  | 'internal';
+  | 'internal'
+  // clients and secrets (engine/clients, engine/secrets)
+  | 'client_unknown'
+  | 'client_file_missing'
+  | 'client_file_malformed'
+  | 'client_file_changed'
+  | 'client_not_protected'
+  | 'backup_invalid'
+  | 'keychain_unavailable'
+  | 'secret_missing';
 
 export class WardenError extends Error {
   constructor(

@@ -11,6 +11,9 @@ export interface ClientsContext {
   servers: ServerRegistry;
   keychain: Keychain;
   launcher: Launcher;
+  /** Issues the client's token (engine/gateway/tokens.ts) when it is protected: `warden connect` reads
+   *  WARDEN_CLIENT from the entry's env and presents that client's token, so calls are told apart. */
+  issueToken?(clientId: string): void;
 }
 
 /** Env written into a rewritten entry so the bridge reaches this data directory's engine: nothing for

@@ -1,6 +1,9 @@
-// Errors of the clients and secrets modules. Each carries a stable code (for the CLI exit, the API and
-// tests) and a sentence that says what happened, to which file, and what the person can do.
-export type ClientsErrorCode =
+// Errors of the clients and secrets modules: WardenErrors (so every boundary carries their code) with
+// the codes these modules use. Each says what happened, to which file, and what the person can do.
+import { WardenError, type ErrorCode } from '../errors.js';
+
+export type ClientsErrorCode = Extract<
+  ErrorCode,
   | 'bad_input'
   | 'client_unknown'
   | 'client_file_missing'
@@ -9,15 +12,13 @@ export type ClientsErrorCode =
   | 'client_not_protected'
   | 'backup_invalid'
   | 'keychain_unavailable'
-  | 'secret_missing';
+  | 'secret_missing'
+>;
 
-export class ClientsError extends Error {
-  constructor(
-    readonly code: ClientsErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
+export class ClientsError extends WardenError {
+  declare readonly code: ClientsErrorCode;
+  constructor(code: ClientsErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
     this.name = 'ClientsError';
   }
 }

@@ -36,7 +36,7 @@ export function rewritesFor(row: ClientRow, entries: readonly EntryAnalysis[], c
   return entries
     .filter((e) => e.state === 'direct')
     .map((e) => {
-      const set = wardenEntryKeys(row, e.value, connectCommand(ctx.launcher, e.name, bridgeEnv(ctx.paths)));
+      const set = wardenEntryKeys(row, e.value, connectCommand(ctx.launcher, e.name, { ...bridgeEnv(ctx.paths), WARDEN_CLIENT: row.id }));
       const remove = row.transportKeys.filter((k) => e.value[k] !== undefined && !(k in set));
       return { path: e.path, remove, set };
     });
@@ -139,6 +139,7 @@ export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expe
   }
 
   await importPlanned(ctx, plan.entries);
+  ctx.issueToken?.(view.client);
   await storeSecrets(ctx.keychain, plan.backupSecrets);
   const record: BackupRecord = {
     version: 1,

@@ -113,7 +113,7 @@ for (const c of CASES) {
         const entry = at(now, [...path, name]);
         assert.equal(entry.command, TEST_LAUNCHER.command, `${name} runs Warden`);
         assert.deepEqual(entry.args, [...TEST_LAUNCHER.args, name]);
-        assert.deepEqual(entry.env, { WARDEN_DATA_DIR: box.ctx.paths.dir });
+        assert.deepEqual(entry.env, { WARDEN_DATA_DIR: box.ctx.paths.dir, WARDEN_CLIENT: c.client });
         assert.equal(entry.url ?? entry.serverUrl ?? entry.headers, undefined, 'no remote keys are left behind');
         // Keys that are not about the transport stay (Windsurf's disabledTools, ...).
         const old = at(before, [...path, name]);
