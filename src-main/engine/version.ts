@@ -1,5 +1,14 @@
-// Warden's version, read once from package.json.
-import { createRequire } from 'node:module';
+// Warden's version, read once from package.json (two levels up from source, three from dist/).
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-export const VERSION: string = (require('../../../package.json') as { version: string }).version;
+function findManifest(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    const path = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('package.json of Warden not found');
+}
+
+export const PACKAGE_JSON = findManifest();
+export const VERSION: string = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
