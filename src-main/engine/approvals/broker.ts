@@ -82,7 +82,6 @@ export class ApprovalBroker {
         }, every);
         e.ticker.unref?.();
       }
-      e.timer.unref?.();
       entry = e;
       this.#entries.set(view.id, e);
       this.#byKey.set(key, e);
