@@ -1,0 +1,222 @@
+// Faults: servers that crash, hang or never start; bad requests from clients. Each gets a clear
+// answer, and nothing else changes.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { allowAll } from '../../../src-main/engine/pipeline.js';
+import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
+import { dataPaths } from '../../../src-main/engine/paths.js';
+import { servers, startTestEngine, WARDEN_BIN, type TestEngine } from '../../helpers/engine.js';
+
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+describe('downstream faults', () => {
+  let t: TestEngine;
+  before(async () => {
+    t = await startTestEngine(
+      [
+        servers.fixture('faulty.mjs', 'faulty'),
+        { name: 'missing', transport: 'stdio', command: 'warden-no-such-command-xyz', args: [] },
+        { name: 'exits', transport: 'stdio', command: process.execPath, args: ['-e', 'process.stderr.write("boom: bad config\\n"); process.exit(3)'] },
+      ],
+      { decisions: allowAll },
+    );
+  });
+  after(() => t.stop());
+
+  test('a server that crashes during a call: the client gets a clear error at once, and the next call restarts it', async () => {
+    const client = await t.httpClient('faulty');
+    const first = await client.callTool({ name: 'ok', arguments: {} });
+    const pid1 = /pid=(\d+)/.exec(JSON.stringify(first))![1];
+    // A 5 s client timeout: a hang would surface as a timeout, not as Warden's crash error.
+    await assert.rejects(client.callTool({ name: 'crash', arguments: {} }, undefined, { timeout: 5000 }), (error: McpError) => {
+      assert.match(error.message, /Server `faulty` stopped during the call/);
+      assert.match(error.message, /restart it on the next call/);
+      return true;
+    });
+    assert.equal(t.engine.runtime('faulty').state, 'crashed');
+    assert.ok(t.engine.runtime('faulty').stderr.lines().some((l) => l.includes('crashing now')), 'stderr is kept for the UI');
+    const second = await client.callTool({ name: 'ok', arguments: { text: 'again' } });
+    const pid2 = /pid=(\d+)/.exec(JSON.stringify(second))![1];
+    assert.notEqual(pid1, pid2, 'a new server process answered');
+    assert.equal(t.engine.runtime('faulty').state, 'running');
+  });
+
+  test('a server whose command does not exist: the error names the command', async () => {
+    await assert.rejects(t.httpClient('missing'), /`warden-no-such-command-xyz` not found on PATH/);
+    assert.equal(t.engine.runtime('missing').state, 'failed');
+  });
+
+  test('a server that exits at start: the client is told, not left hanging', async () => {
+    await assert.rejects(t.httpClient('exits'), (error: Error) => /exits|stopped|closed/i.test(error.message));
+    assert.ok(t.engine.runtime('exits').stderr.lines().some((l) => l.includes('boom: bad config')));
+  });
+
+  test('a server that hangs: the client can cancel, and the session keeps working', async () => {
+    const client = await t.httpClient('faulty');
+    await assert.rejects(client.callTool({ name: 'hang', arguments: {} }, undefined, { timeout: 300 }), /timed out/i);
+    const ok = await client.callTool({ name: 'ok', arguments: { text: 'after hang' } });
+    assert.match(JSON.stringify(ok), /ok after hang/);
+  });
+
+  test('engine stopping while a call is open: the client is told', async () => {
+    const t2 = await startTestEngine([servers.fixture('faulty.mjs', 'faulty')], { decisions: allowAll });
+    const client = await t2.httpClient('faulty');
+    const pending = client.callTool({ name: 'hang', arguments: {} }, undefined, { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const stopping = t2.stop();
+    await assert.rejects(pending, (error: Error) => !/timed out/i.test(error.message));
+    await stopping;
+  });
+});
+
+describe('bad requests over HTTP', () => {
+  let t: TestEngine;
+  let token: string;
+  before(async () => {
+    t = await startTestEngine([servers.everything()], { decisions: allowAll });
+    token = new TokenStore(dataPaths(t.dir)).clientToken('raw');
+  });
+  after(() => t.stop());
+
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body,
+    });
+
+  test('no token, or a wrong one: 401', async () => {
+    assert.equal((await post('/mcp/everything', JSON.stringify(INIT))).status, 401);
+    const wrong = await post('/mcp/everything', JSON.stringify(INIT), { authorization: 'Bearer not-a-real-token-0000000000000000000000' });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.headers.get('www-authenticate') ?? '', /Bearer/);
+    assert.equal((await fetch(`${t.url}/api/engine.status`, { method: 'POST' })).status, 401);
+  });
+
+  test('a client token cannot call the admin API', async () => {
+    const response = await post('/api/servers.list', '{}', { authorization: `Bearer ${token}` });
+    assert.equal(response.status, 401);
+  });
+
+  test('a foreign Origin or Host: 403 (DNS rebinding)', async () => {
+    const evilOrigin = await post('/mcp/everything', JSON.stringify(INIT), { authorization: `Bearer ${token}`, origin: 'http://evil.example' });
+    assert.equal(evilOrigin.status, 403);
+    // fetch will not forge Host, so speak HTTP by hand.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.url}/mcp/everything`, { method: 'POST', headers: { host: 'evil.example:80', authorization: `Bearer ${token}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(INIT));
+    });
+    assert.equal(status, 403);
+  });
+
+  test('an unknown server: 404 with a message that says what to do', async () => {
+    const response = await post('/mcp/nosuch', JSON.stringify(INIT), { authorization: `Bearer ${token}` });
+    assert.equal(response.status, 404);
+    const body = (await response.json()) as { error: { message: string } };
+    assert.match(body.error.message, /Unknown server `nosuch`.*warden servers add/);
+  });
+
+  test('malformed JSON-RPC: a parse error, and nothing else changes', async () => {
+    const response = await post('/mcp/everything', '{"jsonrpc": "2.0", "id": 1, "method": ', { authorization: `Bearer ${token}` });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { error: { code: number } };
+    assert.equal(body.error.code, -32700);
+    const client = await t.httpClient('everything');
+    assert.match(JSON.stringify(await client.callTool({ name: 'echo', arguments: { message: 'still fine' } })), /still fine/);
+  });
+
+  test('an oversized message: 413, and nothing else changes', async () => {
+    const huge = JSON.stringify({ ...INIT, params: { ...INIT.params, padding: 'x'.repeat(5 * 1024 * 1024) } });
+    const response = await post('/mcp/everything', huge, { authorization: `Bearer ${token}` });
+    assert.equal(response.status, 413);
+    const client = await t.httpClient('everything');
+    assert.match(JSON.stringify(await client.callTool({ name: 'echo', arguments: { message: 'after huge' } })), /after huge/);
+  });
+
+  test('a request for a session that does not exist: 404 so the client starts over', async () => {
+    const response = await post('/mcp/everything', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), {
+      authorization: `Bearer ${token}`,
+      'mcp-session-id': 'no-such-session',
+    });
+    assert.equal(response.status, 404);
+  });
+
+  test('the token file is readable by the user alone', () => {
+    assert.equal(statSync(dataPaths(t.dir).tokens).mode & 0o777, 0o600);
+  });
+});
+
+describe('bad input over `warden connect`', () => {
+  let t: TestEngine;
+  before(async () => {
+    t = await startTestEngine([servers.everything()], { decisions: allowAll });
+  });
+  after(() => t.stop());
+
+  /** Runs the bridge, writes lines, collects the answers until `expect` of them arrived. */
+  async function converse(lines: string[], expect: number): Promise<Array<{ id?: unknown; error?: { code: number; message: string }; result?: unknown }>> {
+    const child = spawn(process.execPath, [WARDEN_BIN, 'connect', 'everything'], { env: { ...process.env, WARDEN_DATA_DIR: t.dir }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const answers: Array<Record<string, never>> = [];
+    let buffer = '';
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${answers.length} answers: ${JSON.stringify(answers)}`)), 15_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          answers.push(JSON.parse(buffer.slice(0, nl)));
+          buffer = buffer.slice(nl + 1);
+          if (answers.length >= expect) {
+            clearTimeout(timer);
+            resolve();
+          }
+        }
+      });
+    });
+    for (const line of lines) child.stdin.write(line + '\n');
+    try {
+      await done;
+    } finally {
+      child.stdin.end();
+      child.kill();
+    }
+    return answers;
+  }
+
+  test('a line that is not JSON gets a parse error, and the next request still works', async () => {
+    const answers = await converse(['this is not json', JSON.stringify(INIT)], 2);
+    assert.equal(answers[0]!.error?.code, -32700);
+    assert.equal(answers[1]!.id, 1);
+    assert.ok(answers[1]!.result, 'initialize answered after the bad line');
+  });
+
+  test('an oversized message gets an error answer for its id', async () => {
+    const huge = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x'.repeat(5 * 1024 * 1024) } } });
+    const answers = await converse([JSON.stringify(INIT), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), huge], 2);
+    assert.equal(answers[1]!.id, 9);
+    assert.match(answers[1]!.error?.message ?? '', /larger|too large|413/i);
+  });
+
+  test('an unknown server: the initialize error says so', async () => {
+    const child = spawn(process.execPath, [WARDEN_BIN, 'connect', 'nosuch'], { env: { ...process.env, WARDEN_DATA_DIR: t.dir } });
+    const out: string[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c.toString()));
+    child.stdin.write(JSON.stringify(INIT) + '\n');
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill();
+    assert.match(out.join(''), /Unknown server `nosuch`/);
+  });
+});
