@@ -1,0 +1,395 @@
+// The chain writer: appends records to the active segment with group commit (one write and one
+// fdatasync for every record queued meanwhile), rotates by size or UTC day, applies retention,
+// repairs a torn tail on open, and keeps the head checkpoint and the active segment's index.
+// A record's promise resolves only once it is durable; a failed write rejects every record that
+// was not made durable, and the chain carries on from the last durable record.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkLine, GENESIS_HASH, sealRecord, type SealedLine } from './chain.js';
+import type { AuditFs, AppendHandle } from './audit-fs.js';
+import { AuditError } from './errors.js';
+import type { AuditRecord, UnsealedRecord } from './record.js';
+import { eventRecord } from './record.js';
+import { SegmentIndex } from './segment-index.js';
+import { HEAD_FILE, indexPathOf, listSegments, readHead, segmentName, serializeHead, utcDay, type HeadCheckpoint, type SegmentFile } from './segments.js';
+
+export interface WriterOptions {
+  maxSegmentBytes: number;
+  rotateDaily: boolean;
+  /** Whole segments older than this many days are removed; 0 keeps everything. */
+  retentionDays: number;
+  now: () => number;
+  fs: AuditFs;
+}
+
+/** What the writer found and cut when it opened a log whose last record was written only in part. */
+export interface TornTailRepair {
+  segment: string;
+  /** Where the cut was made (bytes into the segment). */
+  offset: number;
+  bytesRemoved: number;
+  /** sha256 of the removed bytes, so the cut can be matched to a copy of the file. */
+  removedSha256: string;
+  /** The last complete record before the cut. */
+  afterSeq: number;
+}
+
+interface Pending {
+  sealed: SealedLine;
+  record: UnsealedRecord;
+  resolve: (line: SealedLine) => void;
+  reject: (error: Error) => void;
+}
+
+const DAY_MS = 86_400_000;
+/** Records per write: bounds the latency of one batch and the size of one write. */
+const MAX_BATCH = 8192;
+
+async function readFirstLine(path: string): Promise<string | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(256 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const end = buffer.subarray(0, bytesRead).indexOf(10);
+    return end < 0 ? undefined : buffer.toString('utf8', 0, end);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The seq and hash of the last well-formed line of `content`, if any. */
+function lastLink(content: Buffer): { seq: number; hash: string } | undefined {
+  let end = content.length;
+  while (end > 0) {
+    const start = content.lastIndexOf(10, end - 2) + 1;
+    const line = content.toString('utf8', start, end - 1);
+    const checked = checkLine(line);
+    if (checked.problem !== 'malformed') return { seq: checked.seq, hash: checked.hash };
+    end = start;
+  }
+  return undefined;
+}
+
+export class ChainWriter {
+  /** The torn tail cut on open, if there was one. */
+  repair: TornTailRepair | undefined;
+  /** Called after each durable batch (syslog forwarding). Must not throw. */
+  onDurable: ((lines: SealedLine[]) => void) | undefined;
+  /** Warnings that do not stop writing (a head checkpoint that could not be updated). */
+  onWarning: ((message: string) => void) | undefined;
+
+  activeIndex = new SegmentIndex();
+  active: SegmentFile | undefined;
+
+  private handle: AppendHandle | undefined;
+  private size = 0;
+  private nextSeq = 1;
+  private lastHash = GENESIS_HASH;
+  private durableSeq = 0;
+  private durableHash = GENESIS_HASH;
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private broken: Error | undefined;
+  private closed = false;
+  private retentionRunning = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly options: WriterOptions,
+  ) {}
+
+  static async open(dir: string, options: WriterOptions): Promise<ChainWriter> {
+    const writer = new ChainWriter(dir, options);
+    await writer.recover();
+    return writer;
+  }
+
+  get lastDurable(): { seq: number; hash: string } {
+    return { seq: this.durableSeq, hash: this.durableHash };
+  }
+
+  private async recover(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const segments = await listSegments(this.dir);
+    const head = await readHead(this.dir).catch(() => undefined);
+    const notes: UnsealedRecord[] = [];
+    if (segments.length > 0) {
+      const segment = segments[segments.length - 1]!;
+      let content = await readFile(segment.path);
+      const cut = content.lastIndexOf(10) + 1;
+      if (cut < content.length) {
+        const removed = content.subarray(cut);
+        const handle = await this.options.fs.openAppend(segment.path);
+        try {
+          await handle.truncate(cut);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        content = content.subarray(0, cut);
+        this.repair = {
+          segment: segment.name,
+          offset: cut,
+          bytesRemoved: removed.length,
+          removedSha256: createHash('sha256').update(removed).digest('hex'),
+          afterSeq: lastLink(content)?.seq ?? segment.firstSeq - 1,
+        };
+      }
+      this.active = segment;
+      this.size = content.length;
+      this.activeIndex = SegmentIndex.build(content);
+      // An empty last segment (created just before a crash): the chain continues from an earlier one.
+      let link = lastLink(content);
+      for (let i = segments.length - 2; !link && i >= 0; i -= 1) link = lastLink(await readFile(segments[i]!.path));
+      if (link) {
+        this.durableSeq = link.seq;
+        this.durableHash = link.hash;
+      }
+    }
+    this.nextSeq = this.durableSeq + 1;
+    this.lastHash = this.durableHash;
+    if (this.repair) {
+      notes.push(eventRecord('audit.repaired', {
+        reason: 'The last record of the log was written only in part (the process stopped mid-write); the partial bytes were removed. That record was never acknowledged, so its call did not go through.',
+        ...this.repair,
+      }, new Date(this.options.now()).toISOString()));
+    }
+    if (head && head.seq > this.durableSeq) {
+      notes.push(eventRecord('audit.truncation-detected', {
+        reason: 'The head checkpoint names a record the log no longer holds: records were removed from the end of the log.',
+        headSeq: head.seq,
+        headHash: head.hash,
+        logSeq: this.durableSeq,
+      }, new Date(this.options.now()).toISOString()));
+    }
+    if (!head && this.durableSeq > 0) {
+      notes.push(eventRecord('audit.head-missing', {
+        reason: 'The head checkpoint was missing although the log holds records; the end of the log cannot be vouched for before this record.',
+        logSeq: this.durableSeq,
+      }, new Date(this.options.now()).toISOString()));
+    }
+    if (!head) await this.writeHead();
+    await Promise.all(notes.map((note) => this.append(note)));
+    await this.applyRetention();
+  }
+
+  /** Queues a record; resolves once it is durable, rejects (AUDIT_WRITE_FAILED) if it cannot be. */
+  append(record: UnsealedRecord): Promise<SealedLine> {
+    if (this.closed) return Promise.reject(new AuditError('AUDIT_CLOSED', 'The audit log is closed; no record can be written.'));
+    if (this.broken) {
+      return Promise.reject(new AuditError('AUDIT_WRITE_FAILED', `The audit log cannot be written: ${this.broken.message}. Restart Warden after fixing the cause.`, { cause: this.broken }));
+    }
+    const sealed = sealRecord(record, this.nextSeq, this.lastHash);
+    this.nextSeq += 1;
+    this.lastHash = sealed.hash;
+    return new Promise<SealedLine>((resolve, reject) => {
+      this.pending.push({ sealed, record, resolve, reject });
+      if (!this.flushing) this.flushing = new Promise<void>((done) => setImmediate(() => void this.flushLoop().finally(done)));
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH);
+        this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH);
+        await this.flushBatch(batch);
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** Writes one batch durably, splitting it where the active segment must rotate. */
+  private async flushBatch(batch: Pending[]): Promise<void> {
+    let rotated = false;
+    let from = 0;
+    while (from < batch.length) {
+      const first = batch[from]!;
+      let rotate: boolean;
+      try {
+        rotate = await this.ensureSegment(Date.parse(first.record.time), first.sealed.seq, Buffer.byteLength(first.sealed.line) + 1);
+      } catch (cause) {
+        this.failFrom(batch.slice(from), cause);
+        return;
+      }
+      rotated ||= rotate;
+      // Take records up to the segment's size limit (at least one) and while the UTC day holds.
+      const room = this.options.maxSegmentBytes - this.size;
+      const day = this.active!.day;
+      const dayIso = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`;
+      let to = from;
+      let bytes = 0;
+      const lengths: number[] = [];
+      while (to < batch.length) {
+        const p = batch[to]!;
+        const length = Buffer.byteLength(p.sealed.line) + 1;
+        if (to > from && (bytes + length > room || (this.options.rotateDaily && !p.record.time.startsWith(dayIso)))) break;
+        lengths.push(length);
+        bytes += length;
+        to += 1;
+      }
+      const part = batch.slice(from, to);
+      let text = '';
+      for (const p of part) text += `${p.sealed.line}\n`;
+      try {
+        await this.handle!.write(Buffer.from(text));
+        await this.handle!.sync();
+      } catch (cause) {
+        await this.undoPartialWrite();
+        this.failFrom(batch.slice(from), cause);
+        return;
+      }
+      let offset = this.size;
+      for (let i = 0; i < part.length; i += 1) {
+        this.activeIndex.add(part[i]!.record, offset, lengths[i]!, part[i]!.sealed.seq);
+        offset += lengths[i]!;
+      }
+      this.size = offset;
+      const last = part[part.length - 1]!.sealed;
+      this.durableSeq = last.seq;
+      this.durableHash = last.hash;
+      await this.writeHead();
+      for (const p of part) p.resolve(p.sealed);
+      if (this.onDurable) {
+        try {
+          this.onDurable(part.map((p) => p.sealed));
+        } catch {
+          // forwarding never affects writing
+        }
+      }
+      from = to;
+    }
+    if (rotated) void this.applyRetention();
+  }
+
+  /** Rejects `failed` and everything queued after it (chained on records that are not on disk). */
+  private failFrom(failed: Pending[], cause: unknown): void {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const error = new AuditError(
+      'AUDIT_WRITE_FAILED',
+      `The audit record could not be written to ${this.active?.path ?? this.dir}${code ? ` (${code})` : ''}: ${(cause as Error).message}. The call was not let through.`,
+      { cause },
+    );
+    const all = [...failed, ...this.pending];
+    this.pending = [];
+    this.nextSeq = this.durableSeq + 1;
+    this.lastHash = this.durableHash;
+    for (const p of all) p.reject(error);
+  }
+
+  private async undoPartialWrite(): Promise<void> {
+    if (!this.handle) return;
+    try {
+      await this.handle.truncate(this.size);
+    } catch (error) {
+      // Bytes of records that were never acknowledged may remain: stop writing rather than chain after them.
+      this.broken = error as Error;
+    }
+  }
+
+  /** Opens the segment the next batch goes to, rotating first when size or day says so. */
+  private async ensureSegment(time: number, firstSeq: number, bytes: number): Promise<boolean> {
+    const day = utcDay(time);
+    const mustRotate =
+      this.active !== undefined &&
+      this.size > 0 &&
+      (this.size + bytes > this.options.maxSegmentBytes || (this.options.rotateDaily && day !== this.active.day));
+    if (this.handle && !mustRotate) return false;
+    if (this.active && !mustRotate) {
+      this.handle = await this.options.fs.openAppend(this.active.path);
+      return false;
+    }
+    if (this.active && mustRotate) {
+      await this.sealActive();
+    }
+    const name = segmentName(firstSeq, day);
+    const segment: SegmentFile = { name, path: join(this.dir, name), firstSeq, day };
+    this.handle = await this.options.fs.openAppend(segment.path);
+    await this.options.fs.syncDir(this.dir).catch(() => undefined);
+    this.active = segment;
+    this.size = 0;
+    this.activeIndex = new SegmentIndex();
+    return true;
+  }
+
+  /** Closes the active segment for good and leaves its index beside it. */
+  private async sealActive(): Promise<void> {
+    const index = this.activeIndex;
+    const segment = this.active!;
+    await this.handle?.close().catch(() => undefined);
+    this.handle = undefined;
+    await writeFile(indexPathOf(segment.path), index.serialize(), { mode: 0o600 }).catch((error: Error) =>
+      this.onWarning?.(`The index of ${segment.name} could not be written (${error.message}); queries will rebuild it.`),
+    );
+  }
+
+  private async writeHead(): Promise<void> {
+    const head: HeadCheckpoint = {
+      seq: this.durableSeq,
+      hash: this.durableHash,
+      segment: this.active?.name ?? '',
+      time: new Date(this.options.now()).toISOString(),
+    };
+    const target = join(this.dir, HEAD_FILE);
+    const temp = `${target}.tmp`;
+    try {
+      await writeFile(temp, serializeHead(head), { mode: 0o600 });
+      await rename(temp, target);
+    } catch (error) {
+      // The records are durable; a stale head only weakens the end-of-log truncation check.
+      this.onWarning?.(`The audit head checkpoint could not be updated: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Removes whole segments whose records are all older than the retention period. First a durable
+   * `audit.retention` record names what goes and the last hash removed (verification uses it as the
+   * new start of the chain), then the files are deleted.
+   */
+  async applyRetention(): Promise<void> {
+    if (this.options.retentionDays <= 0 || this.retentionRunning || this.closed) return;
+    this.retentionRunning = true;
+    try {
+      const cutoffDay = utcDay(this.options.now() - this.options.retentionDays * DAY_MS);
+      const segments = await listSegments(this.dir);
+      let removeCount = 0;
+      // A segment may go when the segment after it was opened before the cutoff day.
+      for (let i = 0; i + 1 < segments.length; i += 1) {
+        if (segments[i + 1]!.day < cutoffDay) removeCount = i + 1;
+        else break;
+      }
+      if (removeCount === 0) return;
+      const keep = segments[removeCount]!;
+      const first = await readFirstLine(keep.path);
+      if (!first) return;
+      const checked = checkLine(first);
+      if (checked.problem === 'malformed') return;
+      const removed = segments.slice(0, removeCount);
+      await this.append(eventRecord('audit.retention', {
+        reason: `Segments older than the retention period (${this.options.retentionDays} days) were removed.`,
+        removed: removed.map((s) => s.name),
+        removedThroughSeq: checked.seq - 1,
+        removedLastHash: checked.prev,
+        retentionDays: this.options.retentionDays,
+      }, new Date(this.options.now()).toISOString()));
+      for (const segment of removed) {
+        await unlink(segment.path).catch(() => undefined);
+        await unlink(indexPathOf(segment.path)).catch(() => undefined);
+      }
+    } catch (error) {
+      this.onWarning?.(`Audit retention could not run: ${(error as Error).message}`);
+    } finally {
+      this.retentionRunning = false;
+    }
+  }
+
+  /** Waits for every queued record, then closes the file. */
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.closed = true;
+    await this.handle?.close().catch(() => undefined);
+    this.handle = undefined;
+  }
+}

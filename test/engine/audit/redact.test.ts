@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { argumentNames, argumentsDigest, canonicalJson } from '../../../src-main/engine/audit/canonical.js';
+import { REDACTED, redactSecrets, redactText } from '../../../src-main/engine/audit/redact.js';
+
+test('canonical JSON sorts keys at every depth, so the argument digest ignores key order', () => {
+  assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+  assert.equal(argumentsDigest({ x: 1, y: 'two' }), argumentsDigest({ y: 'two', x: 1 }));
+  assert.notEqual(argumentsDigest({ x: 1 }), argumentsDigest({ x: 2 }));
+  assert.match(argumentsDigest({}), /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(argumentNames({ zeta: 1, alpha: 2 }), ['alpha', 'zeta']);
+});
+
+test('values under secret-looking keys are redacted at any depth', () => {
+  const out = redactSecrets({
+    path: '/tmp/a',
+    password: 'hunter2',
+    nested: { apiKey: 'abc', api_key: 'abc', 'X-Api-Key': 'k', Authorization: 'xyz', client_secret: 's', refreshToken: 't' },
+    list: [{ token: 'x' }, { pwd: 'y' }],
+    flags: { secretMode: true },
+  }) as Record<string, any>;
+  assert.equal(out.path, '/tmp/a');
+  assert.equal(out.password, REDACTED);
+  for (const value of Object.values(out.nested)) assert.equal(value, REDACTED);
+  assert.equal(out.list[0].token, REDACTED);
+  assert.equal(out.list[1].pwd, REDACTED);
+  assert.equal(out.flags.secretMode, true, 'a boolean says nothing secret');
+});
+
+const shapes: Array<[string, string, string]> = [
+  ['bearer header', 'Authorization: Bearer abcdef123456.xyz', 'abcdef123456'],
+  ['JWT', 'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'eyJzdWIi'],
+  ['AWS access key', 'key AKIAIOSFODNN7EXAMPLE used', 'AKIAIOSFODNN7EXAMPLE'],
+  ['GitHub token', 'ghp_0123456789abcdefghijABCDEFGHIJ012345', 'ghp_0123456789'],
+  ['Slack token', 'xoxb-123456789012-abcdefghij', 'xoxb-1234'],
+  ['OpenAI-style key', 'sk-proj-abcdefghijklmnop1234', 'abcdefghijklmnop'],
+  ['Google API key', 'AIzaSyA1234567890abcdefghijklmnopqrstu', 'AIzaSyA123'],
+  ['URL credentials', 'postgres://admin:s3cretpw@db.local/app', 's3cretpw'],
+  ['key=value in text', 'connect with password=hunter2 and user=bob', 'hunter2'],
+  ['JSON-ish in text', '{"api_key": "abc123def"}', 'abc123def'],
+  ['private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----', 'MIIEabc'],
+  ['long random string', 'id Zx9Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2', 'Zx9Qw3Er5Ty7'],
+];
+
+for (const [name, input, secret] of shapes) {
+  test(`a ${name} inside a string is redacted`, () => {
+    const out = redactText(input);
+    assert.ok(!out.includes(secret), `${out} still holds ${secret}`);
+    assert.ok(out.includes(REDACTED));
+  });
+}
+
+test('ordinary text, paths and hex digests are kept', () => {
+  for (const text of ['/home/me/project/src/index.ts', 'Hello world, this is a note about tokens in general.', 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08']) {
+    assert.equal(redactText(text), text);
+  }
+});
+
+test('redaction never changes its input', () => {
+  const input = { token: 'abc', inner: { password: 'x' } };
+  redactSecrets(input);
+  assert.deepEqual(input, { token: 'abc', inner: { password: 'x' } });
+});
