@@ -11,15 +11,18 @@ interface ServersFile {
 }
 
 export class ServerStore {
-  readonly #conf: Conf<ServersFile>;
+  #opened?: Conf<ServersFile>;
 
-  constructor(readonly paths: DataPaths) {
-    this.#conf = new Conf<ServersFile>({
-      cwd: paths.dir,
-      configName: 'servers',
-      configFileMode: 0o600,
-      accessPropertiesByDotNotation: false,
-    });
+  constructor(readonly paths: DataPaths) {}
+
+  /** Opened on first use: conf reads the file in its constructor, and a broken file must get our message. */
+  get #conf(): Conf<ServersFile> {
+    try {
+      this.#opened ??= new Conf<ServersFile>({ cwd: this.paths.dir, configName: 'servers', configFileMode: 0o600, accessPropertiesByDotNotation: false });
+    } catch (error) {
+      throw new WardenError('config_invalid', `${this.paths.servers} cannot be read: ${(error as Error).message}. Fix or remove the file; Warden changed nothing.`);
+    }
+    return this.#opened;
   }
 
   /** True once the file exists: an empty list the person made is not the same as "never configured". */

@@ -5,10 +5,17 @@ import { WardenError } from '../errors.js';
 import type { DataPaths } from '../paths.js';
 
 export class SettingsStore {
-  readonly #conf: Conf<Record<string, unknown>>;
+  #opened?: Conf<Record<string, unknown>>;
 
-  constructor(paths: DataPaths) {
-    this.#conf = new Conf({ cwd: paths.dir, configName: 'settings', configFileMode: 0o600, accessPropertiesByDotNotation: false });
+  constructor(private readonly paths: DataPaths) {}
+
+  get #conf(): Conf<Record<string, unknown>> {
+    try {
+      this.#opened ??= new Conf({ cwd: this.paths.dir, configName: 'settings', configFileMode: 0o600, accessPropertiesByDotNotation: false });
+    } catch (error) {
+      throw new WardenError('config_invalid', `${this.paths.settings} cannot be read: ${(error as Error).message}. Fix or remove the file.`);
+    }
+    return this.#opened;
   }
 
   get(): Settings {

@@ -1,0 +1,130 @@
+// The CLI as a person uses it: `warden serve`, `warden status`, `warden servers`, `warden connect`
+// starting an engine on demand, one engine per data directory, and failing closed.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { readLock } from '../../src-main/engine/lock.js';
+import { dataPaths } from '../../src-main/engine/paths.js';
+import { servers, tempDir, WARDEN_BIN } from '../helpers/engine.js';
+
+const warden = (dir: string, args: string[]) =>
+  spawnSync(process.execPath, [WARDEN_BIN, ...args], { env: { ...process.env, WARDEN_DATA_DIR: dir }, encoding: 'utf8', timeout: 30_000 });
+
+function serve(dir: string): Promise<{ child: ChildProcess; out: string }> {
+  const child = spawn(process.execPath, [WARDEN_BIN, 'serve', '--no-open', '--port', '0'], { env: { ...process.env, WARDEN_DATA_DIR: dir } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve printed: ${out}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Data:')) {
+        clearTimeout(timer);
+        resolve({ child, out });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+}
+
+async function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exit = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exit;
+}
+
+async function connectClient(dir: string, server: string) {
+  const client = new Client({ name: 'cli-test', version: '1' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [WARDEN_BIN, 'connect', server], env: { ...process.env, WARDEN_DATA_DIR: dir } as Record<string, string>, stderr: 'pipe' }));
+  return client;
+}
+
+describe('warden serve and friends', () => {
+  const temp = tempDir();
+  let running: ChildProcess | undefined;
+  after(async () => {
+    if (running) await stopped(running);
+    temp.remove();
+  });
+
+  test('serve prints the MCP and UI URLs, seeds the demo servers, and status sees it', async () => {
+    const { child, out } = await serve(temp.dir);
+    running = child;
+    assert.match(out, /MCP: {2}http:\/\/127\.0\.0\.1:\d+\/mcp\/<server>/);
+    assert.match(out, /UI: /);
+    assert.match(out, /demo servers: everything, filesystem/);
+    const status = warden(temp.dir, ['status', '--json']);
+    assert.equal(status.status, 0, status.stderr);
+    const parsed = JSON.parse(status.stdout) as { running: boolean; url: string; servers: Array<{ config: { name: string } }> };
+    assert.equal(parsed.running, true);
+    assert.deepEqual(parsed.servers.map((s) => s.config.name).sort(), ['everything', 'filesystem']);
+  });
+
+  test('a second serve on the same data directory says where the running one is', () => {
+    const second = warden(temp.dir, ['serve', '--no-open']);
+    assert.equal(second.status, 3);
+    assert.match(second.stderr, /already running .* at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  test('a server added while the engine runs is usable without a restart', async () => {
+    const mem = servers.memory('mem2');
+    const add = warden(temp.dir, ['servers', 'add', 'mem2', '--tier', 'trusted', '--', mem.transport === 'stdio' ? mem.command : '', ...(mem.transport === 'stdio' ? mem.args ?? [] : [])]);
+    assert.equal(add.status, 0, add.stderr);
+    const client = await connectClient(temp.dir, 'mem2');
+    const tools = await client.listTools();
+    assert.ok(tools.tools.some((t) => t.name === 'create_entities'));
+    await client.close();
+    const list = warden(temp.dir, ['servers', 'list']);
+    assert.match(list.stdout, /mem2\s+trusted/);
+  });
+
+  test('bad input to the CLI gets a clear error and a non-zero exit', () => {
+    const badTier = warden(temp.dir, ['servers', 'add', 'x', '--tier', 'nope', '--', 'node']);
+    assert.equal(badTier.status, 2);
+    assert.match(badTier.stderr, /Unknown tier `nope`/);
+    const noCommand = warden(temp.dir, ['servers', 'add', 'x']);
+    assert.notEqual(noCommand.status, 0);
+    const unknown = warden(temp.dir, ['servers', 'remove', 'nosuch']);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /Unknown server `nosuch`/);
+  });
+});
+
+describe('warden connect without a running engine', () => {
+  test('starts an engine in the background and bridges through it', async () => {
+    const temp = tempDir();
+    try {
+      const mem = servers.memory('memory');
+      writeFileSync(dataPaths(temp.dir).servers, JSON.stringify({ servers: { memory: { ...mem, name: undefined } } }));
+      assert.equal(readLock(dataPaths(temp.dir)), undefined);
+      const client = await connectClient(temp.dir, 'memory');
+      const result = await client.callTool({ name: 'read_graph', arguments: {} });
+      assert.equal(result.isError ?? false, false);
+      const lock = readLock(dataPaths(temp.dir));
+      assert.ok(lock?.url, 'an engine now runs for this data directory');
+      await client.close();
+      process.kill(lock!.pid, 'SIGTERM');
+    } finally {
+      await new Promise((r) => setTimeout(r, 300));
+      temp.remove();
+    }
+  });
+
+  test('fails closed with a clear MCP error when no engine can start', async () => {
+    const temp = tempDir();
+    try {
+      writeFileSync(dataPaths(temp.dir).servers, '{ this is not json');
+      await assert.rejects(connectClient(temp.dir, 'memory'), (error: Error) => {
+        assert.match(error.message, /Warden is not running and could not be started, so server `memory` was not contacted/);
+        assert.match(error.message, /servers\.json/);
+        return true;
+      });
+      assert.equal(readLock(dataPaths(temp.dir)), undefined);
+    } finally {
+      temp.remove();
+    }
+  });
+});
