@@ -1,0 +1,3 @@
+export function ActivityScreen(_props: { recordId?: string }) {
+  return <div />;
+}

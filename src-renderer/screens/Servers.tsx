@@ -1,0 +1,126 @@
+// Servers & tools: each server's tier, state and stderr; its tools with risk, pin state, flags and
+// per-tool overrides; add and remove servers.
+import { useState } from 'react';
+import type { ServerView } from '../../shared/api/servers.js';
+import type { Tier } from '../../shared/words.js';
+import { useAction, useApi, useQuery } from '../api/hooks.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { AddServerForm } from './AddServerForm.js';
+import { ServerTools, TierSelect } from './ServerTools.js';
+
+function summary(server: ServerView): string {
+  const c = server.config;
+  return c.transport === 'stdio' ? [c.command, ...c.args].join(' ') : c.url;
+}
+
+function Stderr({ name }: { name: string }) {
+  const stderr = useQuery((c) => c['servers.stderr']({ name }), [name], ['servers.changed']);
+  const lines = stderr.data?.lines ?? [];
+  return (
+    <div className="stack" style={{ gap: 4 }}>
+      <h3>stderr</h3>
+      <ErrorNote error={stderr.error} />
+      {lines.length ? (
+        <pre className="stderr mono" tabIndex={0} aria-label={`stderr of ${name}`}>
+          {lines.join('\n')}
+        </pre>
+      ) : (
+        <p className="muted">Nothing written to stderr yet.</p>
+      )}
+    </div>
+  );
+}
+
+function ServerPanel({ server, open, onToggle }: { server: ServerView; open: boolean; onToggle(): void }) {
+  const api = useApi();
+  const remove = useAction(async () => api.client['servers.remove']({ name: server.config.name }));
+  const [confirming, setConfirming] = useState(false);
+  const name = server.config.name;
+  return (
+    <section className="panel server" aria-label={`Server ${name}`}>
+      <div className="server-head">
+        <button type="button" className="link" aria-expanded={open} aria-controls={`server-${name}`} onClick={onToggle}>
+          {open ? '▾' : '▸'}
+        </button>
+        <div className="stack" style={{ gap: 2, flex: 1, minWidth: 0 }}>
+          <h2>
+            <code>{name}</code>
+          </h2>
+          <span className="muted mono" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+            {summary(server)}
+          </span>
+        </div>
+        <span className={`pill ${server.state}`} title={server.lastError}>
+          {server.state}
+        </span>
+        <span className="muted" style={{ fontSize: 12 }}>
+          {server.sessions} session{server.sessions === 1 ? '' : 's'}
+          {server.restarts ? ` · ${server.restarts} restart${server.restarts === 1 ? '' : 's'}` : ''}
+        </span>
+        <TierSelect server={name} tier={server.config.tier as Tier} />
+        {confirming ? (
+          <span className="row">
+            <button type="button" className="danger" disabled={remove.busy} onClick={() => void remove.run()}>
+              Remove {name}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </span>
+        ) : (
+          <button type="button" onClick={() => setConfirming(true)} aria-label={`Remove server ${name}`}>
+            Remove
+          </button>
+        )}
+      </div>
+      <ErrorNote error={remove.error} />
+      {server.lastError ? (
+        <p className="error" style={{ margin: '0 16px 12px' }}>
+          {server.lastError}
+        </p>
+      ) : null}
+      {open ? (
+        <div className="server-body" id={`server-${name}`}>
+          <ServerTools server={name} />
+          <Stderr name={name} />
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export function ServersScreen() {
+  const servers = useQuery((c) => c['servers.list']({}), [], ['servers.changed']);
+  const [open, setOpen] = useState<Record<string, boolean>>({});
+  const [adding, setAdding] = useState(false);
+  const list = servers.data ?? [];
+  return (
+    <div className="stack">
+      <div className="screen-head">
+        <div>
+          <h1>Servers &amp; tools</h1>
+          <p className="muted">The MCP servers your clients reach through Warden, and how far each is trusted.</p>
+        </div>
+        <button type="button" className="primary" onClick={() => setAdding((a) => !a)} aria-expanded={adding}>
+          Add server
+        </button>
+      </div>
+      {adding ? <AddServerForm onDone={() => setAdding(false)} /> : null}
+      <ErrorNote error={servers.error} />
+      {!servers.loading && !list.length ? (
+        <div className="panel empty">
+          <h2>No servers yet</h2>
+          <p>Add one here, or run <code>warden servers add &lt;name&gt; -- &lt;command&gt;</code>.</p>
+        </div>
+      ) : null}
+      {list.map((server) => (
+        <ServerPanel
+          key={server.config.name}
+          server={server}
+          open={open[server.config.name] ?? list.length === 1}
+          onToggle={() => setOpen((o) => ({ ...o, [server.config.name]: !(o[server.config.name] ?? list.length === 1) }))}
+        />
+      ))}
+    </div>
+  );
+}
