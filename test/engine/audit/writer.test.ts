@@ -1,0 +1,280 @@
+// The audit point's promises: a record is acknowledged only once durable, none lost or doubled under
+// concurrency, a failed write refuses the call and the log carries on, rotation and retention keep the
+// chain whole, a torn tail is repaired and said so.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { nodeAuditFs, type AuditFs } from '../../../src-main/engine/audit/audit-fs.js';
+import { openAuditLog, type AuditRecord } from '../../../src-main/engine/audit/index.js';
+import { verifyAuditDir } from '../../../src-main/engine/audit/verify.js';
+import { allow, deny, freshPaths, makeCall } from './kit.js';
+
+async function allRecords(dir: string): Promise<AuditRecord[]> {
+  const names = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
+  const out: AuditRecord[] = [];
+  for (const name of names) {
+    for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) if (line) out.push(JSON.parse(line));
+  }
+  return out;
+}
+
+test('concurrent calls: one decision and one outcome record per call, none lost, none doubled', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    const log = await openAuditLog(paths, { maxSegmentBytes: 64 * 1024 });
+    const calls = Array.from({ length: 2000 }, (_, i) => makeCall(i));
+    await Promise.all(
+      calls.map(async (call) => {
+        await log.decided(call, allow);
+        await log.finished(call, allow, { status: 'ok', durationMs: 3 });
+      }),
+    );
+    await log.close();
+    const records = (await allRecords(paths.audit)).filter((r) => r.type !== 'event');
+    assert.equal(records.length, 4000);
+    for (const type of ['decision', 'outcome'] as const) {
+      const ids = records.filter((r) => r.type === type).map((r) => (r as { callId: string }).callId);
+      assert.equal(new Set(ids).size, 2000, `${type}: every call exactly once`);
+    }
+    const seqs = records.map((r) => r.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    const report = await verifyAuditDir(paths.audit);
+    assert.equal(report.ok, true, JSON.stringify(report.firstBroken));
+    assert.ok(report.segments > 5, 'the burst was rotated into several segments');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('records hold metadata (who, what, decision, digest) and never argument values by default', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    const log = await openAuditLog(paths);
+    const call = makeCall(1, { arguments: { path: '/secret/plans.txt', content: 'CANARY-4711' } });
+    await log.decided(call, { ...deny, consentId: 'c9', status: 'denied' });
+    await log.finished(call, deny, { status: 'denied', durationMs: 12.4, errorMessage: 'CANARY-4711 echoed', result: { text: 'CANARY-4711' } });
+    await log.close();
+    const text = (await readdir(paths.audit)).map((f) => f);
+    const raw = (await Promise.all(text.map((f) => readFile(join(paths.audit, f), 'latin1')))).join('');
+    assert.ok(!raw.includes('CANARY-4711'), 'argument and result values stay out of the log');
+    assert.ok(!raw.includes('/secret/plans.txt'));
+    const [decision, outcome] = (await allRecords(paths.audit)).filter((r) => r.type !== 'event');
+    assert.equal(decision!.type, 'decision');
+    if (decision!.type !== 'decision' || outcome!.type !== 'outcome') throw new Error('types');
+    assert.deepEqual(decision.client, { id: 'client-a', name: 'Claude Desktop', version: '1.2.3' });
+    assert.equal(decision.server, 'files');
+    assert.equal(decision.tool, 'write_file');
+    assert.equal(decision.effect, 'deny');
+    assert.equal(decision.ruleId, 'rule:r7');
+    assert.equal(decision.consentId, 'c9');
+    assert.equal(decision.approver, 'policy');
+    assert.equal(decision.status, 'denied');
+    assert.deepEqual(decision.reasons, deny.reasons);
+    assert.deepEqual(decision.argNames, ['content', 'path']);
+    assert.match(decision.argDigest, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(outcome.status, 'denied');
+    assert.equal(outcome.durationMs, 12);
+    assert.equal(outcome.callId, decision.callId);
+    assert.equal(outcome.result, undefined);
+    assert.equal(outcome.error, undefined);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('with capture on for a server, payloads are kept with secrets redacted; other servers stay metadata-only', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    const log = await openAuditLog(paths, { capturePayloads: (server) => server === 'files' });
+    const secret = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+    const captured = makeCall(1, { arguments: { note: `CANARY-1 uses ${secret}`, password: 'hunter2' } });
+    const other = makeCall(2, { server: 'mail', arguments: { note: 'CANARY-2' } });
+    await log.decided(captured, allow);
+    await log.finished(captured, allow, { status: 'ok', durationMs: 1, result: { content: [{ type: 'text', text: `Bearer ${secret}` }] } });
+    await log.decided(other, allow);
+    await log.close();
+    const raw = (await allRecords(paths.audit)).map((r) => JSON.stringify(r)).join('\n');
+    assert.ok(raw.includes('CANARY-1'));
+    assert.ok(!raw.includes('CANARY-2'));
+    assert.ok(!raw.includes(secret));
+    assert.ok(!raw.includes('hunter2'));
+    const decision = (await allRecords(paths.audit)).find((r) => r.type === 'decision') as { args: Record<string, string> };
+    assert.equal(decision.args.password, '[REDACTED]');
+  } finally {
+    await cleanup();
+  }
+});
+
+/** The real filesystem, except that writes to segments fail with `code` while `failing()` says so. */
+function failingFs(code: string, failing: () => boolean): AuditFs {
+  return {
+    ...nodeAuditFs,
+    async openAppend(path) {
+      const real = await nodeAuditFs.openAppend(path);
+      return {
+        ...real,
+        async write(data) {
+          if (failing()) {
+            // A short write first, as a filling disk does, then the error.
+            await real.write(data.subarray(0, Math.floor(data.length / 2)));
+            throw Object.assign(new Error(`${code}: simulated`), { code });
+          }
+          await real.write(data);
+        },
+      };
+    },
+  };
+}
+
+test('a write that fails (disk full) rejects decided(), leaves no partial record, and the log recovers', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    let full = false;
+    const log = await openAuditLog(paths, { fs: failingFs('ENOSPC', () => full) });
+    await log.decided(makeCall(1), allow);
+    full = true;
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => log.decided(makeCall(100 + i), allow)));
+    assert.ok(results.every((r) => r.status === 'rejected'), 'no call may go through unrecorded');
+    const reason = (results[0] as PromiseRejectedResult).reason as Error & { code: string };
+    assert.equal(reason.code, 'AUDIT_WRITE_FAILED');
+    assert.match(reason.message, /ENOSPC/);
+    full = false;
+    await log.decided(makeCall(2), allow);
+    await log.close();
+    const calls = (await allRecords(paths.audit)).filter((r) => r.type === 'decision').map((r) => (r as { callId: string }).callId);
+    assert.deepEqual(calls, ['call-1', 'call-2']);
+    assert.equal((await verifyAuditDir(paths.audit)).ok, true);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a permission error on a new segment rejects decided() too', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    const fs: AuditFs = { ...nodeAuditFs, openAppend: async () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })) };
+    const log = await openAuditLog(paths, { fs });
+    await assert.rejects(log.decided(makeCall(1), allow), (error: Error & { code: string }) => error.code === 'AUDIT_WRITE_FAILED' && /EACCES/.test(error.message));
+    await log.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a real write error from the kernel (a segment that cannot be written) rejects decided()', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    // /dev/full answers every write with ENOSPC: a genuinely full device, no simulation in the writer.
+    const fs: AuditFs = { ...nodeAuditFs, openAppend: (path) => nodeAuditFs.openAppend(path.endsWith('.jsonl') ? '/dev/full' : path) };
+    const log = await openAuditLog(paths, { fs });
+    await assert.rejects(log.decided(makeCall(1), allow), (error: Error & { code: string }) => error.code === 'AUDIT_WRITE_FAILED' && /ENOSPC/.test(error.message));
+    await log.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('rotation by UTC day starts a new segment and the chain runs on across it', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    let now = Date.parse('2026-03-01T23:59:58Z');
+    const log = await openAuditLog(paths, { now: () => now });
+    await log.decided(makeCall(1), allow);
+    now = Date.parse('2026-03-02T00:00:01Z');
+    await log.decided(makeCall(2), allow);
+    await log.close();
+    const names = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
+    assert.deepEqual(names, ['audit-000000000001-20260301.jsonl', 'audit-000000000002-20260302.jsonl']);
+    assert.equal((await verifyAuditDir(paths.audit)).ok, true);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('retention removes old segments, says so in the log, and the log still verifies', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    let now = Date.parse('2026-01-01T12:00:00Z');
+    let log = await openAuditLog(paths, { now: () => now, retentionDays: 30 });
+    for (let day = 0; day < 5; day += 1) {
+      now = Date.parse('2026-01-01T12:00:00Z') + day * 86_400_000;
+      await log.decided(makeCall(day), allow);
+    }
+    await log.close();
+    now = Date.parse('2026-02-03T12:00:00Z'); // cutoff Jan 4: the segments of Jan 1 and 2 hold only older records
+    log = await openAuditLog(paths, { now: () => now, retentionDays: 30 });
+    await log.decided(makeCall(99), allow);
+    await log.close();
+    const names = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
+    assert.ok(!names.some((n) => n.includes('20260101') || n.includes('20260102')), names.join(','));
+    const report = await verifyAuditDir(paths.audit);
+    assert.equal(report.ok, true, JSON.stringify(report.firstBroken));
+    assert.ok(report.notes.some((n) => /removed by retention/.test(n)));
+    const retention = (await allRecords(paths.audit)).find((r) => r.type === 'event' && r.event === 'audit.retention');
+    assert.ok(retention, 'an audit.retention record says what was removed');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a torn tail (half a record) is cut on open, reported to the caller and on record', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    let log = await openAuditLog(paths);
+    await log.decided(makeCall(1), allow);
+    await log.decided(makeCall(2), allow);
+    await log.close();
+    const [segment] = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl'));
+    await appendFile(join(paths.audit, segment!), '{"seq":3,"prev":"abc","time":"2026-');
+    const torn = await verifyAuditDir(paths.audit);
+    assert.equal(torn.ok, true, 'an unacknowledged torn tail is not tampering');
+    assert.ok(torn.notes.some((n) => /incomplete record/.test(n)));
+    log = await openAuditLog(paths);
+    assert.equal(log.repair?.afterSeq, 2);
+    assert.equal(log.repair?.segment, segment);
+    assert.ok((log.repair?.bytesRemoved ?? 0) > 10);
+    await log.decided(makeCall(3), allow);
+    await log.close();
+    const records = await allRecords(paths.audit);
+    const repaired = records.find((r) => r.type === 'event' && r.event === 'audit.repaired');
+    assert.ok(repaired);
+    assert.equal(repaired!.seq, 3);
+    const report = await verifyAuditDir(paths.audit);
+    assert.equal(report.ok, true);
+    assert.equal(report.notes.length, 0);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('records removed from the end while the engine was down are on record at the next open', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    let log = await openAuditLog(paths);
+    for (let i = 0; i < 5; i += 1) await log.decided(makeCall(i), allow);
+    await log.close();
+    const [segment] = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl'));
+    const lines = (await readFile(join(paths.audit, segment!), 'utf8')).split('\n').filter(Boolean);
+    await writeFile(join(paths.audit, segment!), lines.slice(0, 3).map((l) => `${l}\n`).join(''));
+    log = await openAuditLog(paths);
+    await log.close();
+    const event = (await allRecords(paths.audit)).find((r) => r.type === 'event' && r.event === 'audit.truncation-detected');
+    assert.ok(event && event.type === 'event');
+    assert.equal(event.data.headSeq, 5);
+    assert.equal(event.data.logSeq, 3);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('bad options are refused with a clear code', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    await assert.rejects(openAuditLog(paths, { maxSegmentBytes: 10 }), { code: 'AUDIT_BAD_OPTION' });
+    await assert.rejects(openAuditLog(paths, { retentionDays: -1 }), { code: 'AUDIT_BAD_OPTION' });
+    await assert.rejects(openAuditLog(paths, { syslog: [{ host: '127.0.0.1', port: 0, protocol: 'udp' }] }), { code: 'AUDIT_BAD_OPTION' });
+  } finally {
+    await cleanup();
+  }
+});
