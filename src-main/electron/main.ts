@@ -139,7 +139,8 @@ function wireIpc(running: Engine): void {
 }
 
 function onPending(running: Engine, pending: ApprovalView[]): void {
-  tray?.setToolTip(trayTooltip(pending.length));
+  trayText = trayTooltip(pending.length);
+  tray?.setToolTip(trayText);
   tray?.setTitle(trayTitle(pending.length));
   if (process.platform === 'darwin' || process.platform === 'linux') app.setBadgeCount(pending.length);
   const ids = new Set(pending.map((a) => a.id));
@@ -167,12 +168,18 @@ function onPending(running: Engine, pending: ApprovalView[]): void {
     note.on('click', () => showWindow(approval.id));
     note.on('action', (_event, index) => {
       const choice = index === 0 ? { effect: 'allow', scope: 'once' } : { effect: 'deny', scope: 'once' };
-      void running.api('approvals.answer', { id: approval.id, choice, approver: 'user:notification' });
+      void running.api('approvals.answer', { id: approval.id, ...choice, via: 'notification' });
     });
     notifications.set(approval.id, note);
     note.show();
   }
 }
+
+/** What the shell's own tests read from the main process (Playwright's electronApp.evaluate). */
+(globalThis as { wardenShell?: unknown }).wardenShell = {
+  trayTooltip: () => trayText,
+};
+let trayText = trayTooltip(0);
 
 function createTray(): void {
   const image = existsSync(join(assets, 'tray.png')) ? nativeImage.createFromPath(join(assets, 'tray.png')) : nativeImage.createEmpty();
