@@ -1,13 +1,16 @@
 // The whole API: every domain's methods and events in one table. A method added to a domain file and
 // listed here is carried by both transports (Electron preload and web bridge) with no extra glue.
+import { approvalEvents, approvalMethods } from './approvals.js';
 import { serverEvents, serverMethods } from './servers.js';
 
 export const methods = {
   ...serverMethods,
+  ...approvalMethods,
 };
 
 export const events = {
   ...serverEvents,
+  ...approvalEvents,
 };
 
 export type Methods = typeof methods;

@@ -8,6 +8,8 @@ import { registerServersCommands } from './commands/servers.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerClientsCommands } from './commands/clients.js';
 import { registerSecretsCommands } from './commands/secrets.js';
+import { registerApprovalsCommands } from './commands/approvals.js';
+import { registerPolicyCommands } from './commands/policy.js';
 import { registerAuditCommands } from './commands/audit.js';
 
 const program = new Command()
@@ -24,6 +26,8 @@ registerStatusCommand(program);
 registerServersCommands(program);
 registerClientsCommands(program);
 registerSecretsCommands(program);
+registerPolicyCommands(program); // after servers: adds `servers tier`
+registerApprovalsCommands(program);
 registerAuditCommands(program);
 
 await program.parseAsync(process.argv);

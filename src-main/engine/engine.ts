@@ -17,7 +17,11 @@ import { TokenStore } from './gateway/tokens.js';
 import { EngineLock } from './lock.js';
 import { createFileLogger, type Logger } from './log.js';
 import { dataPaths, type DataPaths } from './paths.js';
-import { allowAll, type AuditPoint, type DecisionPoint } from './pipeline.js';
+import type { AuditPoint, DecisionPoint } from './pipeline.js';
+import { approvalHandlers } from './api/approvals.js';
+import { createGuardian, type Guardian } from './policy/guardian.js';
+import { PolicyStore } from './policy/store.js';
+import { resolveSecret } from './secrets/resolve.js';
 import { WardenError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -61,6 +65,8 @@ export class Engine {
   readonly http: GatewayHttp;
   readonly api: ApiCall;
   readonly decisions: DecisionPoint;
+  /** The policy and approvals (absent when a custom decision point was given, as some gateway tests do). */
+  readonly guardian?: Guardian;
   readonly audit: AuditPoint;
   readonly startedAt = new Date().toISOString();
   readonly #events = new EventEmitter();
@@ -76,9 +82,30 @@ export class Engine {
     this.servers = new ServerStore(this.paths);
     this.settings = new SettingsStore(this.paths);
     this.tokens = new TokenStore(this.paths);
-    this.decisions = options.decisions ?? allowAll;
     this.audit = options.audit ?? logOnlyAudit(this.logger);
-    const handlers: Handlers<typeof methods> = { ...serverHandlers(this) };
+    if (options.decisions) this.decisions = options.decisions;
+    else {
+      const guardian = createGuardian({
+        store: new PolicyStore(this.paths),
+        tierOf: (server) => this.servers.get(server)?.tier ?? 'standard',
+        setTier: (server, tier) => void this.servers.setTier(server, tier),
+        audit: this.audit,
+      });
+      guardian.on('approvals', ({ pending, change }) => this.emit('approvals.changed', { pending, change: { type: change.type, id: change.approval.id, outcome: change.outcome } }));
+      guardian.on('consents', (payload) => this.emit('consents.changed', payload));
+      guardian.on('policy', (payload) => this.emit('policy.changed', payload));
+      this.guardian = guardian;
+      this.decisions = guardian;
+    }
+    const handlers: Handlers<typeof methods> = {
+      ...serverHandlers(this),
+      ...approvalHandlers({
+        guardian: this.guardian,
+        servers: this.servers,
+        resolveSecret: (account) => (this.options.resolveSecret ?? ((a) => resolveSecret(a, { dataDir: this.paths.dir })))(account),
+        tierChanged: () => this.emit('servers.changed', { servers: this.serverViews() }),
+      }),
+    };
     this.api = createRouter(handlers);
     this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession: (server, owner, upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream) });
   }
@@ -146,6 +173,7 @@ export class Engine {
       resolveSecret: this.options.resolveSecret,
       onClose: () => {
         this.#sessions.delete(session);
+        this.guardian?.endSession(session.id);
         runtime.sessions = Math.max(0, runtime.sessions - 1);
         if (runtime.sessions === 0 && runtime.state === 'running') runtime.state = 'idle';
         this.emit('servers.changed', { servers: this.serverViews() });
@@ -160,6 +188,8 @@ export class Engine {
   async stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.logger.info('engine.stopping', { sessions: this.#sessions.size });
+      // Calls waiting for approval are denied first (fail closed), so no request holds the server open.
+      this.guardian?.close('Warden is stopping');
       await this.http.close();
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
       await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);

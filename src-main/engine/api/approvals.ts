@@ -1,0 +1,55 @@
+// Engine-side handlers for shared/api/approvals.ts: the guardian's methods over the admin API. The CLI
+// runs the same handlers against policy.json directly when no engine runs (dry runs, rules, tiers).
+import type { Handlers } from '../../../shared/api/contract.js';
+import type { approvalMethods } from '../../../shared/api/approvals.js';
+import type { ServerConfig } from '../../../shared/servers.js';
+import type { Tier } from '../../../shared/words.js';
+import { WardenError } from '../errors.js';
+import type { SecretResolver } from '../gateway/downstream.js';
+import type { Guardian } from '../policy/guardian.js';
+import { learnTools } from '../policy/learn.js';
+
+export interface ApprovalContext {
+  guardian?: Guardian;
+  servers: { require(name: string): ServerConfig };
+  resolveSecret: SecretResolver;
+  /** A server's tier changed: tell whoever shows servers. */
+  tierChanged?(server: string, tier: Tier): void;
+}
+
+export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approvalMethods> {
+  const guardian = (): Guardian => {
+    if (!ctx.guardian) throw new WardenError('not_found', 'This engine runs without the guardian (a custom decision point was given), so there are no approvals or policy to manage.');
+    return ctx.guardian;
+  };
+  return {
+    'approvals.list': async () => guardian().listPending(),
+    'approvals.answer': async ({ id, via, ...choice }) => guardian().answer(id, choice, `user:${via}`),
+    'approvals.settings': async (patch) => (Object.keys(patch).length ? guardian().setApprovalSettings(patch) : guardian().settings()),
+    'consents.list': async () => ({ active: guardian().listConsents(), recent: guardian().recentConsents() }),
+    'consents.revoke': async ({ id }) => guardian().revoke(id),
+    'rules.list': async () => guardian().listRules(),
+    'rules.add': async (input) => guardian().addRule(input),
+    'rules.remove': async ({ id }) => guardian().removeRule(id),
+    'policy.check': async ({ server, tool, args, client, learn }) => {
+      const g = guardian();
+      const config = ctx.servers.require(server);
+      if (learn && g.check(server, tool, args).pinStatus === 'unknown') {
+        await g.listTools(server, { id: 'warden-policy-check' }, await learnTools(config, ctx.resolveSecret));
+      }
+      return g.check(server, tool, args, client ? { client } : {});
+    },
+    'policy.tools': async ({ server }) => {
+      ctx.servers.require(server);
+      return guardian().tools(server);
+    },
+    'policy.setOverride': async ({ server, tool, effect, hidden }) => ({ override: guardian().setOverride(server, tool, effect, hidden) ?? null }),
+    'policy.setTier': async ({ server, tier }) => {
+      ctx.servers.require(server);
+      guardian().setTier(server, tier);
+      ctx.tierChanged?.(server, tier);
+      return { server, tier };
+    },
+    'policy.acceptPin': async ({ server, tool }) => guardian().acceptPin(server, tool),
+  };
+}
