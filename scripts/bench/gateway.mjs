@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// Gateway benchmark: prints numbers, asserts nothing. Run through `npm run bench` (builds first).
+// - added latency per allowed call: direct vs Warden over HTTP vs `warden connect` vs supergateway
+// - calls per second with 8 concurrent clients over HTTP
+// - time from launching `warden connect` to its first answer
+// - the engine's RSS idle and with 10 servers connected
+// The engine runs as `warden serve` with its default pipeline (guardian decisions and audit log on).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+const WARDEN = join(root, 'bin', 'warden.js');
+const bin = (pkg) => {
+  const manifest = require.resolve(`${pkg}/package.json`);
+  const { bin } = require(manifest);
+  return join(dirname(manifest), typeof bin === 'string' ? bin : Object.values(bin)[0]);
+};
+const EVERYTHING = [process.execPath, bin('@modelcontextprotocol/server-everything'), 'stdio'];
+const MEMORY = [process.execPath, bin('@modelcontextprotocol/server-memory')];
+const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+const WARMUP = 200;
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+const env = { ...process.env, WARDEN_DATA_DIR: dir };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const fmt = (ms) => `${ms.toFixed(3)} ms`;
+
+function run(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WARDEN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`warden ${args.join(' ')}: ${out}`))));
+  });
+}
+
+async function startServe() {
+  const child = spawn(process.execPath, [WARDEN, 'serve', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  for (let i = 0; i < 200 && !/Data:/.test(out); i++) await sleep(50);
+  const url = /Warden (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+  if (!url) throw new Error(`warden serve did not start: ${out}`);
+  return { child, url };
+}
+
+function clientToken(id) {
+  // The same token store `warden connect --client` uses; issued by the CLI module itself.
+  return import(join(root, 'dist/src-main/engine/gateway/tokens.js')).then(({ TokenStore }) =>
+    import(join(root, 'dist/src-main/engine/paths.js')).then(({ dataPaths }) => new TokenStore(dataPaths(dir)).clientToken(id)),
+  );
+}
+
+async function connect(transport) {
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  return client;
+}
+
+async function latency(client) {
+  const args = { name: 'echo', arguments: { message: 'bench' } };
+  for (let i = 0; i < WARMUP; i++) await client.callTool(args);
+  const times = [];
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = process.hrtime.bigint();
+    const result = await client.callTool(args);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (result.isError) throw new Error(`echo failed: ${JSON.stringify(result)}`);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: pct(times, 50), p95: pct(times, 95) };
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+const results = [];
+const print = (name, value) => {
+  results.push([name, value]);
+  console.log(`${name.padEnd(58)} ${value}`);
+};
+
+let serve;
+let supergateway;
+try {
+  await run(['servers', 'add', 'everything', '--', ...EVERYTHING]);
+  for (let i = 0; i < 10; i++) await run(['servers', 'add', `memory${i}`, '--', ...MEMORY]);
+  serve = await startServe();
+  await sleep(500);
+  print('engine RSS idle', `${rssMb(serve.child.pid).toFixed(1)} MB`);
+
+  const token = await clientToken('bench');
+  const headers = { authorization: `Bearer ${token}` };
+
+  const direct = await connect(new StdioClientTransport({ command: EVERYTHING[0], args: EVERYTHING.slice(1), stderr: 'ignore' }));
+  const viaHttp = await connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp/everything`), { requestInit: { headers } }));
+  const viaStdio = await connect(new StdioClientTransport({ command: process.execPath, args: [WARDEN, 'connect', 'everything', '--client', 'bench'], env, stderr: 'ignore' }));
+
+  const sgPort = 18000 + Math.floor(Math.random() * 2000);
+  supergateway = spawn(process.execPath, [join(root, 'node_modules/supergateway/dist/index.js'), '--stdio', EVERYTHING.map((a) => JSON.stringify(a)).join(' '), '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none'], { stdio: 'ignore' });
+  let viaSupergateway;
+  for (let i = 0; i < 100 && !viaSupergateway; i++) {
+    await sleep(100);
+    viaSupergateway = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${sgPort}/mcp`))).catch(() => undefined);
+  }
+
+  const d = await latency(direct);
+  const h = await latency(viaHttp);
+  const s = await latency(viaStdio);
+  const g = viaSupergateway ? await latency(viaSupergateway) : undefined;
+  print(`direct call (echo, stdio) p50 / p95 [${CALLS} calls]`, `${fmt(d.p50)} / ${fmt(d.p95)}`);
+  print('through Warden over HTTP p50 / p95', `${fmt(h.p50)} / ${fmt(h.p95)}`);
+  print('through `warden connect` (stdio) p50 / p95', `${fmt(s.p50)} / ${fmt(s.p95)}`);
+  if (g) print('through supergateway (stdio->Streamable HTTP) p50 / p95', `${fmt(g.p50)} / ${fmt(g.p95)}`);
+  print('added by Warden HTTP at p50 (target <= 1.0 ms)', `${fmt(h.p50 - d.p50)}  (ratio ${(h.p50 / d.p50).toFixed(2)}x direct)`);
+  print('added by `warden connect` at p50 (target <= 1.5 ms)', `${fmt(s.p50 - d.p50)}  (ratio ${(s.p50 / d.p50).toFixed(2)}x direct)`);
+  if (g) print('added by supergateway at p50', `${fmt(g.p50 - d.p50)}  (ratio ${(g.p50 / d.p50).toFixed(2)}x direct)`);
+
+  // Throughput: 8 concurrent HTTP clients, each with its own session (and downstream server).
+  const clients = await Promise.all(
+    Array.from({ length: 8 }, () => connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp/everything`), { requestInit: { headers } }))),
+  );
+  const perClient = Math.max(250, Math.floor(CALLS / 2));
+  for (const c of clients) for (let i = 0; i < 50; i++) await c.callTool({ name: 'echo', arguments: { message: 'w' } });
+  const t0 = process.hrtime.bigint();
+  await Promise.all(clients.map(async (c) => {
+    for (let i = 0; i < perClient; i++) await c.callTool({ name: 'echo', arguments: { message: 'x' } });
+  }));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  print('calls/s with 8 concurrent HTTP clients (target >= 5,000)', `${Math.round((8 * perClient) / seconds)}`);
+  await Promise.all(clients.map((c) => c.close()));
+
+  // Launch of `warden connect` to its first answer (initialize), engine already running.
+  const launches = [];
+  for (let i = 0; i < 10; i++) {
+    const t1 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [WARDEN, 'connect', 'everything', '--client', 'bench'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'b', version: '1' } } }) + '\n');
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    launches.push(Number(process.hrtime.bigint() - t1) / 1e6);
+    child.kill();
+  }
+  launches.sort((a, b) => a - b);
+  print('`warden connect` launch to first answer p50 (target <= 150 ms)', fmt(pct(launches, 50)));
+
+  // RSS with 10 servers connected (one session each).
+  const tenClients = [];
+  for (let i = 0; i < 10; i++) tenClients.push(await connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp/memory${i}`), { requestInit: { headers } })));
+  for (const c of tenClients) await c.listTools();
+  await sleep(300);
+  print('engine RSS with 10 servers connected (target < 150 MB)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
+  await Promise.all(tenClients.map((c) => c.close()));
+
+  await Promise.all([direct.close(), viaHttp.close(), viaStdio.close(), viaSupergateway?.close()]);
+} finally {
+  supergateway?.kill();
+  serve?.child.kill('SIGTERM');
+  await sleep(300);
+  rmSync(dir, { recursive: true, force: true });
+}
