@@ -1,6 +1,6 @@
 // The engine's own structured log (JSON lines in logs/engine.log, rotated by size) for diagnosing
 // problems. It records events and metadata, never tool arguments or results.
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -21,7 +21,14 @@ export function createFileLogger(dir: string, { maxBytes = 5 * 1024 * 1024, keep
   } catch {
     size = 0;
   }
+  // One descriptor kept open: opening the file for every line costs more than the line itself.
+  let fd = -1;
+  const open = () => {
+    fd = openSync(file, 'a', 0o600);
+  };
   const rotate = () => {
+    if (fd >= 0) closeSync(fd);
+    fd = -1;
     for (let i = keep - 1; i >= 1; i--) {
       try {
         renameSync(`${file}.${i}`, `${file}.${i + 1}`);
@@ -40,7 +47,8 @@ export function createFileLogger(dir: string, { maxBytes = 5 * 1024 * 1024, keep
     const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n';
     if (size + line.length > maxBytes) rotate();
     try {
-      appendFileSync(file, line, { mode: 0o600 });
+      if (fd < 0) open();
+      writeSync(fd, line);
       size += Buffer.byteLength(line);
     } catch {
       /* the diagnostic log must never take the engine down */
