@@ -1,16 +1,19 @@
 // The whole API: every domain's methods and events in one table. A method added to a domain file and
 // listed here is carried by both transports (Electron preload and web bridge) with no extra glue.
 import { approvalEvents, approvalMethods } from './approvals.js';
+import { auditEvents, auditMethods } from './audit.js';
 import { serverEvents, serverMethods } from './servers.js';
 
 export const methods = {
   ...serverMethods,
   ...approvalMethods,
+  ...auditMethods,
 };
 
 export const events = {
   ...serverEvents,
   ...approvalEvents,
+  ...auditEvents,
 };
 
 export type Methods = typeof methods;

@@ -13,15 +13,16 @@ import { GatewayHttp } from './gateway/http.js';
 import { ServerRuntime } from './gateway/runtime.js';
 import { GatewaySession } from './gateway/session.js';
 import type { SecretResolver } from './gateway/downstream.js';
+import { resolveSecret } from './secrets/resolve.js';
 import { TokenStore } from './gateway/tokens.js';
 import { EngineLock } from './lock.js';
 import { createFileLogger, type Logger } from './log.js';
 import { dataPaths, type DataPaths } from './paths.js';
 import type { AuditPoint, DecisionPoint } from './pipeline.js';
 import { approvalHandlers } from './api/approvals.js';
+import { auditHandlers, auditSourceOf } from './api/audit.js';
 import { createGuardian, type Guardian } from './policy/guardian.js';
 import { PolicyStore } from './policy/store.js';
-import { resolveSecret } from './secrets/resolve.js';
 import { WardenError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -105,6 +106,7 @@ export class Engine {
         resolveSecret: (account) => (this.options.resolveSecret ?? ((a) => resolveSecret(a, { dataDir: this.paths.dir })))(account),
         tierChanged: () => this.emit('servers.changed', { servers: this.serverViews() }),
       }),
+      ...auditHandlers(() => auditSourceOf(this.audit)),
     };
     this.api = createRouter(handlers);
     this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession: (server, owner, upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream) });

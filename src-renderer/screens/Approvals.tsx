@@ -1,6 +1,134 @@
-import type { ApprovalView } from '../../shared/policy.js';
-import type { Query } from '../api/hooks.js';
+// Approvals: the calls that wait for a person, newest on top, answered by click or keyboard.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { AnswerChoiceInput, ApprovalView } from '../../shared/policy.js';
+import { toApiError, useApi, type Query } from '../api/hooks.js';
+import type { ApiRequestError } from '../api/transport.js';
+import { ApprovalCard, CHOICES } from '../components/ApprovalCard.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { Icon } from '../components/Icon.js';
 
-export function ApprovalsScreen(_props: { pending: Query<ApprovalView[]>; focusId?: string }) {
-  return <div />;
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalView[]>; focusId?: string }) {
+  const api = useApi();
+  const list = useMemo(() => pending.data ?? [], [pending.data]);
+  const [selectedId, setSelectedId] = useState<string | undefined>(focusId);
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<ApiRequestError | undefined>(undefined);
+  const [argsOpen, setArgsOpen] = useState<Record<string, boolean>>({});
+  const [announce, setAnnounce] = useState('');
+
+  useEffect(() => {
+    if (focusId) setSelectedId(focusId);
+  }, [focusId]);
+
+  // The desktop app's notifications open a card.
+  useEffect(() => window.warden?.onOpenApproval?.((id) => setSelectedId(id)), []);
+
+  const selected = list.find((a) => a.id === selectedId) ?? list[0];
+
+  const answer = useCallback(
+    async (approval: ApprovalView, choice: AnswerChoiceInput) => {
+      setBusy(approval.id);
+      setError(undefined);
+      try {
+        await api.client['approvals.answer']({ id: approval.id, via: 'ui', ...choice });
+        const label = CHOICES.find((c) => c.choice.effect === choice.effect && c.choice.scope === (choice.scope ?? 'once'))?.label ?? choice.effect;
+        setAnnounce(`${label}: ${approval.tool} on ${approval.server}`);
+        const rest = list.filter((a) => a.id !== approval.id);
+        pending.set(rest);
+        const index = list.findIndex((a) => a.id === approval.id);
+        setSelectedId(rest[Math.min(index, rest.length - 1)]?.id);
+      } catch (err) {
+        setError(toApiError(err));
+        pending.reload();
+      } finally {
+        setBusy(undefined);
+      }
+    },
+    [api, list, pending],
+  );
+
+  const hold = useCallback(
+    (approval: ApprovalView, held: boolean) => {
+      const client = api.client as unknown as Record<string, ((input: unknown) => Promise<unknown>) | undefined>;
+      void client['approvals.hold']?.({ id: approval.id, held }).catch(() => undefined);
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || !selected) return;
+      const index = list.indexOf(selected);
+      if (e.key === 'j' || e.key === 'ArrowDown') {
+        const next = list[Math.min(list.length - 1, index + 1)];
+        if (next) setSelectedId(next.id);
+        e.preventDefault();
+        return;
+      }
+      if (e.key === 'k' || e.key === 'ArrowUp') {
+        const prev = list[Math.max(0, index - 1)];
+        if (prev) setSelectedId(prev.id);
+        e.preventDefault();
+        return;
+      }
+      if (e.key === 'e') {
+        setArgsOpen((o) => ({ ...o, [selected.id]: !o[selected.id] }));
+        e.preventDefault();
+        return;
+      }
+      const choice = CHOICES.find((c) => c.key === e.key && !!c.shift === e.shiftKey);
+      if (choice && !busy) {
+        e.preventDefault();
+        void answer(selected, choice.choice);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [list, selected, busy, answer]);
+
+  return (
+    <div className="stack">
+      <div className="screen-head">
+        <div>
+          <h1>Approvals</h1>
+          <p className="muted">
+            Calls that wait for you. Keys: <kbd>a</kbd> allow once, <kbd>s</kbd> session, <kbd>d</kbd> deny, <kbd>⇧A</kbd> always allow,{' '}
+            <kbd>⇧D</kbd> always deny, <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>e</kbd> arguments.
+          </p>
+        </div>
+      </div>
+      <p className="sr-only" role="status" aria-live="polite">
+        {announce}
+      </p>
+      <ErrorNote error={error ?? pending.error} />
+      {!pending.loading && list.length === 0 ? (
+        <div className="panel empty" role="status">
+          <Icon name="check" size={40} />
+          <h2>Nothing waits for you</h2>
+          <p>When a client calls a tool that needs your approval, it appears here and the call waits.</p>
+        </div>
+      ) : null}
+      <section className="cards" aria-label="Waiting calls">
+        {list.map((approval) => (
+          <ApprovalCard
+            key={approval.id}
+            approval={approval}
+            selected={approval.id === selected?.id}
+            busy={busy === approval.id}
+            onSelect={() => setSelectedId(approval.id)}
+            onAnswer={(choice) => void answer(approval, choice)}
+            onHold={(held) => hold(approval, held)}
+            argsOpen={argsOpen[approval.id] ?? true}
+            onArgsToggle={(open) => setArgsOpen((o) => ({ ...o, [approval.id]: open }))}
+          />
+        ))}
+      </section>
+    </div>
+  );
 }

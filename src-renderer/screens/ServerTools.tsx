@@ -1,10 +1,114 @@
-// A server's tools with their policy view, and its tier. Filled from the guardian's API.
-import type { Tier } from '../../shared/words.js';
+// A server's tier, and its tools with their policy view: risk, pin state, flags, the effect a call
+// would get, and a per-tool override.
+import type { Effect, Tier } from '../../shared/words.js';
+import { Tier as TierSchema } from '../../shared/words.js';
+import type { ToolPolicyView } from '../../shared/policy.js';
+import { useAction, useApi, useQuery } from '../api/hooks.js';
+import { ErrorNote } from '../components/ErrorNote.js';
 
-export function TierSelect({ tier }: { server: string; tier: Tier }) {
-  return <span className={`pill ${tier}`}>{tier}</span>;
+export function TierSelect({ server, tier }: { server: string; tier: Tier }) {
+  const api = useApi();
+  const set = useAction(async (next: Tier) => api.client['policy.setTier']({ server, tier: next }));
+  return (
+    <span className="row">
+      <select aria-label={`Tier of ${server}`} value={tier} disabled={set.busy} onChange={(e) => void set.run(e.target.value as Tier)}>
+        {TierSchema.options.map((t) => (
+          <option key={t} value={t}>
+            {t}
+          </option>
+        ))}
+      </select>
+      <ErrorNote error={set.error} />
+    </span>
+  );
 }
 
-export function ServerTools(_props: { server: string }) {
-  return <p className="muted">Tools appear here once the server has been listed.</p>;
+function ToolRow({ server, tool }: { server: string; tool: ToolPolicyView }) {
+  const api = useApi();
+  const override = useAction(async (effect: Effect | null) => api.client['policy.setOverride']({ server, tool: tool.tool, effect }));
+  const accept = useAction(async () => api.client['policy.acceptPin']({ server, tool: tool.tool }));
+  return (
+    <tr>
+      <td>
+        <code>{tool.tool}</code>
+        {tool.description ? (
+          <div className="muted" style={{ fontSize: 12, maxWidth: 420, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={tool.description}>
+            {tool.description}
+          </div>
+        ) : null}
+      </td>
+      <td>
+        <span className={`pill ${tool.risk}`}>{tool.risk}</span>
+      </td>
+      <td>
+        <span className={`pill ${tool.pinStatus}`}>{tool.pinStatus}</span>
+        {tool.pinStatus === 'changed' || tool.pinStatus === 'new' ? (
+          <button type="button" className="link" disabled={accept.busy} onClick={() => void accept.run()} aria-label={`Accept the definition of ${tool.tool}`}>
+            Accept
+          </button>
+        ) : null}
+      </td>
+      <td>
+        {tool.flags.length ? (
+          tool.flags.map((f, i) => (
+            <span key={i} className="pill flag" title={`${f.message}: ${f.excerpt}`}>
+              {f.kind}
+            </span>
+          ))
+        ) : (
+          <span className="muted">none</span>
+        )}
+      </td>
+      <td>
+        <span className={`pill ${tool.effect}`} title={tool.reasons.join('\n')}>
+          {tool.effect}
+        </span>
+      </td>
+      <td>
+        <select
+          aria-label={`Override for ${tool.tool}`}
+          value={tool.override ?? ''}
+          disabled={override.busy}
+          onChange={(e) => void override.run(e.target.value ? (e.target.value as Effect) : null)}
+        >
+          <option value="">tier default</option>
+          <option value="allow">always allow</option>
+          <option value="ask">always ask</option>
+          <option value="deny">always deny</option>
+        </select>
+        <ErrorNote error={override.error ?? accept.error} />
+      </td>
+    </tr>
+  );
+}
+
+export function ServerTools({ server }: { server: string }) {
+  const tools = useQuery((c) => c['policy.tools']({ server }), [server], ['policy.changed', 'servers.changed']);
+  const list = tools.data ?? [];
+  return (
+    <div className="stack" style={{ gap: 4 }}>
+      <h3>Tools</h3>
+      <ErrorNote error={tools.error} />
+      {!tools.loading && !list.length ? <p className="muted">No tools known yet: they appear once a client has listed them through Warden.</p> : null}
+      {list.length ? (
+        <table className="grid" aria-label={`Tools of ${server}`}>
+          <thead>
+            <tr>
+              <th scope="col">Tool</th>
+              <th scope="col">Risk</th>
+              <th scope="col">Pin</th>
+              <th scope="col">Flags</th>
+              <th scope="col">A call</th>
+              <th scope="col">Override</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((tool) => (
+              <ToolRow key={tool.tool} server={server} tool={tool} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
 }
