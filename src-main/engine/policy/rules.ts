@@ -24,9 +24,29 @@ export function normalisePath(p: string): { path: string; windows: boolean } | u
   return undefined;
 }
 
-export function underPrefix(value: string, prefix: string): boolean {
-  const v = normalisePath(value);
-  const p = normalisePath(prefix);
+type Normalised = { path: string; windows: boolean } | undefined;
+const prefixCache = new Map<string, Normalised>();
+
+/** Prefixes come from rules: normalised once and kept (bounded by the number of distinct prefixes in use). */
+function normalisedPrefix(prefix: string): Normalised {
+  if (prefixCache.has(prefix)) return prefixCache.get(prefix);
+  const n = normalisePath(prefix);
+  if (prefixCache.size > 50_000) prefixCache.clear();
+  prefixCache.set(prefix, n);
+  return n;
+}
+
+/** Per-call memo of normalised argument values, so that many rules on one argument cost one normalisation. */
+export type PathMemo = Map<string, Normalised>;
+
+export function underPrefix(value: string, prefix: string, memo?: PathMemo): boolean {
+  let v: Normalised;
+  if (memo?.has(value)) v = memo.get(value);
+  else {
+    v = normalisePath(value);
+    memo?.set(value, v);
+  }
+  const p = normalisedPrefix(prefix);
   if (!v || !p || v.windows !== p.windows) return false;
   const sep = v.windows ? '\\' : '/';
   if (p.path === '/' || p.path === '') return true;
@@ -38,18 +58,18 @@ export function underPrefix(value: string, prefix: string): boolean {
  * when every element holds (`all`) or when any does (`any`: used for deny rules, which should catch
  * one bad path among many).
  */
-export function constraintHolds(c: ArgConstraint, args: Record<string, unknown>, mode: 'all' | 'any'): boolean {
+export function constraintHolds(c: ArgConstraint, args: Record<string, unknown>, mode: 'all' | 'any', memo?: PathMemo): boolean {
   if (!Object.prototype.hasOwnProperty.call(args, c.arg)) return false;
   const v = args[c.arg];
-  const one = (x: unknown) => (c.op === 'prefix' ? typeof x === 'string' && underPrefix(x, c.value) : x === c.value);
+  const one = (x: unknown) => (c.op === 'prefix' ? typeof x === 'string' && underPrefix(x, c.value, memo) : x === c.value);
   if (Array.isArray(v) && c.op === 'prefix') return v.length > 0 && (mode === 'all' ? v.every(one) : v.some(one));
   return one(v);
 }
 
-export function ruleMatches(rule: MatchableRule, clientId: string, args: Record<string, unknown>): boolean {
+export function ruleMatches(rule: MatchableRule, clientId: string, args: Record<string, unknown>, memo?: PathMemo): boolean {
   if (rule.client && rule.client !== clientId) return false;
   const mode = rule.effect === 'deny' ? 'any' : 'all';
-  for (const c of rule.when) if (!constraintHolds(c, args, mode)) return false;
+  for (const c of rule.when) if (!constraintHolds(c, args, mode, memo)) return false;
   return true;
 }
 
@@ -82,11 +102,15 @@ export class RuleIndex<R extends MatchableRule = MatchableRule> {
    */
   match(server: string, tool: string, clientId: string, args: Record<string, unknown>): R | undefined {
     let best: R | undefined;
-    for (const k of [key(server, tool), key(server, '*'), key('*', tool), key('*', '*')]) {
-      const list = this.byKey.get(k);
+    if (this.size === 0) return undefined;
+    let memo: PathMemo | undefined;
+    for (let i = 0; i < 4; i++) {
+      const list = this.byKey.get(i === 0 ? key(server, tool) : i === 1 ? key(server, '*') : i === 2 ? key('*', tool) : key('*', '*'));
       if (!list) continue;
       for (const r of list) {
-        if ((!best || RANK[r.effect] > RANK[best.effect]) && ruleMatches(r, clientId, args)) {
+        if (!best || RANK[r.effect] > RANK[best.effect]) {
+          if (r.when.length && !memo) memo = new Map();
+          if (!ruleMatches(r, clientId, args, memo)) continue;
           best = r;
           if (r.effect === 'deny') return r;
         }

@@ -14,7 +14,20 @@ export interface TierDefault {
   reason: string;
 }
 
+const CACHE = new Map<string, TierDefault>();
+
+/** The default for a tier and a risk (12 combinations, built once each). */
 export function tierDefault(tier: Tier, risk: Risk): TierDefault {
+  const k = `${tier}/${risk}`;
+  let d = CACHE.get(k);
+  if (!d) {
+    d = buildDefault(tier, risk);
+    CACHE.set(k, d);
+  }
+  return d;
+}
+
+function buildDefault(tier: Tier, risk: Risk): TierDefault {
   const effect = TABLE[tier][risk];
   const reason =
     tier === 'blocked'
