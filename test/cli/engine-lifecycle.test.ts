@@ -71,7 +71,9 @@ describe('warden serve and friends', () => {
 
   test('a server added while the engine runs is usable without a restart', async () => {
     const mem = servers.memory('mem2');
-    const add = warden(temp.dir, ['servers', 'add', 'mem2', '--tier', 'trusted', '--', mem.transport === 'stdio' ? mem.command : '', ...(mem.transport === 'stdio' ? mem.args ?? [] : [])]);
+    assert.ok(mem.transport === 'stdio');
+    const env = Object.entries(mem.env ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+    const add = warden(temp.dir, ['servers', 'add', 'mem2', '--tier', 'trusted', '--env', ...env, '--', mem.command, ...(mem.args ?? [])]);
     assert.equal(add.status, 0, add.stderr);
     const client = await connectClient(temp.dir, 'mem2');
     const tools = await client.listTools();

@@ -26,8 +26,16 @@ export const servers = {
     ({ name, transport: 'stdio', command: process.execPath, args: [packageBin('@modelcontextprotocol/server-everything'), 'stdio'], ...extra }) as ServerConfigInput,
   filesystem: (root: string, name = 'filesystem', extra: Partial<ServerConfigInput> = {}): ServerConfigInput =>
     ({ name, transport: 'stdio', command: process.execPath, args: [packageBin('@modelcontextprotocol/server-filesystem'), root], ...extra }) as ServerConfigInput,
+  /** Its graph goes to a temp file, not next to the package in node_modules. */
   memory: (name = 'memory', extra: Partial<ServerConfigInput> = {}): ServerConfigInput =>
-    ({ name, transport: 'stdio', command: process.execPath, args: [packageBin('@modelcontextprotocol/server-memory')], ...extra }) as ServerConfigInput,
+    ({
+      name,
+      transport: 'stdio',
+      command: process.execPath,
+      args: [packageBin('@modelcontextprotocol/server-memory')],
+      env: { MEMORY_FILE_PATH: join(tmpdir(), `warden-memory-${process.pid}-${name}.jsonl`) },
+      ...extra,
+    }) as ServerConfigInput,
   /** A purpose-built server from test/fixtures/servers (faults: crash, hang, changing tools...). */
   fixture: (file: string, name: string, args: string[] = [], extra: Partial<ServerConfigInput> = {}): ServerConfigInput =>
     ({ name, transport: 'stdio', command: process.execPath, args: [join(FIXTURE_SERVERS, file), ...args], ...extra }) as ServerConfigInput,
