@@ -311,8 +311,8 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
           approver: 'timeout',
           ...base,
           reasons: [
-            `Warden denied ${who}: it needs the user's approval and no one answered within ${Math.round(outcome.timeoutMs / 1000)} seconds. Ask the user to approve it in Warden (the Approvals view, or \`warden approvals list\`) and then retry the same call.`,
-            ...v.reasons,
+            `${who} needs the user's approval and no one answered within ${plural(Math.round(outcome.timeoutMs / 1000), 'second')}. Ask the user to watch for Warden's approval (the Approvals view, a notification, or \`warden approvals list\`), then retry the same call.`,
+            ...v.reasons.slice(0, 2),
           ],
         };
       case 'cancelled':
@@ -414,8 +414,8 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
             status: 'denied',
             reasons: [
               choice.scope === 'once'
-                ? `The user denied ${who} in Warden (${approver}). Do not retry the same call; ask the user whether it is needed and why it was denied.`
-                : `The user denied ${who} in Warden ${BY_ANSWER[choice.scope]} (${approver}). Do not retry it; it will be refused until the user changes this in Warden.`,
+                ? `The user was asked about ${who} in Warden and denied it (${approver}). Ask the user whether the call is needed before trying again.`
+                : `The user denied ${who} in Warden ${BY_ANSWER[choice.scope]} (${approver}${ruleId ? `, rule ${ruleId}` : ''}): it stays refused until the user changes that in Warden.`,
             ],
           };
     this.#broker.resolve(id, decision);
@@ -577,13 +577,13 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   }
 }
 
-function policyDeny(who: string, v: PolicyDecision): Decision {
+function policyDeny(_who: string, v: PolicyDecision): Decision {
   const how =
     v.approver === 'managed'
       ? 'This is set by your organisation and cannot be changed in Warden.'
       : v.ruleId === 'tier:blocked'
-        ? 'Ask the user to change the server\'s trust tier in Warden (Servers & tools, or `warden servers tier`) if it should be used.'
-        : 'Do not retry it; ask the user to change the rule in Warden (Servers & tools) if the call is needed.';
+        ? 'If the server should be used, ask the user to change its trust tier in Warden (Servers & tools, or `warden servers tier`).'
+        : 'If the call is needed, ask the user to change this rule in Warden (Servers & tools, or `warden policy rules`).';
   return {
     effect: 'deny',
     ruleId: v.ruleId,
@@ -591,9 +591,11 @@ function policyDeny(who: string, v: PolicyDecision): Decision {
     approver: v.approver,
     consentId: v.consentId,
     status: 'denied',
-    reasons: [`Warden's policy denied ${who} (${v.ruleId}). ${how}`, ...v.reasons],
+    reasons: [...v.reasons, how],
   };
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function closedDecision(who: string, reason: string): Decision {
   return {

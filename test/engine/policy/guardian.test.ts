@@ -120,7 +120,7 @@ test('a write waits for approval; "allow once" lets it through once and the next
     const denied = await again;
     assert.equal(denied.effect, 'deny');
     assert.equal(denied.status, 'denied');
-    assert.match(denied.reasons[0]!, /The user denied `fs`\/`write_file`/);
+    assert.match(denied.reasons[0]!, /asked about `fs`\/`write_file` in Warden and denied it \(user:ui\)/);
   } finally {
     s.done();
   }
@@ -199,7 +199,7 @@ test('no answer within the timeout denies with status timeout and a reason the m
     assert.equal(d.effect, 'deny');
     assert.equal(d.status, 'timeout');
     assert.equal(d.approver, 'timeout');
-    assert.match(d.reasons[0]!, /no one answered within 1 seconds.*warden approvals list/);
+    assert.match(d.reasons[0]!, /no one answered within 1 second.*warden approvals list/);
     assert.ok(progress.length >= 3, 'progress while waiting');
   } finally {
     s.done();
@@ -256,7 +256,7 @@ test('a blocked server: its tools are hidden and every call is denied', async ()
     const d = await s.g.decide(s.call(READ, {}), quiet);
     assert.equal(d.effect, 'deny');
     assert.equal(d.ruleId, 'tier:blocked');
-    assert.match(d.reasons[0]!, /warden servers tier/);
+    assert.match(d.reasons.join(' '), /blocked.*warden servers tier/);
   } finally {
     s.done();
   }
