@@ -1,11 +1,14 @@
 // `warden audit verify`: checks every segment of the audit directory, in chain order, against the
 // hash chain, the segment names, the head checkpoint (truncation at the end) and the retention
-// records (removal at the start). Reads only; safe while an engine is appending.
-import { readFile } from 'node:fs/promises';
-import { ChainChecker, type BrokenRecord } from './chain-check.js';
-import type { RetentionAnchor } from './retention-anchor.js';
-import { findRetentionAnchor, readRetentionAnchor } from './retention-anchor.js';
-import { listSegments, readHead, type HeadCheckpoint } from './segments.js';
+// records (removal at the start). Reads only; safe while an engine is appending. Large logs are
+// checked by worker threads, a segment each at a time; the links between segments are checked here.
+import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BrokenRecord } from './chain-check.js';
+import { findRetentionAnchor } from './retention-anchor.js';
+import { checkSegment, type SegmentSummary } from './segment-check.js';
+import { listSegments, readHead, type HeadCheckpoint, type SegmentFile } from './segments.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -23,98 +26,168 @@ export interface VerifyReport {
   notes: string[];
 }
 
+/** Below this many bytes in all, segments are checked on this thread (a worker costs ~50 ms to start). */
+const WORKER_THRESHOLD = 48 * 1024 * 1024;
+
+async function checkInline(segments: SegmentFile[], headSeq: number): Promise<SegmentSummary[]> {
+  const out: SegmentSummary[] = [];
+  for (const segment of segments) out.push(checkSegment(await readFile(segment.path), segment.name, headSeq));
+  return out;
+}
+
+function spawnWorker(): Worker {
+  // Loaded through import() so that the same code runs from dist/ and under tsx in tests.
+  const url = new URL('./verify-worker.js', import.meta.url).href;
+  const worker = new Worker(`import(${JSON.stringify(url)});`, { eval: true });
+  worker.unref();
+  return worker;
+}
+
+async function checkInWorkers(segments: SegmentFile[], headSeq: number): Promise<SegmentSummary[]> {
+  const count = Math.max(1, Math.min(segments.length, availableParallelism(), 4));
+  const results: SegmentSummary[] = new Array(segments.length);
+  let next = 0;
+  const workers = Array.from({ length: count }, spawnWorker);
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            let current = -1;
+            const send = () => {
+              if (next >= segments.length) return resolve();
+              current = next++;
+              worker.postMessage({ path: segments[current]!.path, name: segments[current]!.name, headSeq });
+            };
+            worker.on('message', (answer: { ok: true; summary: SegmentSummary } | { ok: false; code?: string; message: string }) => {
+              if (!answer.ok) return reject(Object.assign(new Error(answer.message), { code: answer.code }));
+              results[current] = answer.summary;
+              send();
+            });
+            worker.on('error', reject);
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return results;
+}
+
 async function verifyOnce(dir: string): Promise<VerifyReport> {
   const started = performance.now();
   const notes: string[] = [];
-  const checker = new ChainChecker();
+  let broken: BrokenRecord | undefined;
   let head: HeadCheckpoint | undefined;
   try {
     head = await readHead(dir);
   } catch (error) {
-    checker.fail({ code: 'AUDIT_HEAD_MISSING', segment: 'head.json', line: 1, offset: 0, message: (error as Error).message });
+    broken = { code: 'AUDIT_HEAD_MISSING', segment: 'head.json', line: 1, offset: 0, message: (error as Error).message };
   }
   const segments = await listSegments(dir);
-  const anchors: RetentionAnchor[] = [];
-  let headFound = false;
-  for (let s = 0; s < segments.length && checker.wantsMore; s += 1) {
-    const segment = segments[s]!;
-    const text = (await readFile(segment.path)).toString('utf8');
-    let start = 0;
-    let lineNo = 0;
-    let bytes = 0;
-    let firstInSegment = true;
-    while (start < text.length) {
-      const end = text.indexOf('\n', start);
-      lineNo += 1;
-      const place = { segment: segment.name, line: lineNo, offset: bytes };
-      if (end < 0) {
-        const partial = text.slice(start);
-        if (s === segments.length - 1) {
-          notes.push(`The last ${Buffer.byteLength(partial)} bytes of ${segment.name} are an incomplete record (a write in progress, or one cut by a crash; the engine removes a cut one when it next opens the log).`);
+  let total = 0;
+  for (const segment of segments) total += (await stat(segment.path)).size;
+  const headSeq = head?.seq ?? -1;
+  const summaries = total >= WORKER_THRESHOLD && segments.length > 1 ? await checkInWorkers(segments, headSeq) : await checkInline(segments, headSeq);
+
+  let records = 0;
+  let firstSeq: number | undefined;
+  let firstPrev: string | undefined;
+  let lastSeq = 0;
+  let lastHash = '';
+  let headHash: string | undefined;
+  const anchors = summaries.flatMap((s) => s.anchors);
+  const later = (from: number, to: number, after: number) =>
+    summaries.slice(after + 1).some((s) => (s.firstSeq !== undefined && s.lastSeq !== undefined && s.firstSeq <= to && s.lastSeq >= from) || (s.seqRange && s.seqRange[0] <= to && s.seqRange[1] >= from));
+
+  for (let i = 0; i < summaries.length && !broken; i += 1) {
+    const s = summaries[i]!;
+    const segment = segments[i]!;
+    const place = { segment: s.name, line: 1, offset: 0 };
+    if (s.firstSeq !== undefined) {
+      if (firstSeq === undefined) {
+        firstSeq = s.firstSeq;
+        firstPrev = s.firstPrev;
+      } else if (s.firstSeq !== lastSeq + 1 || s.firstPrev !== lastHash) {
+        const seq = s.firstSeq;
+        if (seq > lastSeq + 1) {
+          broken = later(lastSeq + 1, seq - 1, i)
+            ? { ...place, code: 'AUDIT_RECORDS_REORDERED', seq, expectedSeq: lastSeq + 1, message: `Record ${seq} at ${s.name}:1 comes before records ${lastSeq + 1}..${seq - 1}, which appear later: records were reordered.` }
+            : { ...place, code: 'AUDIT_RECORDS_MISSING', seq, expectedSeq: lastSeq + 1, message: `Records ${lastSeq + 1}..${seq - 1} are missing before record ${seq} at ${s.name}:1 (deleted, or a segment was removed).` };
+        } else if (seq <= lastSeq) {
+          broken = { ...place, code: 'AUDIT_RECORDS_REORDERED', seq, expectedSeq: lastSeq + 1, message: `Record ${seq} at ${s.name}:1 comes after record ${lastSeq}: records were reordered or duplicated.` };
         } else {
-          checker.fail({ ...place, code: 'AUDIT_TORN_RECORD', message: `The last line of ${segment.name} is incomplete, but later segments exist: the segment was cut.` });
+          broken = { ...place, code: 'AUDIT_CHAIN_BROKEN', seq, expectedSeq: lastSeq + 1, message: `Record ${seq} at ${s.name}:1 does not link to record ${lastSeq} (its prev hash differs): a record was replaced.` };
         }
         break;
       }
-      const line = text.slice(start, end);
-      bytes += Buffer.byteLength(line) + 1;
-      start = end + 1;
-      if (!checker.feed(line, place)) {
-        if (checker.wantsMore) continue;
+      if (s.firstSeq !== segment.firstSeq) {
+        broken = { ...place, code: 'AUDIT_SEGMENT_RENAMED', seq: s.firstSeq, message: `Segment ${s.name} is named for record ${segment.firstSeq} but starts with record ${s.firstSeq}.` };
         break;
-      }
-      if (firstInSegment) {
-        firstInSegment = false;
-        if (checker.lastSeq !== segment.firstSeq) {
-          checker.fail({ ...place, code: 'AUDIT_SEGMENT_RENAMED', seq: checker.lastSeq, message: `Segment ${segment.name} is named for record ${segment.firstSeq} but starts with record ${checker.lastSeq}.` });
-          break;
-        }
-      }
-      if (head && checker.lastSeq === head.seq) headFound = checker.lastHash === head.hash;
-      if (line.includes('"event":"audit.retention"')) {
-        const anchor = readRetentionAnchor(line);
-        if (anchor) anchors.push(anchor);
       }
     }
-  }
-  if (!checker.broken && segments.length > 0 && checker.firstSeq !== undefined) {
-    if (checker.firstSeq > 1) {
-      const anchor = findRetentionAnchor(anchors, checker.firstSeq, checker.firstPrev!);
-      if (anchor) {
-        notes.push(`Records 1..${checker.firstSeq - 1} were removed by retention (${anchor.removed.join(', ')}), as the log itself records.`);
+    if (s.broken) {
+      broken = s.broken.expectedSeq === undefined && firstSeq !== undefined ? { ...s.broken, expectedSeq: lastSeq + 1 } : s.broken;
+      if (broken.code === 'AUDIT_RECORDS_MISSING' && s.gap && later(s.gap.from, s.gap.to, i)) {
+        broken = { ...broken, code: 'AUDIT_RECORDS_REORDERED', message: `Record ${broken.seq} at ${broken.segment}:${broken.line} comes before records ${s.gap.from}..${s.gap.to}, which appear later: records were reordered.` };
+      }
+      records += s.records;
+      if (s.lastSeq !== undefined) lastSeq = s.lastSeq;
+      break;
+    }
+    if (s.tornBytes > 0) {
+      if (i === summaries.length - 1) {
+        notes.push(`The last ${s.tornBytes} bytes of ${s.name} are an incomplete record (a write in progress, or one cut by a crash; the engine removes a cut one when it next opens the log).`);
       } else {
-        checker.fail({ code: 'AUDIT_START_MISSING', segment: segments[0]!.name, line: 1, offset: 0, seq: checker.firstSeq, expectedSeq: 1, message: `The log starts at record ${checker.firstSeq}, and no retention record accounts for records 1..${checker.firstSeq - 1}: the start of the log was removed.` });
+        broken = { segment: s.name, line: s.records + 1, offset: s.bytes - s.tornBytes, code: 'AUDIT_TORN_RECORD', message: `The last line of ${s.name} is incomplete, but later segments exist: the segment was cut.` };
+        break;
       }
     }
+    records += s.records;
+    if (s.lastSeq !== undefined) {
+      lastSeq = s.lastSeq;
+      lastHash = s.lastHash!;
+    }
+    if (s.headHash) headHash = s.headHash;
   }
-  if (!checker.broken) {
-    if (!head && checker.records > 0) {
-      checker.fail({ code: 'AUDIT_HEAD_MISSING', segment: 'head.json', line: 1, offset: 0, message: 'The head checkpoint (head.json) is missing, so removal of records at the end of the log cannot be ruled out.' });
-    } else if (head && head.seq > 0 && !headFound) {
-      const last = segments[segments.length - 1];
-      checker.fail({
+
+  if (!broken && firstSeq !== undefined && firstSeq > 1) {
+    const anchor = findRetentionAnchor(anchors, firstSeq, firstPrev!);
+    if (anchor) {
+      notes.push(`Records 1..${firstSeq - 1} were removed by retention (${anchor.removed.join(', ')}), as the log itself records.`);
+    } else {
+      broken = { code: 'AUDIT_START_MISSING', segment: segments[0]!.name, line: 1, offset: 0, seq: firstSeq, expectedSeq: 1, message: `The log starts at record ${firstSeq}, and no retention record accounts for records 1..${firstSeq - 1}: the start of the log was removed.` };
+    }
+  }
+  if (!broken) {
+    if (!head && records > 0) {
+      broken = { code: 'AUDIT_HEAD_MISSING', segment: 'head.json', line: 1, offset: 0, message: 'The head checkpoint (head.json) is missing, so removal of records at the end of the log cannot be ruled out.' };
+    } else if (head && head.seq > 0 && headHash !== head.hash) {
+      broken = {
         code: 'AUDIT_LOG_TRUNCATED',
-        segment: last?.name ?? 'head.json',
+        segment: segments[segments.length - 1]?.name ?? 'head.json',
         line: 0,
         offset: 0,
         seq: head.seq,
-        expectedSeq: checker.lastSeq + 1,
-        message: head.seq > checker.lastSeq
-          ? `The log ends at record ${checker.lastSeq}, but record ${head.seq} was written (head checkpoint): records ${checker.lastSeq + 1}..${head.seq} or whole segments were removed from the end.`
-          : `Record ${head.seq} differs from the one the head checkpoint vouches for: the end of the log was rewritten.`,
-      });
+        expectedSeq: lastSeq + 1,
+        message:
+          head.seq > lastSeq
+            ? `The log ends at record ${lastSeq}, but record ${head.seq} was written (head checkpoint): records ${lastSeq + 1}..${head.seq} or whole segments were removed from the end.`
+            : `Record ${head.seq} differs from the one the head checkpoint vouches for: the end of the log was rewritten.`,
+      };
     }
   }
   return {
-    ok: !checker.broken,
+    ok: !broken,
     dir,
     checkedAt: new Date().toISOString(),
     durationMs: Math.round(performance.now() - started),
     segments: segments.length,
-    records: checker.records,
-    ...(checker.firstSeq !== undefined ? { firstSeq: checker.firstSeq, lastSeq: checker.lastSeq, lastHash: checker.lastHash } : {}),
+    records,
+    ...(firstSeq !== undefined ? { firstSeq, lastSeq, lastHash } : {}),
     ...(head ? { head } : {}),
-    ...(checker.broken ? { firstBroken: checker.broken } : {}),
+    ...(broken ? { firstBroken: broken } : {}),
     notes,
   };
 }
