@@ -176,7 +176,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
       this.emit('policy', { server, what: 'pins' });
     }
     if (tier === 'blocked' || this.#loadError) return [];
-    return tools.filter((t) => !this.#view(server, t.name, {}, {}).hidden);
+    return tools.filter((t) => !this.#view(server, t.name, {}, { tier, definition: t }).hidden);
   }
 
   #foreignNames(server: string): string[] {
@@ -224,8 +224,8 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     return { pinStatus, pinChanges, flags, risk: risk.risk, riskReasons: risk.reasons };
   }
 
-  #view(server: string, tool: string, args: Record<string, unknown>, o: Omit<CheckOptions, 'definition'> & { definition?: ToolDefinitionLike }): ViewResult {
-    const tier = this.#tier(server);
+  #view(server: string, tool: string, args: Record<string, unknown>, o: Omit<CheckOptions, 'definition'> & { definition?: ToolDefinitionLike; tier?: Tier }): ViewResult {
+    const tier = o.tier ?? this.#tier(server);
     const a = this.#assess(server, tool, o.definition, tier);
     const d = decidePolicy(
       {
