@@ -83,7 +83,7 @@ export function registerClientsCommands(program: Command): Command {
         for (const info of infos) {
           for (const f of info.files) {
             if (f.error) process.stdout.write(`\n${info.id}: ${f.error.message}\n`);
-            for (const e of f.entries.filter((x) => x.state === 'skipped')) process.stdout.write(`\n${info.id} ${e.name}: left as it is, because ${e.reason}\n`);
+            for (const e of f.entries.filter((x) => x.state === 'skipped')) process.stdout.write(`\n${info.id} ${e.name}: left as it is: ${e.reason}\n`);
           }
         }
       } catch (error) {

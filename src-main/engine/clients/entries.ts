@@ -33,8 +33,8 @@ function usesClientVariables(values: string[]): string | undefined {
 export function normalizeEntry(row: ClientRow, value: unknown): Normalized {
   if (!isObject(value)) return { ok: false, reason: 'the entry is not an object' };
   const type = row.typeKey && typeof value[row.typeKey.key] === 'string' ? (value[row.typeKey.key] as string) : undefined;
-  if (type === 'sse') return { ok: false, reason: 'it uses the SSE transport, which Warden does not forward; it is left as it is' };
-  if (value.envFile !== undefined) return { ok: false, reason: 'it reads its environment from an envFile, which Warden does not read; it is left as it is' };
+  if (type === 'sse') return { ok: false, reason: 'it uses the SSE transport, which Warden does not forward' };
+  if (value.envFile !== undefined) return { ok: false, reason: 'it reads its environment from an envFile, which Warden does not read' };
   const urlKey = row.urlKeys.find((k) => typeof value[k] === 'string');
 
   if (typeof value.command === 'string' && (type === undefined || type === 'stdio')) {
@@ -44,7 +44,7 @@ export function normalizeEntry(row: ClientRow, value: unknown): Normalized {
     if (!env) return { ok: false, reason: '"env" is not an object of strings' };
     if (value.cwd !== undefined && typeof value.cwd !== 'string') return { ok: false, reason: '"cwd" is not a string' };
     const variable = usesClientVariables([value.command, ...args, ...Object.values(env), ...(typeof value.cwd === 'string' ? [value.cwd] : [])]);
-    if (variable) return { ok: false, reason: `it uses ${variable}, which only ${row.displayName} can fill in; it is left as it is` };
+    if (variable) return { ok: false, reason: `it uses ${variable}, which only ${row.displayName} can fill in` };
     const server: ClientServer = { transport: 'stdio', command: value.command, args: args as string[], env };
     if (typeof value.cwd === 'string') server.cwd = value.cwd;
     return { ok: true, server };
@@ -54,7 +54,7 @@ export function normalizeEntry(row: ClientRow, value: unknown): Normalized {
     const headers = stringRecord(value.headers);
     if (!headers) return { ok: false, reason: '"headers" is not an object of strings' };
     const variable = usesClientVariables([url, ...Object.values(headers)]);
-    if (variable) return { ok: false, reason: `it uses ${variable}, which only ${row.displayName} can fill in; it is left as it is` };
+    if (variable) return { ok: false, reason: `it uses ${variable}, which only ${row.displayName} can fill in` };
     if (!/^https?:\/\//i.test(url)) return { ok: false, reason: `its URL ${JSON.stringify(url)} is not http(s)` };
     return { ok: true, server: { transport: 'http', url, headers } };
   }

@@ -88,7 +88,8 @@ function allFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? allFiles(p) : [p];
+    const st = statSync(p);
+    return st.isDirectory() ? allFiles(p) : st.isFile() ? [p] : [];
   });
 }
 

@@ -22,7 +22,8 @@ const SECRET = `sk-warden-test-${process.pid}-Q7v9Zx2LmN4pR8tY`;
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? allFiles(p) : [p];
+    const st = statSync(p);
+    return st.isDirectory() ? allFiles(p) : st.isFile() ? [p] : [];
   });
 }
 
