@@ -113,18 +113,8 @@ export const PolicyFile = z.object({
 });
 export type PolicyFile = z.infer<typeof PolicyFile>;
 
-/** Managed policy from IT (filled by a later issue). A deny here always wins; nothing overrides it. */
-export const ManagedRule = z.object({
-  id: z.string().min(1),
-  server: NamePattern,
-  tool: NamePattern,
-  effect: Effect,
-  when: z.array(ArgConstraint).default([]),
-  reason: z.string().optional(),
-});
-export type ManagedRule = z.infer<typeof ManagedRule>;
-export const ManagedPolicy = z.object({ rules: z.array(ManagedRule).default([]) });
-export type ManagedPolicy = z.infer<typeof ManagedPolicy>;
+/** Managed policy from IT: defined in managed.ts (type-only here, so the two modules do not import each other at run time). */
+export type { ManagedPolicy, ManagedRule } from './managed.js';
 
 /** Something suspicious found in a tool's definition (tool poisoning). */
 export const FlagKind = z.enum(['hidden-instruction', 'secret-request', 'shadowing', 'invisible-unicode', 'encoded-blob', 'exfiltration']);
@@ -160,6 +150,8 @@ export const ApprovalView = z.object({
   expiresAt: z.string(),
   /** How many calls wait on this approval (the same call asked again joins the first). */
   waiting: z.number().int(),
+  /** A person is looking at it (the card is open): the timeout is paused, up to a limit. */
+  held: z.boolean().optional(),
 });
 export type ApprovalView = z.infer<typeof ApprovalView>;
 

@@ -2,11 +2,13 @@
 // standing rules (most restrictive match) → per-tool deny overrides → session and time-limited
 // consents → per-tool allow/ask overrides → the tier default (tier × risk). A changed tool definition
 // turns anything but a deny into an ask until a person accepts it. Pure.
-import type { Consent, Flag, ManagedPolicy, ManagedRule, Override, PinChange, PinStatus, Rule } from '../../../shared/policy.js';
+import type { ManagedPolicy } from '../../../shared/managed.js';
+import type { Consent, Flag, Override, PinChange, PinStatus, Rule } from '../../../shared/policy.js';
 import type { Effect, Risk, Tier } from '../../../shared/words.js';
 import { describeConstraint, RuleIndex } from './rules.js';
 import { tierDefault } from './tiers.js';
 import type { ConsentBook } from '../approvals/consents.js';
+import { matchManagedRule } from '../managed/rules.js';
 
 export interface PolicyState {
   rules: RuleIndex<Rule>;
@@ -45,16 +47,6 @@ export interface PolicyDecision {
 
 export const overrideKey = (server: string, tool: string) => `${server}\u0000${tool}`;
 
-const managedIndexes = new WeakMap<ManagedPolicy, RuleIndex<ManagedRule>>();
-function managedIndex(m: ManagedPolicy): RuleIndex<ManagedRule> {
-  let idx = managedIndexes.get(m);
-  if (!idx) {
-    idx = new RuleIndex(m.rules.map((r) => ({ ...r, when: r.when ?? [] })));
-    managedIndexes.set(m, idx);
-  }
-  return idx;
-}
-
 const constraintText = (when: Rule['when']) => (when.length ? ` (when ${when.map(describeConstraint).join(' and ')})` : '');
 
 function base(input: DecideInput, state: PolicyState): PolicyDecision {
@@ -70,10 +62,10 @@ function base(input: DecideInput, state: PolicyState): PolicyDecision {
   });
 
   if (state.managed) {
-    const m = managedIndex(state.managed).match(server, tool, clientId, args);
+    const m = matchManagedRule(state.managed, server, tool, clientId, args);
     if (m) {
       const why = m.reason ? `: ${m.reason}` : '';
-      return d(m.effect, `managed:${m.id}`, [`Managed policy rule ${m.id} (set by your organisation, locked) says ${m.effect}${why}.`], 'managed', {
+      return d(m.effect, `managed:${m.id}`, [`Managed policy rule ${m.id} (set by ${state.managed.managedBy ?? 'your organisation'}, locked) says ${m.effect}${why}.`], 'managed', {
         hidden: m.effect === 'deny' && m.when.length === 0,
       });
     }
@@ -83,7 +75,8 @@ function base(input: DecideInput, state: PolicyState): PolicyDecision {
     return d('deny', 'tier:blocked', [t.reason], 'policy', { hidden: true });
   }
   const rule = state.rules.match(server, tool, clientId, args);
-  if (rule) {
+  // Managed `allowAlwaysAllow: false`: a person's standing allow rules no longer allow anything.
+  if (rule && !(rule.effect === 'allow' && state.managed?.settings.allowAlwaysAllow === false)) {
     const verb = rule.effect === 'allow' ? 'always allow' : rule.effect === 'deny' ? 'always deny' : 'always ask';
     return d(rule.effect, `rule:${rule.id}`, [`Matches your standing rule ${rule.id}: ${verb} \`${rule.server}\`/\`${rule.tool}\`${constraintText(rule.when)}.`]);
   }

@@ -1,7 +1,8 @@
 // Decision tables over tiers × risk × annotations × overrides × rules × consents × pins × managed policy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Consent, ManagedPolicy, Override, PinStatus, Rule } from '../../../shared/policy.js';
+import { ManagedPolicy } from '../../../shared/managed.js';
+import type { Consent, Override, PinStatus, Rule } from '../../../shared/policy.js';
 import type { Tier } from '../../../shared/words.js';
 import { ConsentBook } from '../../../src-main/engine/approvals/consents.js';
 import { decide, overrideKey } from '../../../src-main/engine/policy/decide.js';
@@ -153,13 +154,13 @@ test('a session consent holds only for its session and client; a timed one only 
 });
 
 test('managed policy comes first: its deny beats every user rule, its allow beats the tier default', () => {
-  const managed: ManagedPolicy = { rules: [{ id: 'm1', server: 'fs', tool: '*', effect: 'deny', when: [], reason: 'no file writes on company laptops' }] };
+  const managed = ManagedPolicy.parse({ version: 1, rules: [{ id: 'm1', server: 'fs', tool: '*', effect: 'deny', reason: 'no file writes on company laptops' }] });
   const d = run({ tier: 'trusted', tool: READ, managed, rules: [{ effect: 'allow' }], overrides: [{ server: 'fs', tool: READ.name, effect: 'allow', hidden: false }] });
   assert.equal(d.effect, 'deny');
   assert.equal(d.ruleId, 'managed:m1');
   assert.equal(d.approver, 'managed');
   assert.match(d.reasons[0]!, /no file writes on company laptops/);
-  const allow: ManagedPolicy = { rules: [{ id: 'm2', server: 'fs', tool: DESTROY.name, effect: 'allow', when: [] }] };
+  const allow = ManagedPolicy.parse({ version: 1, rules: [{ id: 'm2', server: 'fs', tool: DESTROY.name, effect: 'allow' }] });
   assert.equal(run({ tool: DESTROY, managed: allow }).ruleId, 'managed:m2');
 });
 
