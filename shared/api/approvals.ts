@@ -47,6 +47,12 @@ export const RuleInput = z.object({
 export const approvalMethods = {
   'approvals.list': method({ input: Empty, output: z.array(ApprovalView), mutates: false, description: 'Calls waiting for a person to approve them.' }),
   'approvals.answer': method({ input: AnswerInput, output: Consent, mutates: true, description: 'Answer a pending approval; creates a consent record.' }),
+  'approvals.hold': method({
+    input: z.object({ id: z.string().min(1), held: z.boolean() }),
+    output: ApprovalView,
+    mutates: true,
+    description: 'Pause (held) or resume the timeout of a pending approval while a person looks at it; paused for at most 5 minutes.',
+  }),
   'approvals.settings': method({ input: ApprovalSettings.partial(), output: ApprovalSettings, mutates: true, description: 'Read (empty input) or change the approval timeout, elicitation and progress interval.' }),
   'consents.list': method({ input: Empty, output: z.object({ active: z.array(Consent), recent: z.array(Consent) }), mutates: false, description: 'Active consents (time-limited, session, standing) and recent once-answers.' }),
   'consents.revoke': method({ input: Id, output: Consent, mutates: true, description: 'Revoke a consent (and the standing rule an "always" answer created).' }),
@@ -66,7 +72,7 @@ export const approvalMethods = {
 };
 
 export const approvalEvents = {
-  'approvals.changed': z.object({ pending: z.array(ApprovalView), change: z.object({ type: z.enum(['added', 'joined', 'resolved']), id: z.string(), outcome: z.string().optional() }) }),
+  'approvals.changed': z.object({ pending: z.array(ApprovalView), change: z.object({ type: z.enum(['added', 'joined', 'updated', 'resolved']), id: z.string(), outcome: z.string().optional() }) }),
   'consents.changed': z.object({ consents: z.array(Consent) }),
   'policy.changed': z.object({ server: z.string().optional(), tool: z.string().optional(), what: z.string() }),
 };

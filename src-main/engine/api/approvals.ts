@@ -25,6 +25,7 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
   return {
     'approvals.list': async () => guardian().listPending(),
     'approvals.answer': async ({ id, via, ...choice }) => guardian().answer(id, choice, `user:${via}`),
+    'approvals.hold': async ({ id, held }) => guardian().hold(id, held),
     'approvals.settings': async (patch) => (Object.keys(patch).length ? guardian().setApprovalSettings(patch) : guardian().settings()),
     'consents.list': async () => ({ active: guardian().listConsents(), recent: guardian().recentConsents() }),
     'consents.revoke': async ({ id }) => guardian().revoke(id),

@@ -28,14 +28,20 @@ interface Entry {
   waiters: Set<Waiter>;
   timer: NodeJS.Timeout;
   ticker?: NodeJS.Timeout;
+  timeoutMs: number;
+  /** While held: the time that was left when the hold began. */
+  heldLeftMs?: number;
 }
+
+/** A hold pauses the timeout for at most this long; then the approval times out as usual. */
+export const MAX_HOLD_MS = 5 * 60_000;
 
 export interface BrokerOptions {
   timeoutMs: () => number;
   progressMs: () => number;
   now?: () => number;
   /** Called whenever the set of pending approvals changes. */
-  onChange?: (change: { type: 'added' | 'joined' | 'resolved'; approval: ApprovalView; outcome?: BrokerOutcome['kind'] }) => void;
+  onChange?: (change: { type: 'added' | 'joined' | 'updated' | 'resolved'; approval: ApprovalView; outcome?: BrokerOutcome['kind'] }) => void;
 }
 
 const dedupeKey = (r: PendingRequest) => `${r.client.id}\u0000${r.server}\u0000${r.tool}\u0000${canonicalJson(r.arguments)}`;
@@ -72,6 +78,7 @@ export class ApprovalBroker {
         view,
         key,
         waiters: new Set(),
+        timeoutMs,
         timer: setTimeout(() => this.#finish(e, { kind: 'timeout', timeoutMs }), timeoutMs),
       };
       const every = this.opts.progressMs();
@@ -123,6 +130,32 @@ export class ApprovalBroker {
     e.view.waiting = 0;
     this.opts.onChange?.({ type: 'resolved', approval: { ...e.view }, outcome: outcome.kind });
     return true;
+  }
+
+  /**
+   * A person is looking at the approval: pause its timeout (for at most MAX_HOLD_MS), or resume it with
+   * the time that was left (at least 10 seconds, so that letting go of a card never denies at once).
+   */
+  hold(id: string, held: boolean): ApprovalView | undefined {
+    const e = this.#entries.get(id);
+    if (!e) return undefined;
+    const now = this.#now();
+    if (held && e.heldLeftMs === undefined) {
+      e.heldLeftMs = Math.max(0, Date.parse(e.view.expiresAt) - now);
+      clearTimeout(e.timer);
+      e.timer = setTimeout(() => this.#finish(e, { kind: 'timeout', timeoutMs: e.timeoutMs }), MAX_HOLD_MS);
+      e.view.expiresAt = new Date(now + MAX_HOLD_MS).toISOString();
+      e.view.held = true;
+    } else if (!held && e.heldLeftMs !== undefined) {
+      const left = Math.max(10_000, e.heldLeftMs);
+      e.heldLeftMs = undefined;
+      clearTimeout(e.timer);
+      e.timer = setTimeout(() => this.#finish(e, { kind: 'timeout', timeoutMs: e.timeoutMs }), left);
+      e.view.expiresAt = new Date(now + left).toISOString();
+      e.view.held = false;
+    } else return { ...e.view };
+    this.opts.onChange?.({ type: 'updated', approval: { ...e.view } });
+    return { ...e.view };
   }
 
   get(id: string): ApprovalView | undefined {

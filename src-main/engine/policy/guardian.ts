@@ -51,7 +51,7 @@ export interface GuardianOptions {
 
 export interface GuardianEvents {
   /** Pending approvals changed (added, joined, answered, timed out, withdrawn). */
-  approvals: [{ pending: ApprovalView[]; change: { type: 'added' | 'joined' | 'resolved'; approval: ApprovalView; outcome?: BrokerOutcome['kind'] } }];
+  approvals: [{ pending: ApprovalView[]; change: { type: 'added' | 'joined' | 'updated' | 'resolved'; approval: ApprovalView; outcome?: BrokerOutcome['kind'] } }];
   /** Consents or rules changed (created, revoked, expired). */
   consents: [{ consents: Consent[] }];
   /** Pins, overrides or tiers changed: tool views should be refreshed. */
@@ -359,6 +359,13 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   listPending(): ApprovalView[] {
     return this.#broker.list();
+  }
+
+  /** Pauses (or resumes) a pending approval's timeout while a person looks at it. */
+  hold(id: string, held: boolean): ApprovalView {
+    const view = this.#broker.hold(id, held);
+    if (!view) throw new WardenError('not_found', `No approval \`${id}\` is waiting: it was answered, timed out or withdrawn.`);
+    return view;
   }
 
   /** Answers a pending approval. Every answer creates a consent record. */

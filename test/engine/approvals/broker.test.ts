@@ -106,3 +106,20 @@ test('a channel that throws on progress does not break the wait', async () => {
   const out = await b.wait(req(), { progress: () => { throw new Error('gone'); } }, new AbortController().signal);
   assert.equal(out.kind, 'timeout');
 });
+
+test('a held approval does not time out while a person looks at it; letting go resumes the countdown', async () => {
+  const changes: string[] = [];
+  const b = new ApprovalBroker({ timeoutMs: () => 60, progressMs: () => 0, onChange: (c) => changes.push(c.type) });
+  const p = b.wait(req(), channel().ch, new AbortController().signal);
+  const id = b.list()[0]!.id;
+  assert.equal(b.hold(id, true)!.held, true);
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(b.list().length, 1, 'still waiting after its timeout, because it is held');
+  const resumed = b.hold(id, false)!;
+  assert.equal(resumed.held, false);
+  assert.ok(Date.parse(resumed.expiresAt) - Date.now() >= 9_000, 'at least 10 seconds left after a hold');
+  b.resolve(id, allow);
+  assert.equal((await p).kind, 'answered');
+  assert.deepEqual(changes, ['added', 'updated', 'updated', 'resolved']);
+  assert.equal(b.hold(id, true), undefined);
+});
