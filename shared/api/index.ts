@@ -2,18 +2,21 @@
 // listed here is carried by both transports (Electron preload and web bridge) with no extra glue.
 import { approvalEvents, approvalMethods } from './approvals.js';
 import { auditEvents, auditMethods } from './audit.js';
+import { clientEvents, clientMethods } from './clients.js';
 import { serverEvents, serverMethods } from './servers.js';
 
 export const methods = {
   ...serverMethods,
   ...approvalMethods,
   ...auditMethods,
+  ...clientMethods,
 };
 
 export const events = {
   ...serverEvents,
   ...approvalEvents,
   ...auditEvents,
+  ...clientEvents,
 };
 
 export type Methods = typeof methods;

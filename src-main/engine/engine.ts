@@ -20,6 +20,7 @@ import { createFileLogger, type Logger } from './log.js';
 import { dataPaths, type DataPaths } from './paths.js';
 import type { AuditPoint, DecisionPoint } from './pipeline.js';
 import { approvalHandlers } from './api/approvals.js';
+import { clientHandlers } from './api/clients.js';
 import { auditHandlers, auditSourceOf } from './api/audit.js';
 import { createGuardian, type Guardian } from './policy/guardian.js';
 import { PolicyStore } from './policy/store.js';
@@ -107,6 +108,7 @@ export class Engine {
         tierChanged: () => this.emit('servers.changed', { servers: this.serverViews() }),
       }),
       ...auditHandlers(() => auditSourceOf(this.audit)),
+      ...clientHandlers(this),
     };
     this.api = createRouter(handlers);
     this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession: (server, owner, upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream) });
