@@ -1,178 +1,165 @@
-// `warden connect <server>`: a client launches this like any stdio MCP server. It carries every message
-// between the client's stdio and the engine's Streamable HTTP endpoint for that server, unchanged. It
-// never talks to the downstream server itself: without an engine, every request gets an MCP error.
-import { errorMessage } from '../engine/errors.js';
-import {
-  ErrorCode,
-  StdioServerTransport,
-  StreamableHTTPClientTransport,
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type JSONRPCRequest,
-  type RequestId,
-} from '../engine/mcp/sdk.js';
+// `warden connect <server>`: a client launches this like any stdio MCP server. It carries each line of
+// JSON-RPC between the client's stdio and the engine's local socket, unchanged. It never talks to the
+// downstream server itself: without an engine, every request gets an MCP error saying why.
+import { connect, type Socket } from 'node:net';
 
 export interface BridgeOptions {
   server: string;
   token: string;
-  /** Finds (or starts) the engine and returns its base URL; called again after the engine went away. */
-  engineUrl(): Promise<string>;
+  /** Finds (or starts) the engine and returns its socket path; called again after the engine went away. */
+  engineSocket(): Promise<string>;
   log(line: string): void;
 }
 
-/** Big enough that the engine, not the pipe, refuses an oversized message (with an answer). */
-const STDIN_MAX_BUFFER = 64 * 1024 * 1024;
+type Id = string | number;
+const INTERNAL_ERROR = -32603;
+const REPLAY_ID = 'warden-bridge:replay';
+
+/** What the bridge needs to know of a line; it forwards the line itself, not a re-serialisation. */
+function peek(line: string): { id?: Id; method?: string; isResponse: boolean } | undefined {
+  try {
+    const message = JSON.parse(line) as { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
+    const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : undefined;
+    const method = typeof message.method === 'string' ? message.method : undefined;
+    return { id, method, isResponse: method === undefined && ('result' in message || 'error' in message) };
+  } catch {
+    return undefined;
+  }
+}
+
+function lines(onLine: (line: string) => void): (chunk: string) => void {
+  let buffer = '';
+  return (chunk) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).replace(/\r$/, '');
+      buffer = buffer.slice(nl + 1);
+      if (line.trim()) onLine(line);
+    }
+  };
+}
 
 export class StdioBridge {
-  readonly #stdio = new StdioServerTransport(process.stdin, process.stdout, { maxBufferSize: STDIN_MAX_BUFFER });
-  #http?: StreamableHTTPClientTransport;
-  #initialize?: JSONRPCRequest;
+  /** Requests the client sent that have no answer yet, keyed by their JSON id. */
+  readonly #pending = new Map<string, Id>();
+  #socket?: Socket;
+  #connecting?: Promise<Socket>;
+  #initialize?: string;
   #initialized = false;
-  #reconnecting?: Promise<void>;
-  #closed = false;
+  /** Set when no engine can be reached: every request is answered with it. */
+  #failure?: string;
+  #closing = false;
+  /** Client lines are handled one at a time, in order. */
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BridgeOptions) {}
 
   async run(): Promise<void> {
-    this.#stdio.onmessage = (message) => void this.#fromClient(message);
-    this.#stdio.onerror = (error) => {
-      // Bad JSON or a message that is not JSON-RPC: say so, keep the session.
-      void this.#toClient({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: `Parse error: ${errorMessage(error).split('\n')[0]}` } } as unknown as JSONRPCMessage);
-    };
-    const closed = new Promise<void>((resolve) => {
-      this.#stdio.onclose = () => resolve();
-      process.stdin.on('end', () => resolve());
+    process.stdin.setEncoding('utf8');
+    const onChunk = lines((line) => {
+      this.#queue = this.#queue.then(() => this.#fromClient(line));
     });
-    await this.#stdio.start();
-    await closed;
-    await this.close();
+    process.stdin.on('data', onChunk);
+    await new Promise<void>((resolve) => process.stdin.once('end', resolve));
+    await this.#queue;
+    this.#closing = true;
+    this.#socket?.end();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const http = this.#http;
-    this.#http = undefined;
-    if (http) {
-      await http.terminateSession().catch(() => undefined);
-      await http.close().catch(() => undefined);
+  /** With no engine to reach, the bridge still answers: every request gets the same clear MCP error. */
+  failClosed(reason: string): void {
+    this.#failure = reason;
+  }
+
+  async #fromClient(line: string): Promise<void> {
+    const info = peek(line);
+    if (info?.method === 'initialize' && info.id !== undefined) this.#initialize = line;
+    if (info?.method === 'notifications/initialized') this.#initialized = true;
+    const isRequest = info?.method !== undefined && info.id !== undefined;
+    if (this.#failure) {
+      if (isRequest) this.#answerError(info!.id!, this.#failure);
+      return;
     }
-  }
-
-  async #connect(): Promise<StreamableHTTPClientTransport> {
-    if (this.#http) return this.#http;
-    const base = await this.options.engineUrl();
-    const http = new StreamableHTTPClientTransport(new URL(`/mcp/${encodeURIComponent(this.options.server)}`, base), {
-      requestInit: { headers: { authorization: `Bearer ${this.options.token}` } },
-    });
-    http.onmessage = (message) => {
-      if (isJSONRPCResultResponse(message) && this.#initialize && message.id === this.#initialize.id) {
-        const version = (message.result as { protocolVersion?: string }).protocolVersion;
-        if (version) http.setProtocolVersion(version);
+    if (isRequest) this.#pending.set(JSON.stringify(info!.id), info!.id!);
+    try {
+      const socket = await this.#connect(info?.method === 'initialize');
+      socket.write(line + '\n');
+    } catch (error) {
+      if (isRequest) {
+        this.#pending.delete(JSON.stringify(info!.id));
+        this.#answerError(info!.id!, (error as Error).message);
       }
-      void this.#toClient(message);
-    };
-    http.onerror = (error) => this.options.log(`engine stream: ${errorMessage(error)}`);
-    await http.start();
-    this.#http = http;
-    return http;
-  }
-
-  async #fromClient(message: JSONRPCMessage): Promise<void> {
-    if (isJSONRPCRequest(message) && message.method === 'initialize') this.#initialize = message;
-    if (isJSONRPCNotification(message) && message.method === 'notifications/initialized') this.#initialized = true;
-    try {
-      await this.#send(message);
-    } catch (error) {
-      if (isJSONRPCRequest(message)) await this.#fail(message.id, error);
-      else this.options.log(`could not forward ${'method' in message ? message.method : 'a response'}: ${errorMessage(error)}`);
     }
   }
 
-  async #send(message: JSONRPCMessage): Promise<void> {
-    await this.#reconnecting;
-    const http = await this.#connect();
-    try {
-      await http.send(message);
-    } catch (error) {
-      // The engine restarted (session unknown) or went away: reconnect once, replay initialize, resend.
-      if (!this.#recoverable(error) || !this.#initialize || (isJSONRPCRequest(message) && message.method === 'initialize')) throw error;
-      await this.#reconnect();
-      await this.#http!.send(message);
-    }
-  }
-
-  #recoverable(error: unknown): boolean {
-    const text = errorMessage(error);
-    return /Session not found|fetch failed|ECONNREFUSED|socket hang up|other side closed/i.test(text);
-  }
-
-  async #reconnect(): Promise<void> {
-    this.#reconnecting ??= (async () => {
-      const old = this.#http;
-      this.#http = undefined;
-      await old?.close().catch(() => undefined);
-      const http = await this.#connect();
-      const replayId = `warden-bridge:${Date.now()}`;
-      const answered = new Promise<void>((resolve, reject) => {
-        const previous = http.onmessage;
-        const timer = setTimeout(() => reject(new Error('the engine did not answer initialize')), 15_000);
-        http.onmessage = (message: JSONRPCMessage) => {
-          if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id === replayId) {
-            clearTimeout(timer);
-            http.onmessage = previous;
-            if (isJSONRPCErrorResponse(message)) reject(new Error(message.error.message));
-            else {
-              const version = (message.result as { protocolVersion?: string }).protocolVersion;
-              if (version) http.setProtocolVersion(version);
-              resolve();
-            }
-            return;
-          }
-          previous?.(message);
-        };
-      });
-      await http.send({ ...this.#initialize!, id: replayId });
-      await answered;
-      if (this.#initialized) await http.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      this.options.log('reconnected to the engine');
-    })().finally(() => {
-      this.#reconnecting = undefined;
+  async #connect(isInitialize: boolean): Promise<Socket> {
+    if (this.#socket) return this.#socket;
+    this.#connecting ??= this.#open(!isInitialize && this.#initialize !== undefined).finally(() => {
+      this.#connecting = undefined;
     });
-    return this.#reconnecting;
+    return this.#connecting;
   }
 
-  async #fail(id: RequestId, error: unknown): Promise<void> {
-    const text = errorMessage(error);
-    // The engine's JSON-RPC error body (unknown server, bad token, oversized message) is the clearest message.
-    const inner = /"message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
-    const message = inner ? JSON.parse(`"${inner}"`) as string : `Warden could not pass the request to server \`${this.options.server}\`: ${text}`;
-    await this.#toClient({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message } });
-  }
-
-  async #toClient(message: JSONRPCMessage): Promise<void> {
-    try {
-      await this.#stdio.send(message);
-    } catch (error) {
-      this.options.log(`could not write to the client: ${errorMessage(error)}`);
+  /** Opens the socket, does the handshake, and after an engine restart replays initialize. */
+  async #open(replay: boolean): Promise<Socket> {
+    const path = await this.options.engineSocket();
+    const socket = connect(path);
+    socket.setNoDelay(true);
+    socket.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', (error) => reject(new Error(`Warden's engine is not reachable at ${path}: ${error.message}`)));
+    });
+    let handshake!: { resolve(): void; reject(error: Error): void };
+    const ready = new Promise<void>((resolve, reject) => (handshake = { resolve, reject }));
+    let greeted = false;
+    let replaying = replay;
+    socket.on(
+      'data',
+      lines((line) => {
+        if (!greeted) {
+          greeted = true;
+          const reply = JSON.parse(line) as { warden: string; message?: string };
+          if (reply.warden === 'ok') handshake.resolve();
+          else handshake.reject(new Error(reply.message ?? 'Warden refused the connection.'));
+          return;
+        }
+        const info = peek(line);
+        if (replaying && info?.isResponse && info.id === REPLAY_ID) {
+          replaying = false;
+          return; // the client already has its initialize answer
+        }
+        if (info?.isResponse && info.id !== undefined) this.#pending.delete(JSON.stringify(info.id));
+        process.stdout.write(line + '\n');
+      }),
+    );
+    socket.on('error', (error) => this.options.log(`engine connection: ${error.message}`));
+    socket.on('close', () => this.#lost(socket));
+    socket.write(JSON.stringify({ warden: 'connect', server: this.options.server, token: this.options.token }) + '\n');
+    await ready;
+    if (replay && this.#initialize) {
+      const init = JSON.parse(this.#initialize) as Record<string, unknown>;
+      socket.write(JSON.stringify({ ...init, id: REPLAY_ID }) + '\n');
+      if (this.#initialized) socket.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+      this.options.log('reconnected to the engine');
     }
+    this.#socket = socket;
+    return socket;
   }
-}
 
-/** With no engine to reach, the bridge still answers: every request gets the same clear MCP error. */
-export async function runFailClosed(reason: string): Promise<void> {
-  const stdio = new StdioServerTransport(process.stdin, process.stdout);
-  stdio.onmessage = (message) => {
-    if (isJSONRPCRequest(message)) {
-      void stdio.send({ jsonrpc: '2.0', id: message.id, error: { code: ErrorCode.InternalError, message: reason, data: { code: 'engine_not_running' } } } as JSONRPCMessage);
+  /** The engine went away: open requests are answered; the next message reconnects. */
+  #lost(socket: Socket): void {
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    if (this.#closing) return;
+    for (const id of this.#pending.values()) {
+      this.#answerError(id, `Warden stopped before server \`${this.options.server}\` answered. The call may or may not have run; check before retrying.`);
     }
-  };
-  await new Promise<void>((resolve) => {
-    stdio.onclose = () => resolve();
-    process.stdin.on('end', () => resolve());
-    void stdio.start();
-  });
+    this.#pending.clear();
+  }
+
+  #answerError(id: Id, message: string): void {
+    process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, error: { code: INTERNAL_ERROR, message } }) + '\n');
+  }
 }

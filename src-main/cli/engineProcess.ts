@@ -4,14 +4,22 @@ import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WardenError } from '../engine/errors.js';
-import { readLock } from '../engine/lock.js';
+import { readLock, type LockInfo } from '../engine/lock.js';
 import type { DataPaths } from '../engine/paths.js';
 
 const START_TIMEOUT_MS = 15_000;
 
-export async function ensureEngine(paths: DataPaths): Promise<string> {
-  const running = readLock(paths);
-  if (running?.url) return running.url;
+export interface EngineAddress {
+  url: string;
+  /** The local socket for `warden connect`. */
+  socket: string;
+}
+
+const address = (lock: LockInfo | undefined): EngineAddress | undefined => (lock?.url && lock.socket ? { url: lock.url, socket: lock.socket } : undefined);
+
+export async function ensureEngine(paths: DataPaths): Promise<EngineAddress> {
+  const running = address(readLock(paths));
+  if (running) return running;
 
   mkdirSync(paths.logs, { recursive: true });
   const outFile = join(paths.logs, 'serve.out');
@@ -31,12 +39,12 @@ export async function ensureEngine(paths: DataPaths): Promise<string> {
 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const lock = readLock(paths);
-    if (lock?.url) return lock.url;
+    const lock = address(readLock(paths));
+    if (lock) return lock;
     if (exited !== null) {
       // Another engine may have won the race for the lock; otherwise say why ours stopped.
-      const again = readLock(paths);
-      if (again?.url) return again.url;
+      const again = address(readLock(paths));
+      if (again) return again;
       const tail = readFileSync(outFile, 'utf8').trim().split('\n').slice(-3).join(' ');
       throw new WardenError('engine_not_running', `Warden could not be started in the background (exit ${exited}): ${tail || 'no output'}.`);
     }

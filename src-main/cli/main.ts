@@ -1,33 +1,10 @@
-// The `warden` command. Each group of commands lives in commands/<group>.ts and registers itself here.
-import { Command } from 'commander';
-import { VERSION } from '../engine/version.js';
-import { registerConnectCommand } from './commands/connect.js';
-import { registerServeCommand, setUiMounter } from './commands/serve.js';
-import { mountWebUi } from '../engine/web/mount.js';
-import { registerServersCommands } from './commands/servers.js';
-import { registerStatusCommand } from './commands/status.js';
-import { registerClientsCommands } from './commands/clients.js';
-import { registerSecretsCommands } from './commands/secrets.js';
-import { registerApprovalsCommands } from './commands/approvals.js';
-import { registerPolicyCommands } from './commands/policy.js';
-import { registerAuditCommands } from './commands/audit.js';
-
-const program = new Command()
-  .name('warden')
-  .description('Warden: a local guardian between MCP clients and MCP servers.')
-  .version(VERSION)
-  .showHelpAfterError()
-  .enablePositionalOptions();
-
-registerServeCommand(program);
-setUiMounter(async (engine) => mountWebUi(engine)?.launchUrl());
-registerConnectCommand(program);
-registerStatusCommand(program);
-registerServersCommands(program);
-registerClientsCommands(program);
-registerSecretsCommands(program);
-registerPolicyCommands(program); // after servers: adds `servers tier`
-registerApprovalsCommands(program);
-registerAuditCommands(program);
-
-await program.parseAsync(process.argv);
+// The `warden` command. `warden connect` is launched by clients for every session, so it loads only the
+// bridge; everything else goes through the full command line in program.ts.
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'connect' && !rest.some((a) => a === '-h' || a === '--help')) {
+  const { connectFromArgv } = await import('./commands/connect.js');
+  await connectFromArgv(rest);
+} else {
+  const { program } = await import('./program.js');
+  await program.parseAsync(process.argv);
+}

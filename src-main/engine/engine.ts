@@ -10,11 +10,12 @@ import { serverHandlers } from './api/servers.js';
 import { ServerStore } from './config/servers.js';
 import { SettingsStore } from './config/settings.js';
 import { GatewayHttp } from './gateway/http.js';
+import { GatewaySocket, socketPath } from './gateway/socket.js';
 import { ServerRuntime } from './gateway/runtime.js';
-import { GatewaySession } from './gateway/session.js';
+import { GatewaySession, type Upstream } from './gateway/session.js';
 import type { SecretResolver } from './gateway/downstream.js';
 import { resolveSecret } from './secrets/resolve.js';
-import { TokenStore } from './gateway/tokens.js';
+import { TokenStore, type TokenOwner } from './gateway/tokens.js';
 import { EngineLock } from './lock.js';
 import { createFileLogger, type Logger } from './log.js';
 import { dataPaths, type DataPaths } from './paths.js';
@@ -25,6 +26,7 @@ import { auditHandlers, auditSourceOf } from './api/audit.js';
 import { createGuardian, type Guardian } from './policy/guardian.js';
 import { PolicyStore } from './policy/store.js';
 import { WardenError } from './errors.js';
+import { DeferredAuditLog } from './audit/deferred.js';
 import { VERSION } from './version.js';
 
 export { VERSION };
@@ -41,21 +43,6 @@ export interface EngineOptions {
   echoLog?: boolean;
 }
 
-/** Until the audit log is wired in, decisions are only written to the engine's diagnostic log. */
-function logOnlyAudit(logger: Logger): AuditPoint {
-  return {
-    async decided(call, decision) {
-      logger.info('call.decided', { server: call.server, tool: call.tool, callId: call.callId, effect: decision.effect, rule: decision.ruleId });
-    },
-    async finished(call, _decision, outcome) {
-      logger.info('call.finished', { server: call.server, tool: call.tool, callId: call.callId, status: outcome.status, durationMs: outcome.durationMs });
-    },
-    async event(kind) {
-      logger.info('audit.event', { kind });
-    },
-  };
-}
-
 type EventPayload<K extends EventName> = z.input<Events[K]>;
 
 export class Engine {
@@ -65,6 +52,8 @@ export class Engine {
   readonly tokens: TokenStore;
   readonly logger: Logger;
   readonly http: GatewayHttp;
+  /** The local socket `warden connect` uses (lighter than HTTP for a bridge on the same machine). */
+  readonly socket: GatewaySocket;
   readonly api: ApiCall;
   readonly decisions: DecisionPoint;
   /** The policy and approvals (absent when a custom decision point was given, as some gateway tests do). */
@@ -84,7 +73,7 @@ export class Engine {
     this.servers = new ServerStore(this.paths);
     this.settings = new SettingsStore(this.paths);
     this.tokens = new TokenStore(this.paths);
-    this.audit = options.audit ?? logOnlyAudit(this.logger);
+    this.audit = options.audit ?? new DeferredAuditLog();
     if (options.decisions) this.decisions = options.decisions;
     else {
       const guardian = createGuardian({
@@ -111,7 +100,9 @@ export class Engine {
       ...clientHandlers(this),
     };
     this.api = createRouter(handlers);
-    this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession: (server, owner, upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream) });
+    const openSession = (server: string, owner: TokenOwner, upstream: Upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream);
+    this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession });
+    this.socket = new GatewaySocket({ tokens: this.tokens, openSession, log: (event, fields) => this.logger.info(event, fields) });
   }
 
   static async start(options: EngineOptions): Promise<Engine> {
@@ -120,9 +111,22 @@ export class Engine {
     try {
       engine.tokens.load();
       engine.servers.list(); // a broken servers.json is reported now, not at the first call
+      if (engine.audit instanceof DeferredAuditLog) {
+        const log = await engine.audit
+          .open(engine.paths, {
+            capturePayloads: (server) => engine.servers.get(server)?.capturePayloads === true,
+            onWarning: (message) => engine.logger.warn('audit.warning', { message }),
+          })
+          .catch((error: Error) => {
+            throw new WardenError('audit_failed', `The audit log in ${engine.paths.audit} could not be opened (${error.message}); Warden does not run without it.`);
+          });
+        if (log.repair) engine.logger.warn('audit.repaired', { ...log.repair });
+      }
       await engine.http.listen(options.port ?? 0);
-      engine.#lock.publish(engine.http.url, engine.http.port);
+      await engine.socket.listen(socketPath(engine.paths));
+      engine.#lock.publish(engine.http.url, engine.http.port, engine.socket.path);
     } catch (error) {
+      if (engine.audit instanceof DeferredAuditLog) await engine.audit.close().catch(() => undefined);
       engine.#lock.release();
       throw error;
     }
@@ -162,7 +166,7 @@ export class Engine {
     await Promise.all([...this.#sessions].filter((s) => s.serverName === server).map((s) => s.close(reason)));
   }
 
-  #openSession(serverName: string, clientId: string, upstream: ConstructorParameters<typeof GatewaySession>[0]['upstream']): GatewaySession {
+  #openSession(serverName: string, clientId: string, upstream: Upstream): GatewaySession {
     if (this.#stopping) throw new WardenError('engine_not_running', 'Warden is stopping.');
     const server = this.servers.require(serverName);
     const runtime = this.runtime(server.name);
@@ -195,9 +199,10 @@ export class Engine {
       this.logger.info('engine.stopping', { sessions: this.#sessions.size });
       // Calls waiting for approval are denied first (fail closed), so no request holds the server open.
       this.guardian?.close('Warden is stopping');
-      await this.http.close();
+      await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
       await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);
+      if (this.audit instanceof DeferredAuditLog) await this.audit.close().catch((error: Error) => this.logger.error('audit.close_failed', { message: error.message }));
       this.#lock?.release();
       this.logger.info('engine.stopped', {});
     })();

@@ -9,6 +9,8 @@ export interface LockInfo {
   pid: number;
   url?: string;
   port?: number;
+  /** The local socket `warden connect` uses. */
+  socket?: string;
   startedAt: string;
 }
 
@@ -73,8 +75,8 @@ export class EngineLock {
     throw new WardenError('engine_running', `Could not take the engine lock ${paths.lock}.`);
   }
 
-  publish(url: string, port: number): void {
-    this.info = { ...this.info, url, port };
+  publish(url: string, port: number, socket?: string): void {
+    this.info = { ...this.info, url, port, socket };
     writeFileAtomic.sync(this.paths.lock, JSON.stringify(this.info), { mode: 0o600 });
   }
 

@@ -1,0 +1,171 @@
+// The local socket `warden connect` uses: a Unix domain socket in the data directory (a named pipe on
+// Windows), reachable by this user alone. One connection is one client session. The first line is a
+// handshake with the client's token and the server name; after it, newline-delimited JSON-RPC flows
+// both ways exactly as on stdio, so the bridge stays a thin pipe and adds almost nothing per call.
+import { createHash } from 'node:crypto';
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WardenError, errorMessage } from '../errors.js';
+import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '../mcp/sdk.js';
+import type { DataPaths } from '../paths.js';
+import type { TokenOwner, TokenStore } from './tokens.js';
+import type { GatewaySession } from './session.js';
+import { MAX_BODY_BYTES } from './http.js';
+
+export interface Handshake {
+  warden: 'connect';
+  server: string;
+  token: string;
+}
+
+export type HandshakeReply = { warden: 'ok' } | { warden: 'error'; code: string; message: string };
+
+/** Unix socket paths are limited to about 100 bytes; a long data directory gets one in the temp dir. */
+export function socketPath(paths: DataPaths, platform: NodeJS.Platform = process.platform): string {
+  const hash = createHash('sha256').update(paths.dir).digest('hex').slice(0, 16);
+  if (platform === 'win32') return `\\\\.\\pipe\\warden-${hash}`;
+  const inDir = join(paths.dir, 'engine.sock');
+  return Buffer.byteLength(inDir) <= 100 ? inDir : join(tmpdir(), `warden-${hash}.sock`);
+}
+
+/** The id of a message too large to parse, when it can be read from its start. */
+function leadingId(text: string): string | number | null {
+  const match = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")/.exec(text.slice(0, 512));
+  if (!match) return null;
+  return match[1]!.startsWith('"') ? (JSON.parse(match[1]!) as string) : Number(match[1]);
+}
+
+export interface SocketDeps {
+  tokens: TokenStore;
+  openSession(server: string, owner: TokenOwner, upstream: { send(message: JSONRPCMessage): Promise<void> }): GatewaySession;
+  log(event: string, fields: Record<string, unknown>): void;
+}
+
+export class GatewaySocket {
+  readonly #server: Server;
+  readonly #connections = new Set<{ socket: Socket; session?: GatewaySession }>();
+  #path = '';
+
+  constructor(private readonly deps: SocketDeps) {
+    this.#server = createServer((socket) => this.#accept(socket));
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  async listen(path: string): Promise<void> {
+    if (!path.startsWith('\\\\')) {
+      try {
+        unlinkSync(path); // left by an engine that died; the engine lock says no other engine runs
+      } catch {
+        /* none */
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(path, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    if (!path.startsWith('\\\\')) chmodSync(path, 0o600);
+    this.#path = path;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.#connections].map(async (c) => {
+        await c.session?.close('Warden is stopping');
+        c.socket.end();
+      }),
+    );
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const connection: { socket: Socket; session?: GatewaySession } = { socket };
+    this.#connections.add(connection);
+    let buffer = '';
+    let skipping = false; // discarding the rest of an oversized line
+    const write = (value: unknown) =>
+      new Promise<void>((resolve) => {
+        if (socket.destroyed) return resolve();
+        socket.write(JSON.stringify(value) + '\n', () => resolve());
+      });
+    const rpcError = (id: string | number | null, code: number, message: string) => write({ jsonrpc: '2.0', id, error: { code, message } });
+
+    const onLine = (line: string) => {
+      if (!line.trim()) return;
+      if (!connection.session) return this.#handshake(connection, line, write);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (error) {
+        void rpcError(null, ErrorCode.ParseError, `Parse error: ${errorMessage(error)}`);
+        return;
+      }
+      const message = JSONRPCMessageSchema.safeParse(parsed);
+      if (!message.success) {
+        const id = (parsed as { id?: unknown })?.id;
+        void rpcError(typeof id === 'string' || typeof id === 'number' ? id : null, ErrorCode.InvalidRequest, 'Invalid request: not a JSON-RPC 2.0 message.');
+        return;
+      }
+      void connection.session.fromClient(message.data);
+    };
+
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (skipping) {
+          skipping = false;
+          continue;
+        }
+        onLine(line);
+      }
+      if (buffer.length > MAX_BODY_BYTES && !skipping) {
+        void rpcError(leadingId(buffer), ErrorCode.InvalidRequest, `Message too large: over ${MAX_BODY_BYTES} bytes. Warden did not forward it.`);
+        skipping = true;
+        buffer = '';
+      } else if (skipping) {
+        buffer = '';
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.#connections.delete(connection);
+      void connection.session?.close('the client disconnected');
+    });
+  }
+
+  #handshake(connection: { socket: Socket; session?: GatewaySession }, line: string, write: (value: unknown) => Promise<void>): void {
+    const refuse = (code: string, message: string) => {
+      const reply: HandshakeReply = { warden: 'error', code, message };
+      void write(reply).then(() => connection.socket.end());
+    };
+    let hello: Partial<Handshake>;
+    try {
+      hello = JSON.parse(line) as Partial<Handshake>;
+    } catch {
+      return refuse('bad_input', 'The first line must be the Warden handshake.');
+    }
+    const owner = this.deps.tokens.verify(typeof hello.token === 'string' ? hello.token : undefined);
+    if (hello.warden !== 'connect' || !owner) return refuse('unauthorized', 'Unauthorized: a valid Warden client token is required.');
+    try {
+      connection.session = this.deps.openSession(String(hello.server ?? ''), owner, {
+        send: (message) => write(message),
+      });
+    } catch (error) {
+      return refuse(error instanceof WardenError ? error.code : 'internal', errorMessage(error));
+    }
+    this.deps.log('socket.session', { server: hello.server, client: owner.kind === 'client' ? owner.id : 'admin' });
+    void write({ warden: 'ok' } satisfies HandshakeReply);
+  }
+}
