@@ -213,7 +213,20 @@ function applyLoginItem(running: Engine): void {
 // Must happen before the app is ready: our scheme behaves like https (secure context, same-origin rules).
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false } }]);
 
+/** `Warden --connect <server>`: what protected clients run in the installed app, where the RunAsNode fuse
+ *  is off (see engine/clients/launcher.ts). Only the stdio bridge runs: no window, no tray, no
+ *  single-instance lock; the CLI's `connect` command does the work and exits with the client. */
+async function runConnect(at: number): Promise<void> {
+  app.dock?.hide();
+  const rest = process.argv.slice(at + 1);
+  // commander reads user arguments from argv[1] in a packaged app, from argv[2] under `electron .`.
+  process.argv = process.defaultApp ? [process.argv[0]!, process.argv[1]!, 'connect', ...rest] : [process.argv[0]!, 'connect', ...rest];
+  await import('../cli/main.js');
+}
+
 async function main(): Promise<void> {
+  const connectAt = process.argv.indexOf('--connect');
+  if (connectAt > 0) return runConnect(connectAt);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
