@@ -115,6 +115,27 @@ describe('warden connect without a running engine', () => {
     }
   });
 
+  test('when the engine goes away, open calls are answered and the next call reconnects to a new engine', async () => {
+    const temp = tempDir();
+    try {
+      const mem = servers.memory('memory');
+      writeFileSync(dataPaths(temp.dir).servers, JSON.stringify({ servers: { memory: { ...mem, name: undefined } } }));
+      const first = await serve(temp.dir);
+      const client = await connectClient(temp.dir, 'memory');
+      assert.equal((await client.callTool({ name: 'read_graph', arguments: {} })).isError ?? false, false);
+      await stopped(first.child);
+      const again = await client.callTool({ name: 'read_graph', arguments: {} });
+      assert.equal(again.isError ?? false, false, 'the session went on through a new engine');
+      const lock = readLock(dataPaths(temp.dir));
+      assert.ok(lock && lock.pid !== first.child.pid, 'a new engine was started in the background');
+      await client.close();
+      process.kill(lock!.pid, 'SIGTERM');
+    } finally {
+      await new Promise((r) => setTimeout(r, 300));
+      temp.remove();
+    }
+  });
+
   test('fails closed with a clear MCP error when no engine can start', async () => {
     const temp = tempDir();
     try {
