@@ -1,7 +1,7 @@
 // Time left before an approval is denied on its own, and before the client likely gives up.
 // While the person reads or edits the card (`paused`), the shown time stands still; the engine is told
 // through the card's hold so the call really waits.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /** MCP clients built on the official SDK give up on a request after 60 s unless progress resets it. */
 export const TYPICAL_CLIENT_TIMEOUT_MS = 60_000;
@@ -25,7 +25,11 @@ export function Countdown({ createdAt, expiresAt, paused }: { createdAt: string;
   const now = useNow(!paused);
   const start = Date.parse(createdAt);
   const end = Date.parse(expiresAt);
-  const left = end - now;
+  // While paused the engine moves the deadline out; the card keeps showing the time that was left.
+  const frozen = useRef<number | undefined>(undefined);
+  if (paused && frozen.current === undefined) frozen.current = end - now;
+  if (!paused) frozen.current = undefined;
+  const left = frozen.current ?? end - now;
   const total = Math.max(1, end - start);
   const clientLeft = start + TYPICAL_CLIENT_TIMEOUT_MS - now;
   return (

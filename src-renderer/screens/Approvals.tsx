@@ -53,10 +53,12 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
     [api, list, pending],
   );
 
+  // While the person reads or edits a card, the engine pauses that approval's timeout (and resumes it,
+  // with the time that was left, when they let go). An approval answered meanwhile is simply gone.
   const hold = useCallback(
     (approval: ApprovalView, held: boolean) => {
-      const client = api.client as unknown as Record<string, ((input: unknown) => Promise<unknown>) | undefined>;
-      void client['approvals.hold']?.({ id: approval.id, held }).catch(() => undefined);
+      // The new deadline comes back with the `approvals.changed` event.
+      api.client['approvals.hold']({ id: approval.id, held }).catch(() => undefined);
     },
     [api],
   );
