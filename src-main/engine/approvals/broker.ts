@@ -44,7 +44,7 @@ export interface BrokerOptions {
   onChange?: (change: { type: 'added' | 'joined' | 'updated' | 'resolved'; approval: ApprovalView; outcome?: BrokerOutcome['kind'] }) => void;
 }
 
-const dedupeKey = (r: PendingRequest) => `${r.client.id}\u0000${r.server}\u0000${r.tool}\u0000${canonicalJson(r.arguments)}`;
+const dedupeKey = (r: PendingRequest, args: unknown) => `${r.client.id}\u0000${r.server}\u0000${r.tool}\u0000${canonicalJson(args)}`;
 
 export class ApprovalBroker {
   readonly #entries = new Map<string, Entry>();
@@ -58,10 +58,17 @@ export class ApprovalBroker {
   }
 
   /** Holds a call until it is answered; the promise always settles (answer, timeout, cancel or close). */
-  wait(request: PendingRequest, channel: WaitingChannel, signal: AbortSignal, onRegistered?: (approval: ApprovalView, joined: boolean) => void): Promise<BrokerOutcome> {
+  wait(
+    request: PendingRequest,
+    channel: WaitingChannel,
+    signal: AbortSignal,
+    onRegistered?: (approval: ApprovalView, joined: boolean) => void,
+    /** The call's full arguments when `request.arguments` is shortened for display: the same call is recognised by these. */
+    fullArguments: unknown = request.arguments,
+  ): Promise<BrokerOutcome> {
     if (this.#closed) return Promise.resolve({ kind: 'closed', reason: this.#closed });
     if (signal.aborted) return Promise.resolve({ kind: 'cancelled' });
-    const key = dedupeKey(request);
+    const key = dedupeKey(request, fullArguments);
     let entry = this.#byKey.get(key);
     const joined = !!entry;
     if (!entry) {

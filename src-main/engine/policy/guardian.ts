@@ -286,7 +286,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
         tool: call.tool,
         client: { id: call.client.id, ...(call.client.name ? { name: call.client.name } : {}), ...(call.client.version ? { version: call.client.version } : {}) },
         sessionId: call.sessionId,
-        arguments: call.arguments ?? {},
+        arguments: forDisplay(call.arguments ?? {}) as Record<string, unknown>,
         risk: v.risk,
         tier: v.tier,
         reasons: v.reasons,
@@ -298,6 +298,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
       (approval, joined) => {
         if (!joined && settings.elicitation && channel.elicit) this.#elicit(approval, channel);
       },
+      call.arguments ?? {},
     );
     const base = { risk: v.risk };
     switch (outcome.kind) {
@@ -600,6 +601,14 @@ function policyDeny(_who: string, v: PolicyDecision): Decision {
     status: 'denied',
     reasons: [...v.reasons, how],
   };
+}
+
+/** Arguments as an approval card shows them: long strings shortened (the call itself is unchanged). */
+export function forDisplay(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > 4000 ? `${value.slice(0, 4000)}… (${value.length - 4000} more characters)` : value;
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.slice(0, 200).map((v) => forDisplay(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, forDisplay(v, depth + 1)]));
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

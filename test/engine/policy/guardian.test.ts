@@ -389,3 +389,22 @@ test('the pending list is announced as it changes', async () => {
     s.done();
   }
 });
+
+test('an approval card shows long arguments shortened; the call is judged and deduplicated on the full arguments', async () => {
+  const s = setup();
+  try {
+    await s.g.listTools('fs', { id: 'cursor' }, [WRITE]);
+    const big = 'x'.repeat(10_000);
+    const a = s.g.decide(s.call(WRITE, { path: '/tmp/a', content: big }), quiet);
+    const b = s.g.decide(s.call(WRITE, { path: '/tmp/a', content: big + 'y' }), quiet);
+    await nextPending(s.g);
+    while (s.g.listPending().length < 2) await new Promise((r) => setTimeout(r, 5));
+    const [first] = s.g.listPending();
+    assert.match(String(first!.arguments.content), /… \(600[01] more characters\)$/);
+    assert.equal(s.g.listPending().length, 2, 'different contents are different calls');
+    s.g.close();
+    await Promise.all([a, b]);
+  } finally {
+    s.done();
+  }
+});
