@@ -59,6 +59,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 
 async function measure(fresh) {
   const times = [];
+  let cpu0;
   for (let i = 0; i < CALLS + WARMUP; i++) {
     const c = calls[i % calls.length];
     const call = {
@@ -72,20 +73,23 @@ async function measure(fresh) {
       signal,
       startedAt: 0,
     };
+    if (i === WARMUP) cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const d = await guardian.decide(call, channel);
     const t1 = process.hrtime.bigint();
     if (d.effect === 'ask') throw new Error(`unexpected ask for ${c.tool.name}`);
     if (i >= WARMUP) times.push(Number(t1 - t0) / 1000);
   }
+  const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
+  times.cpuPerCall = (cpu.user + cpu.system) / CALLS;
   return times;
 }
 
 for (const [label, fresh] of [['cached pin hash', false], ['fresh definition (hash every call)', true]]) {
   const t = await measure(fresh);
   const mean = t.reduce((a, b) => a + b, 0) / t.length;
-  console.log(`decide, ${RULES} rules, ${label}: p50 ${pct(t, 50).toFixed(1)} µs  p99 ${pct(t, 99).toFixed(1)} µs  mean ${mean.toFixed(1)} µs  max ${t[t.length - 1].toFixed(1)} µs  (${t.length} calls)`);
+  console.log(`decide, ${RULES} rules, ${label}: p50 ${pct(t, 50).toFixed(1)} µs  p99 ${pct(t, 99).toFixed(1)} µs  mean ${mean.toFixed(1)} µs  CPU per call ${t.cpuPerCall.toFixed(1)} µs  max ${t[t.length - 1].toFixed(1)} µs  (${t.length} calls)`);
 }
 console.log(`load average during the run: ${(await import('node:os')).loadavg()[0].toFixed(2)} on ${(await import('node:os')).availableParallelism()} cores`);
 guardian.close();
