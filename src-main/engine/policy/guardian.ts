@@ -131,7 +131,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   #persist() {
     if (this.#loadError) throw this.#loadError;
-    this.#file.consents = this.#consents.persistent().filter((c) => c.scope !== 'always');
+    this.#file.consents = this.#consents.persistent();
     this.opts.store.save(this.#file);
   }
 
@@ -176,7 +176,8 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
       this.emit('policy', { server, what: 'pins' });
     }
     if (tier === 'blocked' || this.#loadError) return [];
-    return tools.filter((t) => !this.#view(server, t.name, {}, { tier, definition: t }).hidden);
+    // A malformed entry (no name) is dropped: what cannot be judged is not shown.
+    return tools.filter((t) => t && typeof t.name === 'string' && !this.#view(server, t.name, {}, { tier, definition: t }).hidden);
   }
 
   #foreignNames(server: string): string[] {

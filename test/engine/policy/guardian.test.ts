@@ -356,6 +356,14 @@ test('rules, time-limited consents and pins survive a restart; session consents 
     const g2 = s.fresh();
     assert.equal(g2.listRules().length, 1);
     assert.deepEqual(g2.listConsents().map((c) => c.scope), ['1h']);
+    const p = g2.decide(s.call(WRITE, { n: 3 }, { sessionId: 's-always', client: { id: 'other-client' } }), quiet);
+    g2.answer(await nextPending(g2), { effect: 'deny', scope: 'always' });
+    await p;
+    const g3 = s.fresh();
+    assert.deepEqual(g3.listConsents().map((c) => c.scope).sort(), ['1h', 'always'], 'standing consents are listed after a restart too');
+    const always = g3.listConsents().find((c) => c.scope === 'always')!;
+    g3.revoke(always.id);
+    assert.equal(g3.listRules().filter((r) => r.id === always.ruleId).length, 0);
     assert.ok(g2.pins('fs')[WRITE.name]);
     assert.equal(g2.check('fs', READ.name).effect, 'deny');
   } finally {
