@@ -218,10 +218,8 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
  *  single-instance lock; the CLI's `connect` command does the work and exits with the client. */
 async function runConnect(at: number): Promise<void> {
   app.dock?.hide();
-  const rest = process.argv.slice(at + 1);
-  // commander reads user arguments from argv[1] in a packaged app, from argv[2] under `electron .`.
-  process.argv = process.defaultApp ? [process.argv[0]!, process.argv[1]!, 'connect', ...rest] : [process.argv[0]!, 'connect', ...rest];
-  await import('../cli/main.js');
+  const { connectFromArgv } = await import('../cli/commands/connect.js');
+  await connectFromArgv(process.argv.slice(at + 1));
 }
 
 async function main(): Promise<void> {
