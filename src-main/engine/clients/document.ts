@@ -43,7 +43,9 @@ function malformed(filePath: string, text: string, offset: number, what: string)
 export function parseClientDocument(row: ClientRow, text: string, filePath: string): ClientDocument {
   const errors: ParseError[] = [];
   const jsonc = row.format === 'jsonc';
-  const root = parseTree(text, errors, { disallowComments: !jsonc, allowTrailingComma: jsonc, allowEmptyContent: false });
+  // A byte-order mark (Windows editors write one) is kept in the file; parsing sees a space of the same length.
+  const parsed = text.startsWith('\uFEFF') ? ' ' + text.slice(1) : text;
+  const root = parseTree(parsed, errors, { disallowComments: !jsonc, allowTrailingComma: jsonc, allowEmptyContent: false });
   if (errors.length > 0) {
     const first = errors[0]!;
     throw malformed(filePath, text, first.offset, printParseErrorCode(first.error));

@@ -21,7 +21,18 @@ export function detectFormatting(text: string): FormattingOptions {
   return { insertSpaces: true, tabSize: Math.max(1, Math.min(width, 8)), eol };
 }
 
+const BOM = '\uFEFF';
+
+/** Runs edits on the text without its byte-order mark (jsonc-parser does not read one) and puts it back. */
+function keepingBom(text: string, edit: (text: string) => string): string {
+  return text.startsWith(BOM) ? BOM + edit(text.slice(1)) : edit(text);
+}
+
 export function applyRewrites(text: string, rewrites: readonly EntryRewrite[]): string {
+  return keepingBom(text, (t) => applyRewritesNoBom(t, rewrites));
+}
+
+function applyRewritesNoBom(text: string, rewrites: readonly EntryRewrite[]): string {
   const formattingOptions = detectFormatting(text);
   let out = text;
   for (const rewrite of rewrites) {
@@ -37,8 +48,10 @@ export function applyRewrites(text: string, rewrites: readonly EntryRewrite[]): 
 
 /** Replaces whole entries (used to put original entries back when the file changed since protect). */
 export function replaceValues(text: string, values: readonly { path: JSONPath; value: unknown }[]): string {
-  const formattingOptions = detectFormatting(text);
-  let out = text;
-  for (const { path, value } of values) out = applyEdits(out, modify(out, path, value, { formattingOptions }));
-  return out;
+  return keepingBom(text, (t) => {
+    const formattingOptions = detectFormatting(t);
+    let out = t;
+    for (const { path, value } of values) out = applyEdits(out, modify(out, path, value, { formattingOptions }));
+    return out;
+  });
 }
