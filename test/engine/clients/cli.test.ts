@@ -41,6 +41,9 @@ test('clients protect --dry-run shows the diff and changes nothing; protect then
     assert.ok(rewritten.includes(`"${BIN}"`), 'the entry runs this checkout\'s bin/warden.js');
     assert.ok(rewritten.includes(`"${process.execPath}"`), 'with the absolute path of node');
 
+    const tokens = JSON.parse(readFileSync(join(s.env.WARDEN_DATA_DIR, 'tokens.json'), 'utf8'));
+    assert.ok(tokens.clients.vscode?.token, 'protecting the client issued its token');
+    assert.ok(rewritten.includes('"WARDEN_CLIENT": "vscode"'), 'and the entry says which client it is');
     const servers = s.warden('servers', 'list', '--json');
     assert.deepEqual(JSON.parse(servers.stdout).map((v: any) => v.config.name).sort(), ['github', 'memory']);
 
