@@ -39,7 +39,7 @@ function ServerPanel({ server, open, onToggle }: { server: ServerView; open: boo
   return (
     <section className="panel server" aria-label={`Server ${name}`}>
       <div className="server-head">
-        <button type="button" className="link" aria-expanded={open} aria-controls={`server-${name}`} onClick={onToggle}>
+        <button type="button" className="link" aria-expanded={open} aria-controls={`server-${name}`} aria-label={`Show tools and stderr of ${name}`} onClick={onToggle}>
           {open ? '▾' : '▸'}
         </button>
         <div className="stack" style={{ gap: 2, flex: 1, minWidth: 0 }}>

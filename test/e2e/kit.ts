@@ -23,6 +23,8 @@ export function launchBrowser(): Promise<Browser> {
 
 export interface Served {
   dir: string;
+  /** The HOME (and XDG_CONFIG_HOME below it) that warden serve and its clients see. */
+  home: string;
   uiUrl: string;
   baseUrl: string;
   child: ChildProcess;
@@ -37,9 +39,12 @@ export async function serve(configure: (dir: string) => ServerConfigInput[], env
   }
   const temp = tempDir('warden-e2e-');
   mkdirSync(join(temp.dir, 'box'), { recursive: true });
+  mkdirSync(join(temp.dir, 'home', '.config'), { recursive: true });
   const store = new ServerStore(dataPaths(temp.dir));
   for (const config of configure(temp.dir)) store.add(config);
-  const childEnv = { ...process.env, WARDEN_DATA_DIR: temp.dir, ...env };
+  // A home of its own: the Clients screen reads client config files there, never the real user's.
+  const home = join(temp.dir, 'home');
+  const childEnv = { ...process.env, WARDEN_DATA_DIR: temp.dir, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...env };
   const child = spawn(process.execPath, [WARDEN_BIN, 'serve', '--no-open', '--port', '0'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -60,6 +65,7 @@ export async function serve(configure: (dir: string) => ServerConfigInput[], env
   const clients: Client[] = [];
   return {
     dir: temp.dir,
+    home,
     uiUrl,
     baseUrl: new URL('/', uiUrl).href.replace(/\/$/, ''),
     child,
@@ -81,6 +87,11 @@ export async function serve(configure: (dir: string) => ServerConfigInput[], env
       temp.remove();
     },
   };
+}
+
+/** Claude Desktop's config file under a test home, as the client writes it on Linux. */
+export function claudeDesktopConfig(home: string): string {
+  return join(home, '.config', 'Claude', 'claude_desktop_config.json');
 }
 
 /** Opens the UI through the launch link and waits for the app to be connected to the engine. */

@@ -75,7 +75,8 @@ export function auditHandlers(source: () => AuditSource | undefined, now: () => 
       }
       const end = now();
       const oldest = decisions.length ? Date.parse(decisions[decisions.length - 1]!.time) : end - 3_600_000;
-      const start = since !== undefined && !capped && typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? Date.parse(since) : oldest;
+      // At least the last hour, so that a quiet log still reads as a timeline ending now.
+      const start = since !== undefined && !capped && typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? Date.parse(since) : Math.min(oldest, end - 3_600_000);
       return { ...histogram(decisions, start, end, buckets), counted: decisions.length, capped };
     },
     'audit.verify': async () => {
