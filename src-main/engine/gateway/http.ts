@@ -4,7 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WardenError, errorMessage } from '../errors.js';
-import { StreamableHTTPServerTransport, type JSONRPCMessage, type RequestId } from '../mcp/sdk.js';
+import type { JSONRPCMessage, RequestId } from '../mcp/sdk.js';
+import { StreamableHttpSession } from './streamableHttp.js';
 import type { ApiCall } from '../api/router.js';
 import type { TokenOwner, TokenStore } from './tokens.js';
 import type { GatewaySession, Upstream } from './session.js';
@@ -24,7 +25,7 @@ export interface HttpDeps {
 }
 
 interface Binding {
-  transport: StreamableHTTPServerTransport;
+  transport: StreamableHttpSession;
   session: GatewaySession;
   server: string;
   owner: string;
@@ -179,46 +180,40 @@ export class GatewayHttp {
         rpcHttpError(res, 404, 'not_found', 'Session not found: start a new session with initialize.');
         return;
       }
-      await binding.transport.handleRequest(req, res);
+      await binding.transport.handle(req, res);
       return;
     }
     if (req.method !== 'POST') {
       rpcHttpError(res, 400, 'bad_input', 'Bad request: no Mcp-Session-Id. Start a session with an initialize POST.');
       return;
     }
-    // A new session: the SDK transport checks that the body is an initialize request.
-    let session: GatewaySession | undefined;
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => session!.id,
-      maxRequestBodySize: MAX_BODY_BYTES,
-      onsessioninitialized: (id) => {
-        this.#bindings.set(id, { transport, session: session!, server, owner: ownerId });
-      },
-    });
+    // A new session: the transport checks that the body is an initialize request.
+    let session: GatewaySession;
+    let transport!: StreamableHttpSession;
     const upstream: Upstream = {
-      send: (message: JSONRPCMessage, relatedRequestId?: RequestId) =>
-        transport.send(message, relatedRequestId === undefined ? undefined : { relatedRequestId }),
+      send: (message: JSONRPCMessage, relatedRequestId?: RequestId) => transport.send(message, relatedRequestId === undefined ? undefined : { relatedRequestId }),
     };
     try {
       session = this.deps.openSession(server, owner, upstream);
     } catch (error) {
       const code = error instanceof WardenError ? error.code : 'internal';
-      rpcHttpError(res, code === 'server_unknown' ? 404 : code === 'forbidden' ? 403 : 500, code, errorMessage(error));
+      rpcHttpError(res, code === 'server_unknown' ? 404 : code === 'forbidden' || code === 'locked' ? 403 : 500, code, errorMessage(error));
       return;
     }
-    const opened = session;
+    transport = new StreamableHttpSession(session.id, MAX_BODY_BYTES);
     transport.onmessage = (message) => {
-      void opened.fromClient(message);
+      void session.fromClient(message);
     };
     transport.onclose = () => {
-      this.#bindings.delete(opened.id);
-      void opened.close();
+      this.#bindings.delete(session.id);
+      void session.close();
     };
-    await transport.handleRequest(req, res);
-    if (!this.#bindings.has(opened.id)) {
+    await transport.handle(req, res);
+    if (transport.initialized) {
+      this.#bindings.set(session.id, { transport, session, server, owner: ownerId });
+    } else {
       // Not an initialize (the transport answered with an error): nothing to keep.
-      await opened.close();
-      await transport.close().catch(() => undefined);
+      await session.close();
     }
   }
 

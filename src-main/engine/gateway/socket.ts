@@ -98,6 +98,8 @@ export class GatewaySocket {
       });
     const rpcError = (id: string | number | null, code: number, message: string) => write({ jsonrpc: '2.0', id, error: { code, message } });
 
+    const tooLarge = (text: string) => rpcError(leadingId(text), ErrorCode.InvalidRequest, `Message too large: over ${MAX_BODY_BYTES} bytes. Warden did not forward it.`);
+
     const onLine = (line: string) => {
       if (!line.trim()) return;
       if (!connection.session) return this.#handshake(connection, line, write);
@@ -128,10 +130,14 @@ export class GatewaySocket {
           skipping = false;
           continue;
         }
+        if (line.length > MAX_BODY_BYTES) {
+          void tooLarge(line);
+          continue;
+        }
         onLine(line);
       }
       if (buffer.length > MAX_BODY_BYTES && !skipping) {
-        void rpcError(leadingId(buffer), ErrorCode.InvalidRequest, `Message too large: over ${MAX_BODY_BYTES} bytes. Warden did not forward it.`);
+        void tooLarge(buffer);
         skipping = true;
         buffer = '';
       } else if (skipping) {
