@@ -26,6 +26,7 @@ import { auditHandlers, auditSourceOf } from './api/audit.js';
 import { createGuardian, type Guardian } from './policy/guardian.js';
 import { PolicyStore } from './policy/store.js';
 import { WardenError } from './errors.js';
+import { DeferredAuditLog } from './audit/deferred.js';
 import { VERSION } from './version.js';
 
 export { VERSION };
@@ -40,21 +41,6 @@ export interface EngineOptions {
   logger?: Logger;
   /** Echo the engine log to stderr (warden serve --verbose). */
   echoLog?: boolean;
-}
-
-/** Until the audit log is wired in, decisions are only written to the engine's diagnostic log. */
-function logOnlyAudit(logger: Logger): AuditPoint {
-  return {
-    async decided(call, decision) {
-      logger.info('call.decided', { server: call.server, tool: call.tool, callId: call.callId, effect: decision.effect, rule: decision.ruleId });
-    },
-    async finished(call, _decision, outcome) {
-      logger.info('call.finished', { server: call.server, tool: call.tool, callId: call.callId, status: outcome.status, durationMs: outcome.durationMs });
-    },
-    async event(kind) {
-      logger.info('audit.event', { kind });
-    },
-  };
 }
 
 type EventPayload<K extends EventName> = z.input<Events[K]>;
@@ -87,7 +73,8 @@ export class Engine {
     this.servers = new ServerStore(this.paths);
     this.settings = new SettingsStore(this.paths);
     this.tokens = new TokenStore(this.paths);
-    this.audit = options.audit ?? logOnlyAudit(this.logger);
+    // The audit log opens in start(), once the lock makes this engine its only writer.
+    this.audit = options.audit ?? new DeferredAuditLog();
     if (options.decisions) this.decisions = options.decisions;
     else {
       const guardian = createGuardian({
@@ -125,10 +112,22 @@ export class Engine {
     try {
       engine.tokens.load();
       engine.servers.list(); // a broken servers.json is reported now, not at the first call
+      if (engine.audit instanceof DeferredAuditLog) {
+        const log = await engine.audit
+          .open(engine.paths, {
+            capturePayloads: (server) => engine.servers.get(server)?.capturePayloads === true,
+            onWarning: (message) => engine.logger.warn('audit.warning', { message }),
+          })
+          .catch((error: Error) => {
+            throw new WardenError('audit_failed', `The audit log in ${engine.paths.audit} could not be opened (${error.message}); Warden does not run without it.`);
+          });
+        if (log.repair) engine.logger.warn('audit.repaired', { ...log.repair });
+      }
       await engine.http.listen(options.port ?? 0);
       await engine.socket.listen(socketPath(engine.paths));
       engine.#lock.publish(engine.http.url, engine.http.port, engine.socket.path);
     } catch (error) {
+      if (engine.audit instanceof DeferredAuditLog) await engine.audit.close().catch(() => undefined);
       engine.#lock.release();
       throw error;
     }
@@ -204,6 +203,7 @@ export class Engine {
       await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
       await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);
+      if (this.audit instanceof DeferredAuditLog) await this.audit.close().catch((error: Error) => this.logger.error('audit.close_failed', { message: error.message }));
       this.#lock?.release();
       this.logger.info('engine.stopped', {});
     })();
