@@ -10,3 +10,17 @@ export const Settings = z.object({
   startAtLogin: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
+
+/**
+ * A change to some settings: only the keys given (no defaults filled in, so that changing one setting
+ * does not reset the others).
+ */
+export const SettingsPatch = z
+  .object({
+    approvalTimeoutSeconds: z.number().int().min(5).max(3600),
+    elicitApprovals: z.boolean(),
+    theme: z.enum(['system', 'light', 'dark']),
+    startAtLogin: z.boolean(),
+  })
+  .partial();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;

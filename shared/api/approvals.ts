@@ -44,6 +44,12 @@ export const RuleInput = z.object({
   note: z.string().max(500).optional(),
 });
 
+/** Only the keys given: ApprovalSettings.partial() would fill in defaults, so a read would write them. */
+export const ApprovalSettingsPatch = z
+  .object({ timeoutSeconds: z.number().int().min(1).max(3600), elicitation: z.boolean(), progressSeconds: z.number().min(0.05).max(60) })
+  .partial()
+  .default({});
+
 export const approvalMethods = {
   'approvals.list': method({ input: Empty, output: z.array(ApprovalView), mutates: false, description: 'Calls waiting for a person to approve them.' }),
   'approvals.answer': method({ input: AnswerInput, output: Consent, mutates: true, description: 'Answer a pending approval; creates a consent record.' }),
@@ -53,7 +59,7 @@ export const approvalMethods = {
     mutates: true,
     description: 'Pause (held) or resume the timeout of a pending approval while a person looks at it; paused for at most 5 minutes.',
   }),
-  'approvals.settings': method({ input: ApprovalSettings.partial(), output: ApprovalSettings, mutates: true, description: 'Read (empty input) or change the approval timeout, elicitation and progress interval.' }),
+  'approvals.settings': method({ input: ApprovalSettingsPatch, output: ApprovalSettings, mutates: true, description: 'Read (empty input) or change the approval timeout, elicitation and progress interval.' }),
   'consents.list': method({ input: Empty, output: z.object({ active: z.array(Consent), recent: z.array(Consent) }), mutates: false, description: 'Active consents (time-limited, session, standing) and recent once-answers.' }),
   'consents.revoke': method({ input: Id, output: Consent, mutates: true, description: 'Revoke a consent (and the standing rule an "always" answer created).' }),
   'rules.list': method({ input: Empty, output: z.array(Rule), mutates: false, description: "The user's standing rules." }),

@@ -3,6 +3,7 @@
 import { approvalEvents, approvalMethods } from './approvals.js';
 import { auditEvents, auditMethods } from './audit.js';
 import { clientEvents, clientMethods } from './clients.js';
+import { managedEvents, managedMethods } from './managed.js';
 import { serverEvents, serverMethods } from './servers.js';
 
 export const methods = {
@@ -10,6 +11,7 @@ export const methods = {
   ...approvalMethods,
   ...auditMethods,
   ...clientMethods,
+  ...managedMethods,
 };
 
 export const events = {
@@ -17,6 +19,7 @@ export const events = {
   ...approvalEvents,
   ...auditEvents,
   ...clientEvents,
+  ...managedEvents,
 };
 
 export type Methods = typeof methods;

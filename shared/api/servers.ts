@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { method } from './contract.js';
 import { ServerConfig } from '../servers.js';
-import { Settings } from '../settings.js';
+import { Settings, SettingsPatch } from '../settings.js';
 
 export const ServerState = z.enum(['idle', 'starting', 'running', 'crashed', 'failed']);
 export type ServerState = z.infer<typeof ServerState>;
@@ -37,7 +37,7 @@ export const serverMethods = {
   'servers.remove': method({ input: Name, output: z.object({ removed: z.string() }), mutates: true, description: 'Remove a server; its sessions are closed.' }),
   'servers.stderr': method({ input: Name, output: z.object({ lines: z.array(z.string()) }), mutates: false, description: "The tail of a server's stderr." }),
   'settings.get': method({ input: Empty, output: Settings, mutates: false, description: 'Current settings.' }),
-  'settings.set': method({ input: Settings.partial(), output: Settings, mutates: true, description: 'Change settings.' }),
+  'settings.set': method({ input: SettingsPatch, output: Settings, mutates: true, description: 'Change settings.' }),
 };
 
 export const serverEvents = {

@@ -11,6 +11,7 @@ import { registerSecretsCommands } from './commands/secrets.js';
 import { registerApprovalsCommands } from './commands/approvals.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerManagedCommands } from './commands/managed.js';
 
 export const program = new Command()
   .name('warden')
@@ -27,5 +28,6 @@ registerServersCommands(program);
 registerClientsCommands(program);
 registerSecretsCommands(program);
 registerPolicyCommands(program); // after servers: adds `servers tier`
+registerManagedCommands(program); // after policy: adds `policy validate|show`
 registerApprovalsCommands(program);
 registerAuditCommands(program);

@@ -28,6 +28,12 @@ import { PolicyStore } from './policy/store.js';
 import { WardenError } from './errors.js';
 import { DeferredAuditLog } from './audit/deferred.js';
 import { VERSION } from './version.js';
+import { managedHandlers } from './api/managed.js';
+import { managedAuditOptions } from './managed/audit.js';
+import { guardHandlers } from './managed/guard.js';
+import { applyManagedApprovals, assertServerPermitted } from './managed/locks.js';
+import { lockedTier } from './managed/servers.js';
+import { ManagedPolicySource, type ManagedSourceOptions } from './managed/source.js';
 
 export { VERSION };
 
@@ -41,6 +47,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** Echo the engine log to stderr (warden serve --verbose). */
   echoLog?: boolean;
+  /** Where the managed policy file is and how often it is checked (default: WARDEN_MANAGED_POLICY or the system path). */
+  managedPolicy?: ManagedSourceOptions;
 }
 
 type EventPayload<K extends EventName> = z.input<Events[K]>;
@@ -59,6 +67,10 @@ export class Engine {
   /** The policy and approvals (absent when a custom decision point was given, as some gateway tests do). */
   readonly guardian?: Guardian;
   readonly audit: AuditPoint;
+  /** Managed policy from IT: wins over everything the user sets. */
+  readonly managed: ManagedPolicySource;
+  /** The guardian's approval settings that managed policy fixes (kept in step on every reload). */
+  readonly #managedApprovals: { timeoutSeconds?: number } = {};
   readonly startedAt = new Date().toISOString();
   readonly #events = new EventEmitter();
   readonly #runtimes = new Map<string, ServerRuntime>();
@@ -70,7 +82,9 @@ export class Engine {
     this.paths = dataPaths(options.dataDir);
     mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
     this.logger = options.logger ?? createFileLogger(this.paths.logs, { echo: options.echoLog });
-    this.servers = new ServerStore(this.paths);
+    this.managed = new ManagedPolicySource(options.managedPolicy);
+    applyManagedApprovals(this.#managedApprovals, this.managed.policy());
+    this.servers = new ServerStore(this.paths, { permit: (server) => assertServerPermitted(this.managed, server, 'added') });
     this.settings = new SettingsStore(this.paths);
     this.tokens = new TokenStore(this.paths);
     // The audit log opens in start(), once the lock makes this engine its only writer.
@@ -79,8 +93,10 @@ export class Engine {
     else {
       const guardian = createGuardian({
         store: new PolicyStore(this.paths),
-        tierOf: (server) => this.servers.get(server)?.tier ?? 'standard',
+        tierOf: (server) => lockedTier(this.managed.policy(), server) ?? this.servers.get(server)?.tier ?? 'standard',
         setTier: (server, tier) => void this.servers.setTier(server, tier),
+        managed: () => this.managed.forDecisions(),
+        approvals: this.#managedApprovals,
         audit: this.audit,
       });
       guardian.on('approvals', ({ pending, change }) => this.emit('approvals.changed', { pending, change: { type: change.type, id: change.approval.id, outcome: change.outcome } }));
@@ -99,8 +115,14 @@ export class Engine {
       }),
       ...auditHandlers(() => auditSourceOf(this.audit)),
       ...clientHandlers(this),
+      ...managedHandlers({
+        managed: this.managed,
+        servers: () => this.servers.list(),
+        rules: () => this.guardian?.listRules() ?? [],
+        approvals: () => this.guardian?.settings(),
+      }),
     };
-    this.api = createRouter(handlers);
+    this.api = createRouter(guardHandlers(handlers, this.managed));
     const openSession = (server: string, owner: TokenOwner, upstream: Upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream);
     this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession });
     this.socket = new GatewaySocket({ tokens: this.tokens, openSession, log: (event, fields) => this.logger.info(event, fields) });
@@ -114,10 +136,17 @@ export class Engine {
       engine.servers.list(); // a broken servers.json is reported now, not at the first call
       if (engine.audit instanceof DeferredAuditLog) {
         const log = await engine.audit
-          .open(engine.paths, {
-            capturePayloads: (server) => engine.servers.get(server)?.capturePayloads === true,
-            onWarning: (message) => engine.logger.warn('audit.warning', { message }),
-          })
+          .open(
+            engine.paths,
+            // Managed policy adds its syslog receivers, raises retention to its minimum, and can turn capture off.
+            managedAuditOptions(
+              {
+                capturePayloads: (server) => engine.servers.get(server)?.capturePayloads === true,
+                onWarning: (message) => engine.logger.warn('audit.warning', { message }),
+              },
+              () => engine.managed.policy(),
+            ),
+          )
           .catch((error: Error) => {
             throw new WardenError('audit_failed', `The audit log in ${engine.paths.audit} could not be opened (${error.message}); Warden does not run without it.`);
           });
@@ -126,13 +155,17 @@ export class Engine {
       await engine.http.listen(options.port ?? 0);
       await engine.socket.listen(socketPath(engine.paths));
       engine.#lock.publish(engine.http.url, engine.http.port, engine.socket.path);
+      engine.managed.on('change', () => void engine.#managedChanged());
+      engine.managed.watch();
     } catch (error) {
+      engine.managed.close();
       if (engine.audit instanceof DeferredAuditLog) await engine.audit.close().catch(() => undefined);
       engine.#lock.release();
       throw error;
     }
     engine.logger.info('engine.started', { pid: process.pid, url: engine.http.url, version: VERSION });
     await engine.audit.event('engine.started', { pid: process.pid, url: engine.http.url, version: VERSION }).catch(() => undefined);
+    engine.#logManaged();
     return engine;
   }
 
@@ -150,7 +183,33 @@ export class Engine {
   }
 
   serverViews() {
-    return this.servers.list().map((config) => this.runtime(config.name).view(config));
+    // A tier fixed by managed policy is the tier in force: show that one.
+    return this.servers.list().map((config) => this.runtime(config.name).view({ ...config, tier: lockedTier(this.managed.policy(), config.name) ?? config.tier }));
+  }
+
+  #logManaged(): void {
+    const state = this.managed.state();
+    if (state.state === 'invalid') this.logger.error('managed.invalid', { path: state.path, message: state.message });
+    else if (state.state === 'active') this.logger.info('managed.active', { path: state.path, managedBy: state.managedBy });
+  }
+
+  /** The managed policy file changed: new limits apply now, and sessions of servers it now forbids end. */
+  async #managedChanged(): Promise<void> {
+    const state = this.managed.state();
+    applyManagedApprovals(this.#managedApprovals, this.managed.policy());
+    this.#logManaged();
+    await this.audit.event('managed.changed', { path: state.path, state: state.state, ...(state.state === 'invalid' ? { problems: state.problems.length } : {}) }).catch(() => undefined);
+    for (const name of new Set([...this.#sessions].map((s) => s.serverName))) {
+      try {
+        const config = this.servers.get(name);
+        if (config) assertServerPermitted(this.managed, config, 'connected');
+      } catch (error) {
+        await this.closeSessions(name, (error as Error).message);
+      }
+    }
+    this.emit('managed.changed', { managed: state });
+    this.emit('policy.changed', { what: 'managed' });
+    this.emit('servers.changed', { servers: this.serverViews() });
   }
 
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void {
@@ -170,6 +229,7 @@ export class Engine {
   #openSession(serverName: string, clientId: string, upstream: Upstream): GatewaySession {
     if (this.#stopping) throw new WardenError('engine_not_running', 'Warden is stopping.');
     const server = this.servers.require(serverName);
+    assertServerPermitted(this.managed, server, 'connected');
     const runtime = this.runtime(server.name);
     const session = new GatewaySession({
       server,
@@ -200,6 +260,7 @@ export class Engine {
       this.logger.info('engine.stopping', { sessions: this.#sessions.size });
       // Calls waiting for approval are denied first (fail closed), so no request holds the server open.
       this.guardian?.close('Warden is stopping');
+      this.managed.close();
       await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
       await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);

@@ -13,6 +13,10 @@ import { dataDir, dataPaths } from '../../engine/paths.js';
 import { createGuardian } from '../../engine/policy/guardian.js';
 import { PolicyStore } from '../../engine/policy/store.js';
 import { resolveSecret } from '../../engine/secrets/resolve.js';
+import { guardHandlers } from '../../engine/managed/guard.js';
+import { managedFileView } from '../../engine/managed/load.js';
+import { managedPolicyPath } from '../../engine/managed/locate.js';
+import { lockedTier } from '../../engine/managed/servers.js';
 import { EngineClient } from '../engineClient.js';
 import { fail, printJson, table } from '../output.js';
 
@@ -30,12 +34,14 @@ export function policyApi(): PolicyApi {
   if (engine) return { live: true, call: (method, input) => engine.call(method, input as never) as never, close: () => undefined };
   const paths = dataPaths(dataDir());
   const servers = new ServerStore(paths);
+  const managed = managedFileView(managedPolicyPath()); // managed policy (IT) locks apply without an engine too
   const guardian = createGuardian({
     store: new PolicyStore(paths),
-    tierOf: (server) => servers.get(server)?.tier ?? 'standard',
+    tierOf: (server) => lockedTier(managed.policy(), server) ?? servers.get(server)?.tier ?? 'standard',
     setTier: (server, tier) => void servers.setTier(server, tier),
+    managed: () => managed.forDecisions(),
   });
-  const handlers = approvalHandlers({ guardian, servers, resolveSecret: (account) => resolveSecret(account, { dataDir: paths.dir }) });
+  const handlers = guardHandlers(approvalHandlers({ guardian, servers, resolveSecret: (account) => resolveSecret(account, { dataDir: paths.dir }) }), managed);
   return {
     live: false,
     async call(method, input) {

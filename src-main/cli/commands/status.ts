@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { dataDir, dataPaths } from '../../engine/paths.js';
 import { EngineClient } from '../engineClient.js';
 import { EXIT, fail, printJson, table } from '../output.js';
+import { managedLine } from './managed.js';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -19,8 +20,9 @@ export function registerStatusCommand(program: Command): void {
       }
       try {
         const status = await engine.call('engine.status', {});
-        if (opts.json) return printJson({ running: true, ...status });
-        process.stdout.write(`Warden ${status.version} is running at ${status.url} (pid ${status.pid}, since ${status.startedAt}).\nData: ${status.dataDir}\n\n`);
+        const { managed } = await engine.call('policy.managed', {});
+        if (opts.json) return printJson({ running: true, ...status, managed });
+        process.stdout.write(`Warden ${status.version} is running at ${status.url} (pid ${status.pid}, since ${status.startedAt}).\nData: ${status.dataDir}\n${managedLine(managed)}\n`);
         process.stdout.write(
           table([['SERVER', 'TIER', 'STATE', 'SESSIONS', 'RESTARTS', 'LAST ERROR'], ...status.servers.map((s) => [s.config.name, s.config.tier, s.state, String(s.sessions), String(s.restarts), s.lastError ?? ''])]),
         );

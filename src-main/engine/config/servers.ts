@@ -4,6 +4,7 @@ import Conf from 'conf';
 import { ServerConfig, type ServerConfigInput } from '../../../shared/servers.js';
 import type { Tier } from '../../../shared/words.js';
 import { WardenError } from '../errors.js';
+import { permitByManagedFile } from '../managed/locks.js';
 import type { DataPaths } from '../paths.js';
 
 interface ServersFile {
@@ -13,7 +14,11 @@ interface ServersFile {
 export class ServerStore {
   #opened?: Conf<ServersFile>;
 
-  constructor(readonly paths: DataPaths) {}
+  /** `permit` refuses servers managed policy forbids (default: the managed policy file as it is now). */
+  constructor(
+    readonly paths: DataPaths,
+    private readonly guard: { permit?: (server: ServerConfig) => void } = {},
+  ) {}
 
   /** Opened on first use: conf reads the file in its constructor, and a broken file must get our message. */
   get #conf(): Conf<ServersFile> {
@@ -57,6 +62,7 @@ export class ServerStore {
     if (!parsed.success) {
       throw new WardenError('bad_input', `Server \`${input.name}\` is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'server'}: ${i.message}`).join('; ')}.`);
     }
+    (this.guard.permit ?? permitByManagedFile)(parsed.data);
     const raw = this.#read() ?? {};
     if (!replace && Object.hasOwn(raw, parsed.data.name)) {
       throw new WardenError('server_exists', `Server \`${parsed.data.name}\` already exists. Remove it first, or pick another name.`);

@@ -1,0 +1,89 @@
+// The effective policy and where each value comes from (managed file, the person, or the default):
+// what `warden policy show` prints and what the UI marks with a lock. Pure.
+import type { EffectivePolicy, ManagedPolicy, ManagedState, SyslogDestination } from '../../../shared/managed.js';
+import type { ApprovalSettings, Rule } from '../../../shared/policy.js';
+import type { ServerConfig } from '../../../shared/servers.js';
+import type { Tier } from '../../../shared/words.js';
+import { effectiveRetentionDays, managedSyslogTargets, DEFAULT_RETENTION_DAYS } from './audit.js';
+import { DEFAULT_MANAGER } from './load.js';
+import { forbiddenReason, lockedTier } from './servers.js';
+
+export interface EffectiveInput {
+  state: ManagedState;
+  policy: ManagedPolicy | undefined;
+  /** The person's approval settings (policy.json), undefined when unreadable. */
+  approvals?: Pick<ApprovalSettings, 'timeoutSeconds'>;
+  servers: ServerConfig[];
+  rules: Rule[];
+  /** The person's audit forwarding and retention (none yet: defaults). */
+  audit?: { syslog?: SyslogDestination[]; retentionDays?: number };
+}
+
+const DEFAULT_TIMEOUT = 45;
+
+export function effectivePolicy(input: EffectiveInput): EffectivePolicy {
+  const p = input.policy;
+  const broken = input.state.state === 'invalid';
+  const ms = p?.settings ?? {};
+  const setting = <T>(managed: T | undefined, user: T | undefined, fallback: T) =>
+    managed !== undefined
+      ? { value: managed, source: 'managed' as const, locked: true }
+      : { value: user ?? fallback, source: user !== undefined && user !== fallback ? ('user' as const) : ('default' as const), locked: broken };
+
+  const names = new Set([...input.servers.map((s) => s.name), ...Object.keys(p?.servers ?? {})]);
+  const servers = [...names].sort().map((name) => {
+    const config = input.servers.find((s) => s.name === name);
+    const fixed: Tier | undefined = lockedTier(p, name);
+    const tier = fixed
+      ? { value: fixed, source: 'managed' as const, locked: true }
+      : { value: config?.tier ?? 'standard', source: config && config.tier !== 'standard' ? ('user' as const) : ('default' as const), locked: broken };
+    const why = p ? forbiddenReason(p, config ?? { name, transport: 'stdio' }) : broken ? 'The managed policy file is broken: no server can be connected until it is fixed.' : undefined;
+    return { name, configured: !!config, tier, ...(why ? { forbidden: { reason: why, source: 'managed' as const } } : {}) };
+  });
+
+  const allowAlways = ms.allowAlwaysAllow !== false;
+  const rules: EffectivePolicy['rules'] = [
+    ...(p?.rules ?? []).map((r) => ({ ...r, source: 'managed' as const, locked: true })),
+    ...input.rules.map((r) => ({
+      id: r.id,
+      effect: r.effect,
+      server: r.server,
+      tool: r.tool,
+      when: r.when,
+      ...(r.client ? { client: r.client } : {}),
+      ...(r.note ? { reason: r.note } : {}),
+      source: 'user' as const,
+      locked: false,
+      ...(!allowAlways && r.effect === 'allow' ? { ignored: 'managed policy turns "always allow" off (settings.allowAlwaysAllow is false)' } : {}),
+    })),
+  ];
+
+  const managedSyslog = managedSyslogTargets(p);
+  const userSyslog = input.audit?.syslog ?? [];
+  const retention = effectiveRetentionDays(input.audit?.retentionDays, p);
+  return {
+    managed: input.state,
+    managedBy: p?.managedBy ?? DEFAULT_MANAGER,
+    ...(p?.contact ? { contact: p.contact } : {}),
+    settings: {
+      approvalTimeoutSeconds: setting(ms.approvalTimeoutSeconds, input.approvals?.timeoutSeconds, DEFAULT_TIMEOUT),
+      allowAlwaysAllow: setting(ms.allowAlwaysAllow, undefined, true),
+      allowPayloadCapture: setting(ms.allowPayloadCapture, undefined, true),
+      autoUpdate: setting(ms.autoUpdate, undefined, true),
+    },
+    servers,
+    onlyListedServers: p ? { value: p.onlyListedServers, source: 'managed', locked: true } : { value: false, source: 'default', locked: broken },
+    forbid: p?.forbid ?? { servers: [], commands: [], packages: [], urls: [] },
+    rules,
+    audit: {
+      syslog: managedSyslog.length
+        ? { value: [...userSyslog, ...managedSyslog.map((t) => ({ host: t.host, port: t.port, protocol: t.protocol, ...(t.facility !== undefined ? { facility: t.facility } : {}), ...(t.appName ? { appName: t.appName } : {}) }))], source: 'managed', locked: true }
+        : { value: userSyslog, source: userSyslog.length ? 'user' : 'default', locked: broken },
+      retentionDays: {
+        value: retention,
+        source: p?.audit.minRetentionDays !== undefined && retention === p.audit.minRetentionDays && retention !== (input.audit?.retentionDays ?? DEFAULT_RETENTION_DAYS) ? 'managed' : input.audit?.retentionDays !== undefined ? 'user' : 'default',
+        ...(p?.audit.minRetentionDays !== undefined ? { minimum: p.audit.minRetentionDays } : {}),
+      },
+    },
+  };
+}

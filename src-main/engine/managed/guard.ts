@@ -1,0 +1,37 @@
+// Puts the managed-policy locks in front of the API's handlers that change locked things, and shows
+// managed values where the API reads settings. Every transport (HTTP admin API, web bridge, Electron
+// IPC, the CLI without an engine) goes through handlers, so one wrapper covers them all.
+import { assertAlwaysAllowAllowed, assertServerPermitted, assertSettingsChangeAllowed, assertTierChangeAllowed, type ManagedView } from './locks.js';
+
+type AnyHandlers = Record<string, (input: never) => Promise<unknown>>;
+type Input = Record<string, unknown>;
+
+export function guardHandlers<H extends AnyHandlers>(handlers: H, view: ManagedView): H {
+  const out: AnyHandlers = { ...handlers };
+  const before = (name: string, check: (input: Input) => void) => {
+    const inner = out[name] as ((input: Input) => Promise<unknown>) | undefined;
+    if (!inner) return;
+    out[name] = (async (input: Input) => {
+      check(input);
+      return inner(input);
+    }) as never;
+  };
+  const after = (name: string, shape: (result: unknown) => unknown) => {
+    const inner = out[name] as ((input: Input) => Promise<unknown>) | undefined;
+    if (!inner) return;
+    out[name] = (async (input: Input) => shape(await inner(input))) as never;
+  };
+
+  before('servers.add', (input) => assertServerPermitted(view, input as never, 'added'));
+  before('policy.setTier', (input) => assertTierChangeAllowed(view, String(input.server), input.tier as never));
+  before('settings.set', (input) => assertSettingsChangeAllowed(view, input));
+  before('approvals.settings', (input) => assertSettingsChangeAllowed(view, input));
+  before('approvals.answer', (input) => assertAlwaysAllowAllowed(view, input.effect as never, input.scope === 'always'));
+  before('rules.add', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true));
+
+  // Reads show the value in force: a managed approval timeout replaces the person's.
+  const timeout = () => view.policy()?.settings.approvalTimeoutSeconds;
+  after('settings.get', (s) => (timeout() !== undefined ? { ...(s as object), approvalTimeoutSeconds: timeout() } : s));
+  after('settings.set', (s) => (timeout() !== undefined ? { ...(s as object), approvalTimeoutSeconds: timeout() } : s));
+  return out as H;
+}
