@@ -72,6 +72,9 @@ interface Assessment {
   flags: Flag[];
 }
 
+const NO_CHANGES = Object.freeze([]) as unknown as PinChange[];
+const NO_FLAGS = Object.freeze([]) as unknown as Flag[];
+
 const BY_ANSWER: Record<string, string> = { once: 'once', '5m': 'for 5 minutes', '1h': 'for 1 hour', session: 'for this session', always: 'always' };
 
 export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPoint {
@@ -83,7 +86,10 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   #closed?: string;
   readonly #seen = new Map<string, Map<string, Tool>>();
   readonly #assessments = new Map<string, Assessment>();
-  readonly #riskCache = new Map<string, { risk: Risk; reasons: string[] }>();
+  /** Risk per definition object (the gateway passes the object it listed), for the tier it was judged on. */
+  #riskCache = new WeakMap<object, { tier: Tier; flagged: boolean; value: { risk: Risk; reasons: string[] } }>();
+  /** The same, by definition hash, for callers that pass a fresh copy of a known definition. */
+  readonly #riskByHash = new Map<string, { tier: Tier; flagged: boolean; value: { risk: Risk; reasons: string[] } }>();
   readonly #broker: ApprovalBroker;
   readonly #pruner: NodeJS.Timeout;
 
@@ -122,7 +128,8 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     this.#rules = new RuleIndex(this.#file.rules);
     this.#overrides = new Map(this.#file.overrides.map((o) => [overrideKey(o.server, o.tool), o]));
     this.#consents = new ConsentBook(this.#file.consents, this.#now());
-    this.#riskCache.clear();
+    this.#riskCache = new WeakMap();
+    this.#riskByHash.clear();
   }
 
   settings(): ApprovalSettings {
@@ -191,13 +198,19 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   #assess(server: string, tool: string, definition: ToolDefinitionLike | undefined, tier: Tier) {
     const stored = this.#file.pins[server]?.[tool];
     let pinStatus: PinStatus;
-    let pinChanges: PinChange[] = [];
-    let flags: Flag[] = [];
+    let pinChanges: PinChange[] = NO_CHANGES;
+    let flags: Flag[] = NO_FLAGS;
     if (definition) {
       const hash = hashTool(definition);
-      const check = checkPin(stored, definition, { now: '', serverKnown: false, record: false });
-      pinStatus = check.status === 'unknown' ? 'unknown' : check.status;
-      pinChanges = check.changes;
+      if (stored && stored.hash === hash) {
+        // The usual case, kept allocation-free: the call carries the pinned definition.
+        pinStatus = stored.isNew ? 'new' : 'pinned';
+        pinChanges = NO_CHANGES;
+      } else {
+        const check = checkPin(stored, definition, { now: '', serverKnown: false, record: false });
+        pinStatus = check.status;
+        pinChanges = check.changes;
+      }
       const cached = this.#assessments.get(overrideKey(server, tool));
       flags = cached && cached.hash === hash ? cached.flags : scanTool(definition, { foreign: this.#foreignNames(server) });
       // Pending change seen in a listing but the call carries the pinned definition: still hold it.
@@ -215,13 +228,19 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     } else {
       pinStatus = 'unknown';
     }
-    const shape = definition ?? { name: tool };
-    const riskKey = definition ? `${hashTool(shape)}\u0000${tier}\u0000${flags.length > 0}` : undefined;
-    let risk = riskKey ? this.#riskCache.get(riskKey) : undefined;
-    if (!risk) {
-      risk = assessRisk(shape as Parameters<typeof assessRisk>[0], tier, flags.length > 0);
-      if (riskKey) this.#riskCache.set(riskKey, risk);
-    }
+    const flagged = flags.length > 0;
+    let risk: { risk: Risk; reasons: string[] } | undefined;
+    if (definition) {
+      const cached = this.#riskCache.get(definition) ?? this.#riskByHash.get(hashTool(definition));
+      if (cached && cached.tier === tier && cached.flagged === flagged) risk = cached.value;
+      else {
+        risk = assessRisk(definition as Parameters<typeof assessRisk>[0], tier, flagged);
+        const entry = { tier, flagged, value: risk };
+        this.#riskCache.set(definition, entry);
+        if (this.#riskByHash.size > 10_000) this.#riskByHash.clear();
+        this.#riskByHash.set(hashTool(definition), entry);
+      }
+    } else risk = assessRisk({ name: tool }, tier, flagged);
     return { pinStatus, pinChanges, flags, risk: risk.risk, riskReasons: risk.reasons };
   }
 
@@ -244,8 +263,12 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
         now: this.#now(),
       },
       { rules: this.#rules, overrides: this.#overrides, consents: this.#consents, managed: this.opts.managed?.() },
-    );
-    return { ...d, tier, flags: a.flags, pinStatus: a.pinStatus, pinChanges: a.pinChanges };
+    ) as ViewResult;
+    d.tier = tier;
+    d.flags = a.flags;
+    d.pinStatus = a.pinStatus;
+    d.pinChanges = a.pinChanges;
+    return d;
   }
 
   async decide(call: ToolCall, channel: WaitingChannel): Promise<Decision> {
@@ -512,7 +535,8 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   setTier(server: string, tier: Tier): void {
     if (!this.opts.setTier) throw new WardenError('internal', 'This guardian cannot change tiers.');
     this.opts.setTier(server, tier);
-    this.#riskCache.clear();
+    this.#riskCache = new WeakMap();
+    this.#riskByHash.clear();
     this.#audit('tier.set', { server, tier });
     this.emit('policy', { server, what: 'tier' });
   }
