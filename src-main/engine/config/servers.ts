@@ -1,5 +1,6 @@
 // The servers Warden knows, stored in servers.json (conf: atomic writes). The file is re-read on every
 // access, so a server added by the CLI while an engine runs takes effect at the next session.
+import { statSync } from 'node:fs';
 import Conf from 'conf';
 import { ServerConfig, type ServerConfigInput } from '../../../shared/servers.js';
 import type { Tier } from '../../../shared/words.js';
@@ -13,6 +14,8 @@ interface ServersFile {
 
 export class ServerStore {
   #opened?: Conf<ServersFile>;
+  /** Parsed servers, valid while the file's size and mtime stay the same (the call path asks often). */
+  #cache?: { stamp: string; raw: Record<string, unknown> | undefined; parsed: Map<string, ServerConfig> };
 
   /** `permit` refuses servers managed policy forbids (default: the managed policy file as it is now). */
   constructor(
@@ -37,12 +40,20 @@ export class ServerStore {
 
   list(): ServerConfig[] {
     const raw = this.#read() ?? {};
-    return Object.entries(raw).map(([name, value]) => this.#parse(name, value));
+    return Object.keys(raw).map((name) => this.#parsed(name, raw));
   }
 
   get(name: string): ServerConfig | undefined {
     const raw = this.#read() ?? {};
-    return Object.hasOwn(raw, name) ? this.#parse(name, raw[name]) : undefined;
+    return Object.hasOwn(raw, name) ? this.#parsed(name, raw) : undefined;
+  }
+
+  #parsed(name: string, raw: Record<string, unknown>): ServerConfig {
+    const cached = this.#cache?.raw === raw ? this.#cache.parsed.get(name) : undefined;
+    if (cached) return cached;
+    const parsed = this.#parse(name, raw[name]);
+    if (this.#cache?.raw === raw) this.#cache.parsed.set(name, parsed);
+    return parsed;
   }
 
   require(name: string): ServerConfig {
@@ -90,6 +101,20 @@ export class ServerStore {
   }
 
   #read(): Record<string, unknown> | undefined {
+    let stamp = 'missing';
+    try {
+      const st = statSync(this.paths.servers, { bigint: true });
+      stamp = `${st.size}:${st.mtimeNs}:${st.ino}`;
+    } catch {
+      /* no file yet */
+    }
+    if (this.#cache?.stamp === stamp) return this.#cache.raw;
+    const raw = this.#readFile();
+    this.#cache = { stamp, raw, parsed: new Map() };
+    return raw;
+  }
+
+  #readFile(): Record<string, unknown> | undefined {
     let store: Partial<ServersFile>;
     try {
       store = this.#conf.store;
@@ -105,6 +130,7 @@ export class ServerStore {
 
   #write(servers: Record<string, unknown>): void {
     this.#conf.set('servers', servers);
+    this.#cache = undefined;
   }
 
   #parse(name: string, value: unknown): ServerConfig {
