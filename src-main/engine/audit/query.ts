@@ -7,7 +7,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import type { CallStatus } from '../../../shared/words.js';
 import type { AuditRecord } from './record.js';
 import { PAYLOAD_FIELDS } from './record.js';
-import { EFFECT_CODE, SegmentIndex, STATUS_CODE, TYPE_CODE } from './segment-index.js';
+import { callIdHash, EFFECT_CODE, SegmentIndex, STATUS_CODE, TYPE_CODE } from './segment-index.js';
 import { indexPathOf, listSegments, type SegmentFile } from './segments.js';
 import { parseTime } from './time.js';
 
@@ -25,6 +25,8 @@ export interface AuditQuery {
   type?: 'decision' | 'outcome' | 'event';
   /** An event kind, e.g. `engine.started` (implies type `event`). */
   event?: string;
+  /** The records of one call (its decision and its outcome). */
+  callId?: string;
   /** Case-insensitive text searched in each record's metadata (never in captured payloads). */
   text?: string;
   /** Cursor: only records with a smaller seq (the `nextCursor` of the previous page). */
@@ -133,6 +135,7 @@ export class AuditReader {
     const found: AuditRecord[] = [];
     let scanned = 0;
     let more = false;
+    let examinedSeq: number | undefined;
     for (let s = segments.length - 1; s >= 0 && !more; s -= 1) {
       const segment = segments[s]!;
       let index: SegmentIndex;
@@ -151,8 +154,15 @@ export class AuditReader {
       const clientId = query.client !== undefined ? index.lookup('client', query.client) : 0;
       const clientName = query.client !== undefined ? index.lookup('clientName', query.client) : 0;
       if (server < 0 || tool < 0 || event < 0 || (clientId < 0 && clientName < 0)) continue;
+      let textRows: Uint8Array | undefined;
+      if (filter.text && /^[\x20-\x7e]+$/.test(filter.text)) {
+        // One pass over the segment's bytes (folded to lower case) finds the lines that hold the text at all.
+        textRows = markTextRows(lowerAscii(await readFile(segment.path)), index, Buffer.from(filter.text));
+      }
+      const callHash = query.callId !== undefined ? callIdHash(query.callId) : undefined;
       const rows: number[] = [];
-      const want = limit - found.length;
+      // With text, a line may match only inside a captured payload: take a few more than needed.
+      const want = textRows ? limit - found.length + 16 : limit - found.length;
       for (let k = 0; k < n; k += 1) {
         const i = newest ? n - 1 - k : k;
         scanned += 1;
@@ -167,17 +177,21 @@ export class AuditReader {
         if (tool && index.tools[i] !== tool) continue;
         if (event && index.events[i] !== event) continue;
         if (query.client !== undefined && index.clients[i] !== clientId && index.clientNames[i] !== clientName) continue;
-        if (!filter.text && rows.length === want) {
+        if (textRows && textRows[i] === 0) continue;
+        if (callHash !== undefined && index.calls[i] !== callHash) continue;
+        if ((!filter.text || textRows) && rows.length === want) {
           more = true;
           break;
         }
         rows.push(i);
       }
       if (rows.length === 0) continue;
-      const lines = filter.text ? await readAll(segment, index, rows) : await readRows(segment, index, rows);
+      const lines = textRows || !filter.text ? await readRows(segment, index, rows) : await readAll(segment, index, rows);
+      examinedSeq = index.seqs[rows[rows.length - 1]!]!;
       for (let r = 0; r < rows.length; r += 1) {
         const line = lines[r]!;
         if (filter.text && !metadataText(line).includes(filter.text)) continue;
+        if (query.callId !== undefined && !line.includes(`"callId":${JSON.stringify(query.callId)}`)) continue;
         if (found.length === limit) {
           more = true;
           break;
@@ -186,7 +200,12 @@ export class AuditReader {
       }
     }
     const page: AuditPage = { records: found, scanned };
-    if (more && found.length > 0) page.nextCursor = found[found.length - 1]!.seq;
+    if (more) {
+      // A full page ends at its last record; a page cut short (lines that matched only inside a payload)
+      // ends at the last line examined.
+      const cursor = found.length === limit ? found[found.length - 1]!.seq : examinedSeq;
+      if (cursor !== undefined) page.nextCursor = cursor;
+    }
     return page;
   }
 
@@ -215,6 +234,39 @@ export class AuditReader {
       }
     }
   }
+}
+
+/** Folds ASCII letters to lower case, in place. */
+function lowerAscii(buf: Buffer): Buffer {
+  for (let i = 0; i < buf.length; i += 1) {
+    const c = buf[i]!;
+    if (c >= 65 && c <= 90) buf[i] = c | 32;
+  }
+  return buf;
+}
+
+/** Flags the rows whose line contains `needle` (already lower case) by searching the raw bytes. */
+function markTextRows(haystack: Buffer, index: SegmentIndex, needle: Buffer): Uint8Array {
+  const flags = new Uint8Array(index.count);
+  const offsets = index.offsets;
+  let from = 0;
+  let row = 0;
+  for (;;) {
+    const at = haystack.indexOf(needle, from);
+    if (at < 0) break;
+    // The row holding byte `at`: rows are in offset order, and matches come in increasing order.
+    let lo = row;
+    let hi = index.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (offsets[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    row = lo;
+    if (offsets[row]! <= at && at < offsets[row]! + index.lengths[row]!) flags[row] = 1;
+    from = row + 1 < index.count ? Math.max(at + 1, offsets[row + 1]!) : at + 1;
+  }
+  return flags;
 }
 
 async function readRows(segment: SegmentFile, index: SegmentIndex, rows: number[]): Promise<string[]> {

@@ -7,7 +7,17 @@ export const TYPE_CODE = { decision: 1, outcome: 2, event: 3 } as const;
 export const EFFECT_CODE = { allow: 1, deny: 2 } as const;
 export const STATUS_CODE = { ok: 1, error: 2, denied: 3, timeout: 4 } as const;
 
-const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-1\n');
+const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-2\n');
+
+/** FNV-1a (32 bit) of a call id: the index keeps this, so a call's records are found without a scan. */
+export function callIdHash(callId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < callId.length; i += 1) {
+    h ^= callId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
 
 class Dict {
   readonly values: string[] = [''];
@@ -34,7 +44,7 @@ class Dict {
 }
 
 const FLOAT_COLUMNS = ['offsets', 'seqs', 'times'] as const;
-const U32_COLUMNS = ['lengths', 'clients', 'clientNames', 'servers', 'tools', 'events'] as const;
+const U32_COLUMNS = ['lengths', 'clients', 'clientNames', 'servers', 'tools', 'events', 'calls'] as const;
 const U8_COLUMNS = ['types', 'effects', 'statuses'] as const;
 const DICTS = ['client', 'clientName', 'server', 'tool', 'event'] as const;
 type DictName = (typeof DICTS)[number];
@@ -52,6 +62,7 @@ export class SegmentIndex {
   servers = new Uint32Array(1024);
   tools = new Uint32Array(1024);
   events = new Uint32Array(1024);
+  calls = new Uint32Array(1024);
   types = new Uint8Array(1024);
   effects = new Uint8Array(1024);
   statuses = new Uint8Array(1024);
@@ -94,7 +105,9 @@ export class SegmentIndex {
       this.effects[i] = 0;
       this.statuses[i] = 0;
       this.clientNames[i] = 0;
+      this.calls[i] = typeof data.callId === 'string' ? callIdHash(data.callId) : 0;
     } else {
+      this.calls[i] = callIdHash(record.callId);
       this.events[i] = 0;
       this.servers[i] = this.dicts.server.code(record.server);
       this.tools[i] = this.dicts.tool.code(record.tool);

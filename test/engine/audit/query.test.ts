@@ -108,3 +108,17 @@ test('a separate reader (the CLI) sees every durable record while the writer kee
     await cleanup();
   }
 });
+
+test("a call's records are found by its id through the index", async () => {
+  const { log, cleanup } = await seeded();
+  try {
+    const page = await log.query({ callId: 'call-77' });
+    assert.deepEqual(page.records.map((r) => r.type).sort(), ['decision', 'outcome']);
+    assert.ok(page.records.every((r) => r.type !== 'event' && r.callId === 'call-77'));
+    assert.equal((await log.query({ callId: 'call-7' })).records.length, 2, 'call-7 is not call-77');
+    assert.equal((await log.query({ callId: 'nope' })).records.length, 0);
+  } finally {
+    await log.close();
+    await cleanup();
+  }
+});
