@@ -29,6 +29,18 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 80) ?? String(v));
 
+const SYNTAX: Record<string, string> = {
+  ValueExpected: 'a value is expected here (a trailing comma, or a missing value?)',
+  CommaExpected: 'a comma is expected between items',
+  ColonExpected: 'a colon is expected after a key',
+  PropertyNameExpected: 'a key in double quotes is expected (a trailing comma?)',
+  CloseBraceExpected: 'a closing } is missing',
+  CloseBracketExpected: 'a closing ] is missing',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  InvalidSymbol: 'an unexpected character',
+  EndOfFileExpected: 'more text after the end of the JSON object',
+};
+
 const HINTS: Record<string, string> = {
   version: 'Use "version": 1.',
   effect: 'Use "allow", "ask" or "deny".',
@@ -47,7 +59,7 @@ function explainIssue(issue: z.core.$ZodIssue, root: unknown): string {
     case 'invalid_type':
       return got === undefined ? `is required (expected ${issue.expected}).${hint}` : `expected ${issue.expected}, not ${show(got)}.${hint}`;
     case 'invalid_value':
-      return `${show(got)} is not accepted: expected ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.${hint}`;
+      return `${show(got)} is not accepted.${hint || ` Use ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}.`}`;
     case 'too_small':
       return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}.` : `${show(got)} is too small: the minimum is ${String(issue.minimum)}.`;
     case 'too_big':
@@ -62,11 +74,12 @@ function explainIssue(issue: z.core.$ZodIssue, root: unknown): string {
 
 /** Parses and validates a managed policy file's text. Never throws. */
 export function parseManagedPolicy(text: string): ParseResult {
+  if (!text.trim()) return { ok: false, problems: [{ path: '', message: 'the file is empty: it must hold a JSON object such as {"version": 1}.' }] };
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length || !tree) {
     const problems = errors.length
-      ? errors.slice(0, 10).map((e) => ({ path: '', line: lineOf(text, e.offset), message: `not valid JSON: ${printParseErrorCode(e.error)} at line ${lineOf(text, e.offset)}.` }))
+      ? errors.slice(0, 10).map((e) => ({ path: '', line: lineOf(text, e.offset), message: `not valid JSON at line ${lineOf(text, e.offset)}: ${SYNTAX[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error)}.` }))
       : [{ path: '', message: 'the file is empty: it must hold a JSON object such as {"version": 1}.' }];
     return { ok: false, problems };
   }
