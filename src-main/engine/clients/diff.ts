@@ -1,51 +1,92 @@
-// A unified diff of two texts, by lines, for showing what protecting a client would change. Pure.
-// The common head and tail are cut first, so a large file with a few changed entries stays cheap.
+// A unified diff for showing what protecting a client would change. Pure. The changes are known
+// (one splice per rewritten entry), so only the lines around them are compared: a large file with a
+// few changed entries stays cheap, and every hunk shows its own context.
+import type { Splice } from './rewrite.js';
 
-export function unifiedDiff(before: string, after: string, { context = 3, label = 'config' } = {}): string {
-  if (before === after) return '';
-  const a = before.split(/\r?\n/);
-  const b = after.split(/\r?\n/);
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  const midA = a.slice(head, a.length - tail);
-  const midB = b.slice(head, b.length - tail);
+type Op = { op: ' ' | '-' | '+'; line: string };
 
-  // Lines of the middle as ' ', '-' or '+' operations (LCS; falls back to delete-all/add-all when huge).
-  const ops: { op: ' ' | '-' | '+'; line: string }[] = [];
-  if (midA.length * midB.length > 4_000_000) {
-    ops.push(...midA.map((line) => ({ op: '-' as const, line })), ...midB.map((line) => ({ op: '+' as const, line })));
-  } else {
-    const n = midA.length;
-    const m = midB.length;
-    const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        lcs[i]![j] = midA[i] === midB[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && midA[i] === midB[j]) {
-        ops.push({ op: ' ', line: midA[i]! });
-        i++;
-        j++;
-      } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
-        ops.push({ op: '-', line: midA[i++]! });
-      } else {
-        ops.push({ op: '+', line: midB[j++]! });
-      }
+/** Line-level LCS diff of two short line lists. */
+function diffLines(a: readonly string[], b: readonly string[]): Op[] {
+  const n = a.length;
+  const m = b.length;
+  if (n * m > 4_000_000) return [...a.map((line) => ({ op: '-' as const, line })), ...b.map((line) => ({ op: '+' as const, line }))];
+  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  const ops: Op[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      ops.push({ op: ' ', line: a[i]! });
+      i++;
+      j++;
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      ops.push({ op: '-', line: a[i++]! });
+    } else {
+      ops.push({ op: '+', line: b[j++]! });
     }
   }
+  return ops;
+}
 
-  const before0 = a.slice(Math.max(0, head - context), head).map((line) => ({ op: ' ' as const, line }));
-  const after0 = a.slice(a.length - tail, a.length - tail + context).map((line) => ({ op: ' ' as const, line }));
-  const all = [...before0, ...ops, ...after0];
-  const startA = head - before0.length + 1;
-  const startB = startA;
-  const countA = all.filter((o) => o.op !== '+').length;
-  const countB = all.filter((o) => o.op !== '-').length;
-  return [`--- ${label} (now)`, `+++ ${label} (protected)`, `@@ -${startA},${countA} +${startB},${countB} @@`, ...all.map((o) => `${o.op}${o.line}`)].join('\n') + '\n';
+function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Unified diff of `before` and `before` with `splices` applied (splices in file order, not overlapping). */
+export function spliceDiff(before: string, splices: readonly Splice[], { context = 3, label = 'config' } = {}): string {
+  const lines = before.split('\n');
+  const starts: number[] = [];
+  let at = 0;
+  for (const line of lines) {
+    starts.push(at);
+    at += line.length + 1;
+  }
+  // Each splice becomes a block of whole original lines and the lines that replace them.
+  const blocks: { from: number; to: number; ops: Op[] }[] = [];
+  for (const s of splices) {
+    const from = lineOf(starts, s.start);
+    const to = lineOf(starts, s.end);
+    const oldLines = lines.slice(from, to + 1);
+    const replaced = before.slice(starts[from]!, s.start) + s.text + before.slice(s.end, starts[to]! + lines[to]!.length);
+    const ops = diffLines(oldLines, replaced.split('\n'));
+    if (ops.some((o) => o.op !== ' ')) blocks.push({ from, to, ops });
+  }
+  if (blocks.length === 0) return '';
+
+  const out = [`--- ${label} (now)`, `+++ ${label} (protected)`];
+  let delta = 0; // new line number minus old line number, before the current hunk
+  let b = 0;
+  while (b < blocks.length) {
+    // A hunk takes blocks whose context would touch.
+    let end = b;
+    while (end + 1 < blocks.length && blocks[end + 1]!.from - blocks[end]!.to - 1 <= 2 * context) end++;
+    const ops: Op[] = [];
+    const hunkFrom = Math.max(0, blocks[b]!.from - context);
+    for (let l = hunkFrom; l < blocks[b]!.from; l++) ops.push({ op: ' ', line: lines[l]! });
+    let hunkDelta = 0;
+    for (let k = b; k <= end; k++) {
+      const block = blocks[k]!;
+      if (k > b) for (let l = blocks[k - 1]!.to + 1; l < block.from; l++) ops.push({ op: ' ', line: lines[l]! });
+      ops.push(...block.ops);
+      hunkDelta += block.ops.filter((o) => o.op === '+').length - block.ops.filter((o) => o.op === '-').length;
+    }
+    const last = blocks[end]!.to;
+    for (let l = last + 1; l <= Math.min(lines.length - 1, last + context); l++) ops.push({ op: ' ', line: lines[l]! });
+    const oldCount = ops.filter((o) => o.op !== '+').length;
+    const newCount = ops.filter((o) => o.op !== '-').length;
+    out.push(`@@ -${hunkFrom + 1},${oldCount} +${hunkFrom + 1 + delta},${newCount} @@`, ...ops.map((o) => `${o.op}${o.line.replace(/\r$/, '')}`));
+    delta += hunkDelta;
+    b = end + 1;
+  }
+  return out.join('\n') + '\n';
 }

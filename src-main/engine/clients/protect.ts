@@ -9,14 +9,14 @@ import { analyzeDocument, type EntryAnalysis } from './analyze.js';
 import { backupAccountPrefix, readBackup, removeBackup, writeBackup, type BackupPart, type BackupRecord } from './backups.js';
 import { clientRow, type ClientRow } from './catalog.js';
 import { bridgeEnv, type ClientsContext } from './context.js';
-import { unifiedDiff } from './diff.js';
+import { spliceDiff } from './diff.js';
 import { parseClientDocument } from './document.js';
 import { wardenEntryKeys } from './entries.js';
 import { ClientsError } from './errors.js';
 import { requireClientFile, sha256, writeClientFile, type ClientFile } from './files.js';
 import { connectCommand } from './launcher.js';
-import { findSecretLiterals, replaceLiterals } from './redact.js';
-import { applyRewrites, type EntryRewrite } from './rewrite.js';
+import { findSecretLiterals } from './redact.js';
+import { applySplices, rewriteSplices, type EntryRewrite } from './rewrite.js';
 
 export interface ProtectPlan {
   row: ClientRow;
@@ -49,7 +49,8 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
   const status = keychainStatus ?? (await ctx.keychain.status());
   const entries = await analyzeDocument(row, doc, ctx.servers, ctx.keychain, status);
   const rewrites = rewritesFor(row, entries, ctx);
-  const newText = applyRewrites(file.text, rewrites);
+  const splices = rewriteSplices(file.text, rewrites);
+  const newText = applySplices(file.text, splices);
 
   // The backup: secret literals become keychain references (or, with no keychain, references to the
   // same place in the client's file, where they stay because their entries are left as they are).
@@ -83,8 +84,9 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
     }
   }
 
-  const masked = replaceLiterals(file.text, literals, () => MASK);
-  const diff = unifiedDiff(masked, applyRewrites(masked, rewrites), { label: path });
+  // Secret values never reach the preview: each secret literal is masked wherever it shows in the diff.
+  const secretRaw = new Set(literals.map((lit) => file.text.slice(lit.offset, lit.offset + lit.length)));
+  const diff = spliceDiff(file.text, splices, { label: path }).replace(/"(?:[^"\\\n]|\\.)*"/g, (literal) => (secretRaw.has(literal) ? MASK : literal));
   const view: ProtectPlanView = {
     client,
     path,

@@ -39,14 +39,3 @@ export function findSecretLiterals(root: Node): SecretLiteral[] {
   visit(root);
   return out.sort((a, b) => a.offset - b.offset);
 }
-
-/** The text with each secret literal replaced by `replacement(i)`. */
-export function replaceLiterals(text: string, literals: readonly SecretLiteral[], replacement: (literal: SecretLiteral, index: number) => string): string {
-  let out = '';
-  let at = 0;
-  literals.forEach((lit, i) => {
-    out += text.slice(at, lit.offset) + replacement(lit, i);
-    at = lit.offset + lit.length;
-  });
-  return out + text.slice(at);
-}
