@@ -2,12 +2,12 @@
 // hash chain, the segment names, the head checkpoint (truncation at the end) and the retention
 // records (removal at the start). Reads only; safe while an engine is appending. Large logs are
 // checked by worker threads, a segment each at a time; the links between segments are checked here.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BrokenRecord } from './chain-check.js';
 import { findRetentionAnchor } from './retention-anchor.js';
-import { checkSegment, type SegmentSummary } from './segment-check.js';
+import { checkSegmentFile, type SegmentSummary } from './segment-check.js';
 import { listSegments, readHead, type HeadCheckpoint, type SegmentFile } from './segments.js';
 
 export interface VerifyReport {
@@ -31,7 +31,8 @@ const WORKER_THRESHOLD = 48 * 1024 * 1024;
 
 async function checkInline(segments: SegmentFile[], headSeq: number): Promise<SegmentSummary[]> {
   const out: SegmentSummary[] = [];
-  for (const segment of segments) out.push(checkSegment(await readFile(segment.path), segment.name, headSeq));
+  const buffer = { buf: Buffer.allocUnsafe(4 * 1024 * 1024) };
+  for (const segment of segments) out.push(await checkSegmentFile(segment.path, segment.name, headSeq, buffer));
   return out;
 }
 

@@ -233,3 +233,24 @@ test('a line that is not a record at all is reported as malformed', async () => 
     await cleanup();
   }
 });
+
+test('checking a segment through a small reused buffer (lines across reads, a line longer than the buffer) gives the same verdict', async () => {
+  const { checkSegment, checkSegmentFile } = await import('../../../src-main/engine/audit/segment-check.js');
+  const { dir, segments, cleanup } = await buildLog(30);
+  try {
+    for (const name of segments) {
+      const path = join(dir, name);
+      const whole = checkSegment(await readFile(path), name, 30);
+      const pieces = await checkSegmentFile(path, name, 30, { buf: Buffer.alloc(97) });
+      assert.deepEqual(pieces, whole);
+    }
+    const at = await locate(dir, segments, 9);
+    at.list[at.index] = at.list[at.index]!.replace('"effect":"allow"', '"effect":"deny"');
+    await writeLines(at.path, at.list);
+    const edited = await checkSegmentFile(at.path, at.name, 30, { buf: Buffer.alloc(97) });
+    assert.equal(edited.broken?.code, 'AUDIT_RECORD_EDITED');
+    assert.equal(edited.broken?.seq, 9);
+  } finally {
+    await cleanup();
+  }
+});
