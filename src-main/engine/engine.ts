@@ -45,6 +45,8 @@ export interface EngineOptions {
   audit?: AuditPoint;
   resolveSecret?: SecretResolver;
   logger?: Logger;
+  /** Keep a started spare process of each stdio server in use, for fast session starts. Default on. */
+  warmSpares?: boolean;
   /** Echo the engine log to stderr (warden serve --verbose). */
   echoLog?: boolean;
   /** Where the managed policy file is and how often it is checked (default: WARDEN_MANAGED_POLICY or the system path). */
@@ -223,6 +225,7 @@ export class Engine {
 
   /** Sessions of one server are closed when it is removed or changed, so the next one sees the change. */
   async closeSessions(server: string, reason: string): Promise<void> {
+    this.#runtimes.get(server)?.disposeSpare();
     await Promise.all([...this.#sessions].filter((s) => s.serverName === server).map((s) => s.close(reason)));
   }
 
@@ -241,6 +244,7 @@ export class Engine {
       logger: this.logger,
       // Secrets come from the OS keychain of this data directory unless the caller supplies a resolver.
       resolveSecret: this.options.resolveSecret ?? ((account) => resolveSecret(account, { dataDir: this.paths.dir })),
+      warmSpares: this.options.warmSpares ?? true,
       onClose: () => {
         this.#sessions.delete(session);
         this.guardian?.endSession(session.id);
@@ -263,6 +267,7 @@ export class Engine {
       this.managed.close();
       await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
+      for (const runtime of this.#runtimes.values()) runtime.disposeSpare();
       await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);
       if (this.audit instanceof DeferredAuditLog) await this.audit.close().catch((error: Error) => this.logger.error('audit.close_failed', { message: error.message }));
       this.#lock?.release();

@@ -63,7 +63,8 @@ export async function startTestEngine(
   options: Partial<EngineOptions> = {},
 ): Promise<TestEngine> {
   const temp = tempDir();
-  const engine = await startEngine({ dataDir: temp.dir, port: 0, ...options });
+  // Spares are off unless a test asks: they double the server processes a suite starts.
+  const engine = await startEngine({ dataDir: temp.dir, port: 0, warmSpares: false, ...options });
   for (const server of configured) engine.servers.add(server);
   const clients: Client[] = [];
   const make = (opts: ClientOpts = {}) => new Client({ name: opts.name ?? 'warden-test', version: '1.0.0' }, opts.capabilities ?? { capabilities: {} });

@@ -39,12 +39,39 @@ export class Downstream {
   #transport?: Transport;
   #closing = false;
   #lostReported = false;
+  /** Messages that arrived before a session adopted this connection (a warm spare). */
+  #early: JSONRPCMessage[] = [];
 
   constructor(
     readonly config: ServerConfig,
-    private readonly events: DownstreamEvents,
+    private events: DownstreamEvents,
     private readonly resolveSecret?: SecretResolver,
   ) {}
+
+  get alive(): boolean {
+    return this.#transport !== undefined && !this.#closing;
+  }
+
+  /** Hands a started connection (a warm spare) to a session: from now on its events go there. */
+  adopt(events: DownstreamEvents): void {
+    this.events = events;
+    const early = this.#early;
+    this.#early = [];
+    for (const message of early) events.message(message);
+  }
+
+  /** Before adoption, keep what the server says instead of dropping it. */
+  static holding(stderr: (chunk: string) => void, lost: (reason: string) => void): DownstreamEvents & { held?: Downstream } {
+    const events: DownstreamEvents & { held?: Downstream } = {
+      message: (message) => {
+        const held = events.held;
+        if (held) held.#early.push(message);
+      },
+      lost,
+      stderr,
+    };
+    return events;
+  }
 
   get pid(): number | null {
     return this.#transport instanceof StdioClientTransport ? this.#transport.pid : null;

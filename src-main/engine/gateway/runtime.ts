@@ -5,6 +5,7 @@ import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { StderrTail } from './stderr.js';
+import { Downstream, type SecretResolver } from './downstream.js';
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 30_000;
@@ -12,6 +13,8 @@ const BACKOFF_MAX_MS = 30_000;
 const BACKOFF_WAIT_LIMIT_MS = 5_000;
 /** A server that stayed up this long has recovered: its crash count starts over. */
 const STABLE_MS = 60_000;
+/** An unused warm spare is stopped after this long. */
+const SPARE_IDLE_MS = 5 * 60_000;
 
 export class ServerRuntime {
   readonly stderr = new StderrTail();
@@ -22,6 +25,7 @@ export class ServerRuntime {
   #crashesInARow = 0;
   #lastCrashAt = 0;
   #runningSince = 0;
+  #spare?: { downstream: Downstream; key: string; timer: NodeJS.Timeout };
 
   constructor(
     readonly name: string,
@@ -67,6 +71,49 @@ export class ServerRuntime {
       );
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /**
+   * A started process of this stdio server, ready for the next session, so that a client launching
+   * `warden connect` is not kept waiting for the server to boot. Only for a server already in use, only
+   * while its configuration is unchanged, stopped after a few idle minutes.
+   */
+  get sparePid(): number | null {
+    return this.#spare?.downstream.pid ?? null;
+  }
+
+  takeSpare(config: ServerConfig): Downstream | undefined {
+    const spare = this.#spare;
+    if (!spare) return undefined;
+    this.#spare = undefined;
+    clearTimeout(spare.timer);
+    if (spare.key === JSON.stringify(config) && spare.downstream.alive) return spare.downstream;
+    void spare.downstream.close();
+    return undefined;
+  }
+
+  warmSpare(config: ServerConfig, resolveSecret?: SecretResolver): void {
+    if (config.transport !== 'stdio' || this.#spare || this.#crashesInARow > 0) return;
+    const events = Downstream.holding(
+      (chunk) => void this.stderr.push(chunk),
+      () => {
+        if (this.#spare?.downstream === downstream) this.disposeSpare();
+      },
+    );
+    const downstream = new Downstream(config, events, resolveSecret);
+    events.held = downstream;
+    const timer = setTimeout(() => this.disposeSpare(), SPARE_IDLE_MS);
+    timer.unref();
+    this.#spare = { downstream, key: JSON.stringify(config), timer };
+    downstream.start().catch(() => this.disposeSpare());
+  }
+
+  disposeSpare(): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (!spare) return;
+    clearTimeout(spare.timer);
+    void spare.downstream.close();
   }
 
   view(config: ServerConfig): ServerView {

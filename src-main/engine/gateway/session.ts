@@ -35,6 +35,8 @@ export interface SessionDeps {
   logger: Logger;
   resolveSecret?: SecretResolver;
   onClose?: () => void;
+  /** Keep a started spare process of stdio servers for the next session (desktop and serve: on). */
+  warmSpares?: boolean;
 }
 
 type ProgressToken = string | number;
@@ -331,24 +333,26 @@ export class GatewaySession {
     const { runtime, server } = this.deps;
     await runtime.beforeRestart();
     runtime.starting();
-    const downstream = new Downstream(
-      server,
-      {
-        message: (message) => this.#fromServer(message),
-        lost: (reason) => this.#lost(downstream, reason),
-        stderr: (chunk) => {
-          for (const line of runtime.stderr.push(chunk)) this.deps.logger.log('debug', 'server.stderr', { server: server.name, line });
-        },
+    const events = {
+      message: (message: JSONRPCMessage) => this.#fromServer(message),
+      lost: (reason: string) => this.#lost(downstream, reason),
+      stderr: (chunk: string) => {
+        for (const line of runtime.stderr.push(chunk)) this.deps.logger.log('debug', 'server.stderr', { server: server.name, line });
       },
-      this.deps.resolveSecret,
-    );
-    try {
-      await downstream.start();
-    } catch (error) {
-      runtime.failed(errorMessage(error));
-      throw error;
+    };
+    const spare = replay || !this.deps.warmSpares ? undefined : runtime.takeSpare(server);
+    const downstream = spare ?? new Downstream(server, events, this.deps.resolveSecret);
+    if (spare) spare.adopt(events);
+    else {
+      try {
+        await downstream.start();
+      } catch (error) {
+        runtime.failed(errorMessage(error));
+        throw error;
+      }
     }
     this.#downstream = downstream;
+    if (this.deps.warmSpares) runtime.warmSpare(server, this.deps.resolveSecret);
     if (replay && this.#initializeRequest) {
       // A restart after a crash: the client already initialized, so Warden does it again on its behalf.
       const response = await this.#requestDownstream('initialize', this.#initializeRequest.params ?? {}, REPLAY_TIMEOUT_MS).catch((error) => {
@@ -362,7 +366,7 @@ export class GatewaySession {
       if (this.#initializedSent) await downstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     }
     runtime.started();
-    this.deps.logger.info('server.started', { server: server.name, pid: downstream.pid, session: this.id, replay });
+    this.deps.logger.info('server.started', { server: server.name, pid: downstream.pid, session: this.id, replay, spare: Boolean(spare) });
     return downstream;
   }
 

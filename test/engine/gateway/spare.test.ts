@@ -1,0 +1,53 @@
+// A warm spare: after a stdio server is used once, Warden keeps one started process ready, so the next
+// session (a client launching `warden connect`) does not wait for the server to boot.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allowAll } from '../../../src-main/engine/pipeline.js';
+import { servers, startTestEngine, type TestEngine } from '../../helpers/engine.js';
+
+const pidOf = (result: unknown) => Number(/pid=(\d+)/.exec(JSON.stringify(result))![1]);
+
+async function spareReady(t: TestEngine, name: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const pid = t.engine.runtime(name).sparePid;
+    if (pid) return pid;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('no spare was started');
+}
+
+describe('warm spare processes', () => {
+  let t: TestEngine;
+  before(async () => {
+    t = await startTestEngine([servers.fixture('faulty.mjs', 'faulty')], { decisions: allowAll, warmSpares: true });
+  });
+  after(() => t.stop());
+
+  test('the next session gets the process that was started in advance, and another is warmed', async () => {
+    const first = await t.httpClient('faulty');
+    const firstPid = pidOf(await first.callTool({ name: 'ok', arguments: {} }));
+    const spare = await spareReady(t, 'faulty');
+    assert.notEqual(spare, firstPid);
+    const second = await t.httpClient('faulty');
+    assert.equal(pidOf(await second.callTool({ name: 'ok', arguments: {} })), spare, 'the second session runs on the spare');
+    const next = await spareReady(t, 'faulty');
+    assert.notEqual(next, spare, 'a new spare is warmed');
+  });
+
+  test('a spare started with an older configuration is not used', async () => {
+    await t.httpClient('faulty');
+    const spare = await spareReady(t, 'faulty');
+    t.engine.servers.update('faulty', { env: { CHANGED: '1' } });
+    const client = await t.httpClient('faulty');
+    assert.notEqual(pidOf(await client.callTool({ name: 'ok', arguments: {} })), spare);
+  });
+
+  test('removing the server stops its spare', async () => {
+    await t.httpClient('faulty');
+    const spare = await spareReady(t, 'faulty');
+    await t.engine.api('servers.remove', { name: 'faulty' });
+    assert.equal(t.engine.runtime('faulty').sparePid, null);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.throws(() => process.kill(spare, 0), 'the spare process is gone');
+  });
+});
