@@ -71,6 +71,7 @@ export function ApprovalCard({ approval, selected, busy, onSelect, onAnswer, onH
       className={`card risk-${approval.risk}${selected ? ' selected' : ''}`}
       aria-labelledby={headingId}
       data-approval-id={approval.id}
+      data-created-at={approval.createdAt}
       onMouseEnter={() => setHovered(true)}
       onMouseLeave={() => setHovered(false)}
       onFocus={() => {

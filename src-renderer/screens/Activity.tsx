@@ -1,6 +1,6 @@
 // Activity: the audit log as a virtualised table (smooth at 100k+ records), filters and search, the
 // calls-over-time chart, a detail drawer with the decision path, and verify / export.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { AuditRecordView, VerifyView } from '../../shared/api/audit.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
@@ -8,7 +8,7 @@ import { CallsChart } from '../components/CallsChart.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { RecordDrawer } from '../components/RecordDrawer.js';
 import { navigate } from '../route.js';
-import { useRecords, type RecordFilters } from './useRecords.js';
+import { useRecords, type RecordFilters, type Records } from './useRecords.js';
 
 const ROW_HEIGHT = 34;
 
@@ -21,9 +21,11 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
+// One formatter for every row: toLocale*String() builds a new one per call, too slow for scrolling.
+const TIME_FORMAT = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
 function timeText(iso: string): string {
-  const d = new Date(iso);
-  return `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`;
+  return TIME_FORMAT.format(new Date(iso));
 }
 
 function what(r: AuditRecordView): string {
@@ -36,7 +38,7 @@ function decisionText(r: AuditRecordView): string {
   return r.approver?.startsWith('user:') ? 'approved' : 'allowed';
 }
 
-function Row({ r, selected, onOpen }: { r: AuditRecordView; selected: boolean; onOpen(): void }) {
+const Row = memo(function Row({ r }: { r: AuditRecordView }) {
   const d = decisionText(r);
   return (
     <>
@@ -52,14 +54,10 @@ function Row({ r, selected, onOpen }: { r: AuditRecordView; selected: boolean; o
       <span role="gridcell">{r.status ? <span className={`pill ${r.status}`}>{r.status}</span> : null}</span>
       <span role="gridcell" className="muted">
         {r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : ''}
-        {selected ? <span className="sr-only"> (selected; Enter opens details)</span> : null}
-        <button type="button" className="sr-only" tabIndex={-1} onClick={onOpen}>
-          Details
-        </button>
       </span>
     </>
   );
-}
+});
 
 function download(filename: string, content: string, type: string): void {
   const url = URL.createObjectURL(new Blob([content], { type }));
@@ -70,6 +68,106 @@ function download(filename: string, content: string, type: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The virtualised table: only the rows in view are in the DOM; scrolling re-renders this alone. */
+function RecordTable({ records, filtered, onOpen }: { records: Records; filtered: boolean; onOpen(r: AuditRecordView): void }) {
+  const [selected, setSelected] = useState(0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = records.rows;
+
+  const virtualizer = useVirtualizer({
+    count: rows.length + (records.done ? 0 : 1),
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items[items.length - 1];
+  const { done, loading, loadMore } = records;
+  useEffect(() => {
+    if (last && last.index >= rows.length - 200 && !done && !loading) loadMore();
+  }, [last, rows.length, done, loading, loadMore]);
+
+  const onGridKey = (e: React.KeyboardEvent) => {
+    if (!rows.length) return;
+    let next = selected;
+    if (e.key === 'ArrowDown' || e.key === 'j') next = Math.min(rows.length - 1, selected + 1);
+    else if (e.key === 'ArrowUp' || e.key === 'k') next = Math.max(0, selected - 1);
+    else if (e.key === 'PageDown') next = Math.min(rows.length - 1, selected + 15);
+    else if (e.key === 'PageUp') next = Math.max(0, selected - 15);
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = rows.length - 1;
+    else if (e.key === 'Enter') {
+      const r = rows[selected];
+      if (r) onOpen(r);
+      e.preventDefault();
+      return;
+    } else return;
+    e.preventDefault();
+    setSelected(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+
+  return (
+      <div className="vtable" role="grid" aria-label="Audit records" aria-rowcount={records.done ? rows.length + 1 : -1}>
+        <div className="vrow vhead" role="row" aria-rowindex={1}>
+          <span role="columnheader">Time</span>
+          <span role="columnheader">Record</span>
+          <span role="columnheader">What</span>
+          <span role="columnheader">Client</span>
+          <span role="columnheader">Decision</span>
+          <span role="columnheader">Status</span>
+          <span role="columnheader">Duration</span>
+        </div>
+        <div
+          className="vbody"
+          ref={scrollRef}
+          tabIndex={0}
+          role="rowgroup"
+          aria-label="Records, newest first. Arrow keys move, Enter opens details."
+          aria-activedescendant={rows[selected] ? `record-${rows[selected]!.seq}` : undefined}
+          onKeyDown={onGridKey}
+        >
+          {!records.loading && records.done && rows.length === 0 ? (
+            <div className="empty">
+              <h2>No records{filtered ? ' match these filters' : ' yet'}</h2>
+              <p>Calls through Warden are recorded here as they happen.</p>
+            </div>
+          ) : null}
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const r = rows[item.index];
+              return (
+                <div
+                  key={item.key}
+                  id={r ? `record-${r.seq}` : undefined}
+                  className="vrow"
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-selected={item.index === selected}
+                  data-seq={r?.seq}
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+                  onClick={() => {
+                    if (!r) return;
+                    setSelected(item.index);
+                    onOpen(r);
+                  }}
+                >
+                  {r ? (
+                    <Row r={r} />
+                  ) : (
+                    <span role="gridcell" className="muted">
+                      Loading…
+                    </span>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+  );
 }
 
 export function ActivityScreen({ recordId }: { recordId?: string }) {
@@ -92,25 +190,10 @@ export function ActivityScreen({ recordId }: { recordId?: string }) {
     return f;
   }, [debouncedText, effect, type, debouncedServer, debouncedClient]);
   const records = useRecords(filters);
-  const chart = useQuery((c) => c['audit.histogram']({ buckets: 48 }), [records.rows[0]?.seq ?? 0]);
-  const [selected, setSelected] = useState(0);
-  const scrollRef = useRef<HTMLDivElement>(null);
   const rows = records.rows;
-
-  const virtualizer = useVirtualizer({
-    count: rows.length + (records.done ? 0 : 1),
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const last = items[items.length - 1];
-  useEffect(() => {
-    if (last && last.index >= rows.length - 100 && !records.done && !records.loading) records.loadMore();
-  }, [last, rows.length, records]);
-
+  const chart = useQuery((c) => c['audit.histogram']({ buckets: 48 }), [records.rows[0]?.seq ?? 0]);
   const openRecord = recordId ? rows.find((r) => String(r.seq) === recordId) : undefined;
-  const open = (r: AuditRecordView) => navigate('activity', String(r.seq));
+  const open = useMemo(() => (r: AuditRecordView) => navigate('activity', String(r.seq)), []);
 
   const verify = useAction(async () => api.client['audit.verify']({}));
   const [verified, setVerified] = useState<VerifyView | undefined>(undefined);
@@ -120,26 +203,6 @@ export function ActivityScreen({ recordId }: { recordId?: string }) {
     download(out.filename, out.content, format === 'csv' ? 'text/csv' : 'text/plain');
     return out;
   });
-
-  const onGridKey = (e: React.KeyboardEvent) => {
-    if (!rows.length) return;
-    let next = selected;
-    if (e.key === 'ArrowDown' || e.key === 'j') next = Math.min(rows.length - 1, selected + 1);
-    else if (e.key === 'ArrowUp' || e.key === 'k') next = Math.max(0, selected - 1);
-    else if (e.key === 'PageDown') next = Math.min(rows.length - 1, selected + 15);
-    else if (e.key === 'PageUp') next = Math.max(0, selected - 15);
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = rows.length - 1;
-    else if (e.key === 'Enter') {
-      const r = rows[selected];
-      if (r) open(r);
-      e.preventDefault();
-      return;
-    } else return;
-    e.preventDefault();
-    setSelected(next);
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-  };
 
   return (
     <div className="activity">
@@ -199,63 +262,7 @@ export function ActivityScreen({ recordId }: { recordId?: string }) {
           {records.done ? '' : '+'} record{rows.length === 1 ? '' : 's'}
         </span>
       </div>
-      <div className="vtable" role="grid" aria-label="Audit records" aria-rowcount={records.done ? rows.length + 1 : -1}>
-        <div className="vrow vhead" role="row" aria-rowindex={1}>
-          <span role="columnheader">Time</span>
-          <span role="columnheader">Record</span>
-          <span role="columnheader">What</span>
-          <span role="columnheader">Client</span>
-          <span role="columnheader">Decision</span>
-          <span role="columnheader">Status</span>
-          <span role="columnheader">Duration</span>
-        </div>
-        <div
-          className="vbody"
-          ref={scrollRef}
-          tabIndex={0}
-          role="rowgroup"
-          aria-label="Records, newest first. Arrow keys move, Enter opens details."
-          aria-activedescendant={rows[selected] ? `record-${rows[selected]!.seq}` : undefined}
-          onKeyDown={onGridKey}
-        >
-          {!records.loading && records.done && rows.length === 0 ? (
-            <div className="empty">
-              <h2>No records{Object.keys(filters).length ? ' match these filters' : ' yet'}</h2>
-              <p>Calls through Warden are recorded here as they happen.</p>
-            </div>
-          ) : null}
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {items.map((item) => {
-              const r = rows[item.index];
-              return (
-                <div
-                  key={item.key}
-                  id={r ? `record-${r.seq}` : undefined}
-                  className="vrow"
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-selected={item.index === selected}
-                  data-seq={r?.seq}
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
-                  onClick={() => {
-                    if (!r) return;
-                    setSelected(item.index);
-                    open(r);
-                  }}
-                >
-                  {r ? (
-                    <Row r={r} selected={item.index === selected} onOpen={() => open(r)} />
-                  ) : (
-                    <span role="gridcell" className="muted">
-                      Loading…
-                    </span>
-                  )}
-                </div>
-              );
-            })}
-          </div>
-        </div>
-      </div>
+      <RecordTable records={records} filtered={Object.keys(filters).length > 0} onOpen={open} />
       {openRecord ? <RecordDrawer record={openRecord} onClose={() => navigate('activity')} /> : null}
     </div>
   );

@@ -7,7 +7,7 @@ import type { ApiRequestError } from '../api/transport.js';
 
 export type RecordFilters = Omit<AuditQueryInput, 'before' | 'after' | 'order' | 'limit' | 'callId'>;
 
-const PAGE = 500;
+const PAGE = 1000;
 const FOLLOW_MS = 2000;
 
 export interface Records {
