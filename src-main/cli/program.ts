@@ -12,6 +12,7 @@ import { registerApprovalsCommands } from './commands/approvals.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerManagedCommands } from './commands/managed.js';
+import { registerSettingsCommands } from './commands/settings.js';
 
 export const program = new Command()
   .name('warden')
@@ -29,5 +30,6 @@ registerClientsCommands(program);
 registerSecretsCommands(program);
 registerPolicyCommands(program); // after servers: adds `servers tier`
 registerManagedCommands(program); // after policy: adds `policy validate|show`
+registerSettingsCommands(program);
 registerApprovalsCommands(program);
 registerAuditCommands(program);
