@@ -106,7 +106,17 @@ export async function openAuditLog(paths: Pick<DataPaths, 'audit'>, options: Aud
     };
   }
   const reader = new AuditReader(paths.audit, () => (writer.active ? { segment: writer.active, index: writer.activeIndex } : undefined));
-  const isoNow = () => new Date(now()).toISOString();
+  // Many records share a millisecond: format each millisecond once.
+  let lastMs = NaN;
+  let lastIso = '';
+  const isoNow = () => {
+    const ms = now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
   const captureFor = (server: string) => {
     try {
       return capture(server) === true;

@@ -85,7 +85,7 @@ export class AuditReader {
     if (live && live.segment.name === segment.name) return live.index;
     let index = this.cache.get(segment.name);
     if (!index) {
-      const sidecar = await readFile(indexPathOf(segment.path)).catch(() => undefined);
+      const sidecar = this.trustSidecars ? await readFile(indexPathOf(segment.path)).catch(() => undefined) : undefined;
       index = (sidecar && SegmentIndex.deserialize(sidecar)) || new SegmentIndex();
     }
     const size = (await stat(segment.path)).size;
@@ -117,7 +117,22 @@ export class AuditReader {
     return index;
   }
 
+  /** Index sidecars are a cache; after a line did not parse where an index said it was, they are not trusted. */
+  private trustSidecars = true;
+
   async query(query: AuditQuery = {}, now = Date.now()): Promise<AuditPage> {
+    try {
+      return await this.queryOnce(query, now);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      // A segment changed under its index (edited by hand, or a stale sidecar): rebuild from the files.
+      this.cache.clear();
+      this.trustSidecars = false;
+      return await this.queryOnce(query, now);
+    }
+  }
+
+  private async queryOnce(query: AuditQuery, now: number): Promise<AuditPage> {
     const limit = Math.min(1000, Math.max(1, Math.floor(query.limit ?? 50)));
     const newest = (query.order ?? 'newest') === 'newest';
     const filter: Filter = {

@@ -122,3 +122,24 @@ test("a call's records are found by its id through the index", async () => {
     await cleanup();
   }
 });
+
+test('a segment edited by hand behind its index is re-read, not misread', async () => {
+  const { paths, log, cleanup } = await seeded();
+  try {
+    await log.close();
+    const { readdir, readFile, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const first = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort()[0]!;
+    const text = await readFile(join(paths.audit, first), 'utf8');
+    // Make the second line longer: every offset after it moves.
+    const lines = text.split('\n');
+    lines[1] = lines[1]!.replace('"sessionId":"session-1"', '"sessionId":"session-1-with-a-much-longer-name"');
+    await writeFile(join(paths.audit, first), lines.join('\n'));
+    const reader = openAuditReader(paths);
+    const page = await reader.query({ order: 'oldest', limit: 10 });
+    assert.deepEqual(page.records.map((r) => r.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal((await reader.verify()).firstBroken?.code, 'AUDIT_RECORD_EDITED');
+  } finally {
+    await cleanup();
+  }
+});
