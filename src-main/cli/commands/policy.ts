@@ -84,7 +84,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function printDecision(v: DecisionView) {
   const lines = [
-    `${v.server}/${v.tool}: ${v.effect.toUpperCase()}  (rule ${v.ruleId})`,
+    `${v.server}/${v.tool}: ${v.effect.toUpperCase()}  [${v.ruleId}]`,
     `  tier ${v.tier}, risk ${v.risk}, pin ${v.pinStatus}${v.hidden ? ', hidden from tools/list' : ''}`,
     ...v.reasons.map((r) => `  - ${r}`),
     ...v.flags.map((f) => `  FLAG ${f.kind}: ${f.message}: ${f.excerpt}`),

@@ -35,10 +35,14 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
     'policy.check': async ({ server, tool, args, client, learn }) => {
       const g = guardian();
       const config = ctx.servers.require(server);
+      let asked = false;
       if (learn && g.check(server, tool, args).pinStatus === 'unknown') {
         await g.listTools(server, { id: 'warden-policy-check' }, await learnTools(config, ctx.resolveSecret));
+        asked = true;
       }
-      return g.check(server, tool, args, client ? { client } : {});
+      const view = g.check(server, tool, args, client ? { client } : {});
+      if (asked && view.pinStatus === 'unknown') view.reasons.unshift(`Server \`${server}\` does not list a tool \`${tool}\` (asked just now): a call to it would fail at the server.`);
+      return view;
     },
     'policy.tools': async ({ server }) => {
       ctx.servers.require(server);

@@ -245,6 +245,7 @@ describe('`warden policy check` without a running engine', () => {
       assert.equal(existsSync(join(root.dir, 'y')), false);
       await warden(d.dir, 'servers', 'tier', 'filesystem', 'trusted');
       assert.match(await warden(d.dir, 'policy', 'check', 'filesystem', 'create_directory'), /ALLOW/);
+      assert.match(await warden(d.dir, 'policy', 'check', 'filesystem', 'no_such_tool'), /does not list a tool `no_such_tool`/);
     } finally {
       d.remove();
       root.remove();
