@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
-const CHILD = new URL('./write-loop.child.ts', import.meta.url).pathname;
+const ROUNDS = 10;
+const CHILD = new URL('./write-loop.child.mjs', import.meta.url).pathname;
 
 /** A large Claude Desktop config, so that each write takes long enough to be caught in the middle. */
 function config(tag: string): string {
@@ -15,7 +16,7 @@ function config(tag: string): string {
   return JSON.stringify({ mcpServers: servers, version: tag }, null, 2) + '\n';
 }
 
-test('a writer killed (SIGKILL) in the middle of writing leaves the old or the new file, never a broken one', { timeout: 60_000 }, async () => {
+test('a writer killed (SIGKILL) in the middle of writing leaves the old or the new file, never a broken one', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-atomic-'));
   try {
     const A = config('a');
@@ -25,8 +26,8 @@ test('a writer killed (SIGKILL) in the middle of writing leaves the old or the n
     writeFileSync(join(dir, 'b.json'), B);
     writeFileSync(file, A);
     const seen = { a: 0, b: 0 };
-    for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, join(dir, 'a.json'), join(dir, 'b.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (let round = 0; round < ROUNDS; round++) {
+      const child = spawn(process.execPath, [CHILD, file, join(dir, 'a.json'), join(dir, 'b.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr += d));
       const exited = once(child, 'exit');
@@ -40,7 +41,7 @@ test('a writer killed (SIGKILL) in the middle of writing leaves the old or the n
       JSON.parse(now);
       seen[now === A ? 'a' : 'b']++;
     }
-    assert.equal(seen.a + seen.b, 8);
+    assert.equal(seen.a + seen.b, ROUNDS);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
