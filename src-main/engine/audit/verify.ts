@@ -38,8 +38,13 @@ async function checkInline(segments: SegmentFile[], headSeq: number): Promise<Se
 
 function spawnWorker(): Worker {
   // Loaded through import() so that the same code runs from dist/ and under tsx in tests.
-  const url = new URL('./verify-worker.js', import.meta.url).href;
-  const worker = new Worker(`import(${JSON.stringify(url)});`, { eval: true });
+  // From source (tests run TypeScript through tsx), the worker needs the same loader.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? './verify-worker.ts' : './verify-worker.js', import.meta.url).href;
+  const code = fromSource
+    ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); });`
+    : `import(${JSON.stringify(url)});`;
+  const worker = new Worker(code, { eval: true });
   worker.unref();
   return worker;
 }
@@ -76,7 +81,12 @@ async function checkInWorkers(segments: SegmentFile[], headSeq: number): Promise
   return results;
 }
 
-async function verifyOnce(dir: string): Promise<VerifyReport> {
+export interface VerifyOptions {
+  /** Worker threads: `auto` (for logs of 48 MiB and more), `always`, or `never`. */
+  workers?: 'auto' | 'always' | 'never';
+}
+
+async function verifyOnce(dir: string, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const notes: string[] = [];
   let broken: BrokenRecord | undefined;
@@ -90,7 +100,9 @@ async function verifyOnce(dir: string): Promise<VerifyReport> {
   let total = 0;
   for (const segment of segments) total += (await stat(segment.path)).size;
   const headSeq = head?.seq ?? -1;
-  const summaries = total >= WORKER_THRESHOLD && segments.length > 1 ? await checkInWorkers(segments, headSeq) : await checkInline(segments, headSeq);
+  const mode = options.workers ?? 'auto';
+  const useWorkers = mode === 'always' || (mode === 'auto' && total >= WORKER_THRESHOLD && segments.length > 1);
+  const summaries = useWorkers ? await checkInWorkers(segments, headSeq) : await checkInline(segments, headSeq);
 
   let records = 0;
   let firstSeq: number | undefined;
@@ -194,10 +206,10 @@ async function verifyOnce(dir: string): Promise<VerifyReport> {
 }
 
 /** Verifies the audit directory. A segment removed by retention while reading makes it start over. */
-export async function verifyAuditDir(dir: string): Promise<VerifyReport> {
+export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await verifyOnce(dir);
+      return await verifyOnce(dir, options);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
     }

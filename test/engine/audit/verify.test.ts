@@ -254,3 +254,20 @@ test('checking a segment through a small reused buffer (lines across reads, a li
     await cleanup();
   }
 });
+
+test('worker threads reach the same verdicts as the main thread', async () => {
+  const { dir, segments, cleanup } = await buildLog();
+  try {
+    const inline = await verifyAuditDir(dir, { workers: 'never' });
+    const threaded = await verifyAuditDir(dir, { workers: 'always' });
+    assert.equal(threaded.ok, true);
+    assert.equal(threaded.records, inline.records);
+    assert.equal(threaded.lastHash, inline.lastHash);
+    await rm(join(dir, segments[2]!));
+    const broken = await verifyAuditDir(dir, { workers: 'always' });
+    assert.deepEqual(broken.firstBroken, (await verifyAuditDir(dir, { workers: 'never' })).firstBroken);
+    assert.equal(broken.firstBroken?.code, 'AUDIT_RECORDS_MISSING');
+  } finally {
+    await cleanup();
+  }
+});
