@@ -106,6 +106,8 @@ describe('managed policy in a running engine', () => {
     assert.equal(body.error.data.code, 'locked');
     assert.match(body.error.message, /forbidden by Example Corp IT/);
     await assert.rejects(t.httpClient('other'), /forbidden|403/);
+    // And through `warden connect` (the stdio bridge over the engine's local socket).
+    await assert.rejects(t.stdioClient('other'), /forbidden by Example Corp IT/);
   });
 
   test('fixed tiers and locked settings cannot be changed through the API; reads show the managed values', async () => {
