@@ -77,7 +77,11 @@ export class AuditReader {
   constructor(
     readonly dir: string,
     private readonly live?: () => LiveSegment | undefined,
-  ) {}
+    /** Size of the buffer text search reads through (grown for longer lines). */
+    scratchBytes = 8 * 1024 * 1024,
+  ) {
+    this.scratch = Buffer.allocUnsafe(scratchBytes);
+  }
 
   /** The index of one segment, current up to the last complete line on disk. */
   async indexOf(segment: SegmentFile): Promise<SegmentIndex> {
@@ -115,6 +119,43 @@ export class AuditReader {
     }
     this.cache.set(segment.name, index);
     return index;
+  }
+
+  private scratch: Buffer;
+
+  /** Flags the rows whose line contains `needle` (ASCII, lower case), reading the segment through one reused buffer. */
+  private async findTextRows(segment: SegmentFile, index: SegmentIndex, needle: Buffer): Promise<Uint8Array> {
+    const flags = new Uint8Array(index.count);
+    const handle = await open(segment.path, 'r');
+    try {
+      let base = 0;
+      let filled = 0;
+      while (base + filled < index.bytes) {
+        if (filled === this.scratch.length) {
+          const bigger = Buffer.allocUnsafe(this.scratch.length * 2);
+          this.scratch.copy(bigger, 0, 0, filled);
+          this.scratch = bigger;
+        }
+        const buf = this.scratch;
+        const want = Math.min(buf.length - filled, index.bytes - base - filled);
+        const { bytesRead } = await handle.read(buf, filled, want, base + filled);
+        if (bytesRead === 0) break;
+        const end = filled + bytesRead;
+        const cut = buf.lastIndexOf(10, end - 1) + 1;
+        if (cut === 0) {
+          filled = end;
+          continue;
+        }
+        lowerAscii(buf, cut);
+        markMatches(buf, cut, base, needle, index, flags);
+        buf.copyWithin(0, cut, end);
+        base += cut;
+        filled = end - cut;
+      }
+    } finally {
+      await handle.close();
+    }
+    return flags;
   }
 
   /** Index sidecars are a cache; after a line did not parse where an index said it was, they are not trusted. */
@@ -172,7 +213,7 @@ export class AuditReader {
       let textRows: Uint8Array | undefined;
       if (filter.text && /^[\x20-\x7e]+$/.test(filter.text)) {
         // One pass over the segment's bytes (folded to lower case) finds the lines that hold the text at all.
-        textRows = markTextRows(lowerAscii(await readFile(segment.path)), index, Buffer.from(filter.text));
+        textRows = await this.findTextRows(segment, index, Buffer.from(filter.text));
       }
       const callHash = query.callId !== undefined ? callIdHash(query.callId) : undefined;
       const rows: number[] = [];
@@ -251,25 +292,24 @@ export class AuditReader {
   }
 }
 
-/** Folds ASCII letters to lower case, in place. */
-function lowerAscii(buf: Buffer): Buffer {
-  for (let i = 0; i < buf.length; i += 1) {
+/** Folds ASCII letters in buf[0, end) to lower case, in place. */
+function lowerAscii(buf: Buffer, end: number): void {
+  for (let i = 0; i < end; i += 1) {
     const c = buf[i]!;
     if (c >= 65 && c <= 90) buf[i] = c | 32;
   }
-  return buf;
 }
 
-/** Flags the rows whose line contains `needle` (already lower case) by searching the raw bytes. */
-function markTextRows(haystack: Buffer, index: SegmentIndex, needle: Buffer): Uint8Array {
-  const flags = new Uint8Array(index.count);
+/** Flags in `flags` the rows holding a match of `needle` in buf[0, end), where buf[0] is byte `base` of the segment. */
+function markMatches(buf: Buffer, end: number, base: number, needle: Buffer, index: SegmentIndex, flags: Uint8Array): void {
   const offsets = index.offsets;
   let from = 0;
   let row = 0;
   for (;;) {
-    const at = haystack.indexOf(needle, from);
-    if (at < 0) break;
-    // The row holding byte `at`: rows are in offset order, and matches come in increasing order.
+    const local = buf.indexOf(needle, from);
+    if (local < 0 || local + needle.length > end) break;
+    const at = base + local;
+    // The row holding byte `at` (rows are in offset order).
     let lo = row;
     let hi = index.count - 1;
     while (lo < hi) {
@@ -279,9 +319,8 @@ function markTextRows(haystack: Buffer, index: SegmentIndex, needle: Buffer): Ui
     }
     row = lo;
     if (offsets[row]! <= at && at < offsets[row]! + index.lengths[row]!) flags[row] = 1;
-    from = row + 1 < index.count ? Math.max(at + 1, offsets[row + 1]!) : at + 1;
+    from = row + 1 < index.count ? Math.max(local + 1, offsets[row + 1]! - base) : local + 1;
   }
-  return flags;
 }
 
 async function readRows(segment: SegmentFile, index: SegmentIndex, rows: number[]): Promise<string[]> {

@@ -143,3 +143,20 @@ test('a segment edited by hand behind its index is re-read, not misread', async 
     await cleanup();
   }
 });
+
+test('free text finds the same records when lines straddle the reads of a small buffer', async () => {
+  const { paths, log, cleanup } = await seeded();
+  try {
+    const { AuditReader } = await import('../../../src-main/engine/audit/query.js');
+    const small = new AuditReader(paths.audit, undefined, 97);
+    for (const text of ['outside the project', 'CALL-42"', 'cursor', 'needle-in-payload']) {
+      const a = await small.query({ text, limit: 1000 });
+      const b = await log.query({ text, limit: 1000 });
+      assert.deepEqual(a.records.map((r) => r.seq), b.records.map((r) => r.seq), text);
+    }
+    assert.equal((await small.query({ text: 'cursor', limit: 1000 })).records.length, 80);
+  } finally {
+    await log.close();
+    await cleanup();
+  }
+});
