@@ -27,16 +27,20 @@ function peek(line: string): { id?: Id; method?: string; isResponse: boolean } |
   }
 }
 
+/** Splits a stream into lines; a long line arriving in many chunks is joined once, not rescanned. */
 function lines(onLine: (line: string) => void): (chunk: string) => void {
-  let buffer = '';
+  let parts: string[] = [];
   return (chunk) => {
-    buffer += chunk;
+    let start = 0;
     let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).replace(/\r$/, '');
-      buffer = buffer.slice(nl + 1);
+    while ((nl = chunk.indexOf('\n', start)) >= 0) {
+      parts.push(chunk.slice(start, nl));
+      const line = parts.join('').replace(/\r$/, '');
+      parts = [];
+      start = nl + 1;
       if (line.trim()) onLine(line);
     }
+    if (start < chunk.length) parts.push(chunk.slice(start));
   };
 }
 

@@ -89,7 +89,8 @@ export class GatewaySocket {
     socket.setNoDelay(true);
     const connection: { socket: Socket; session?: GatewaySession } = { socket };
     this.#connections.add(connection);
-    let buffer = '';
+    let parts: string[] = []; // the line being received, in chunks (joined once it is complete)
+    let pending = 0; // its length so far
     let skipping = false; // discarding the rest of an oversized line
     const write = (value: unknown) =>
       new Promise<void>((resolve) => {
@@ -121,27 +122,33 @@ export class GatewaySocket {
 
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
-      buffer += chunk;
+      let from = 0;
       let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
+      while ((nl = chunk.indexOf('\n', from)) >= 0) {
+        const piece = chunk.slice(from, nl);
+        from = nl + 1;
         if (skipping) {
           skipping = false;
-          continue;
+        } else if (pending + piece.length > MAX_BODY_BYTES) {
+          void tooLarge(parts.length ? parts[0]! : piece);
+        } else {
+          parts.push(piece);
+          onLine(parts.join(''));
         }
-        if (line.length > MAX_BODY_BYTES) {
-          void tooLarge(line);
-          continue;
-        }
-        onLine(line);
+        parts = [];
+        pending = 0;
       }
-      if (buffer.length > MAX_BODY_BYTES && !skipping) {
-        void tooLarge(buffer);
-        skipping = true;
-        buffer = '';
-      } else if (skipping) {
-        buffer = '';
+      if (from < chunk.length && !skipping) {
+        const rest = chunk.slice(from);
+        if (pending + rest.length > MAX_BODY_BYTES) {
+          void tooLarge(parts.length ? parts[0]! : rest);
+          skipping = true;
+          parts = [];
+          pending = 0;
+        } else {
+          parts.push(rest);
+          pending += rest.length;
+        }
       }
     });
     socket.on('error', () => undefined);

@@ -172,7 +172,7 @@ describe('bad input over `warden connect`', () => {
     const answers: Array<Record<string, never>> = [];
     let buffer = '';
     const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${answers.length} answers: ${JSON.stringify(answers)}`)), 15_000);
+      const timer = setTimeout(() => reject(new Error(`only ${answers.length} answers: ${JSON.stringify(answers)}`)), 60_000);
       child.stdout.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
         let nl: number;
