@@ -161,9 +161,10 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     let dirty = false;
     const seen = new Map<string, Tool>();
     const foreign = this.#foreignNames(server);
+    // A malformed entry (no name) is dropped: what cannot be judged is not shown.
+    tools = tools.filter((t) => !!t && typeof t.name === 'string');
     const siblings = tools.map((t) => t.name);
     for (const tool of tools) {
-      if (!tool || typeof tool.name !== 'string') continue;
       seen.set(tool.name, tool);
       const check = checkPin(pins[tool.name], tool, { now, serverKnown, record: true });
       if (check.dirty && check.next) {
@@ -183,8 +184,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
       this.emit('policy', { server, what: 'pins' });
     }
     if (tier === 'blocked' || this.#loadError) return [];
-    // A malformed entry (no name) is dropped: what cannot be judged is not shown.
-    return tools.filter((t) => t && typeof t.name === 'string' && !this.#view(server, t.name, {}, { tier, definition: t }).hidden);
+    return tools.filter((t) => !this.#view(server, t.name, {}, { tier, definition: t }).hidden);
   }
 
   #foreignNames(server: string): string[] {

@@ -416,3 +416,13 @@ test('an approval card shows long arguments shortened; the call is judged and de
     s.done();
   }
 });
+
+test('a listing with malformed entries keeps the good tools and drops the rest', async () => {
+  const s = setup();
+  try {
+    const listed = await s.g.listTools('fs', { id: 'c' }, [READ, null as unknown as Tool, { description: 'no name' } as unknown as Tool]);
+    assert.deepEqual(listed.map((t) => t.name), [READ.name]);
+  } finally {
+    s.done();
+  }
+});
