@@ -431,8 +431,15 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
       consentId,
     );
     const acceptPin = choice.acceptPin ?? (choice.effect === 'allow' && choice.scope !== 'once');
-    if (acceptPin && approval.pinChanges.length) this.#acceptPin(approval.server, approval.tool, approver);
-    else if (this.#consents && !this.#loadError) this.#persist();
+    try {
+      if (acceptPin && approval.pinChanges.length) this.#acceptPin(approval.server, approval.tool, approver);
+      else if (choice.scope !== 'once') this.#persist();
+    } catch (error) {
+      // Not saved: undo, and leave the call waiting so that the person can try again.
+      this.#consents.revoke(consent.id);
+      if (ruleId) this.#dropRule(ruleId);
+      throw new WardenError('internal', `Warden could not save the answer to ${id} (${(error as Error).message}); the call still waits. Check the data directory, then answer again.`);
+    }
     this.#audit('consent.created', { consent });
     const who = `\`${approval.server}\`/\`${approval.tool}\``;
     const decision: Decision =

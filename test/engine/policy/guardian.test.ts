@@ -426,3 +426,23 @@ test('a listing with malformed entries keeps the good tools and drops the rest',
     s.done();
   }
 });
+
+test('an answer that cannot be saved changes nothing and leaves the call waiting', async () => {
+  const s = setup();
+  try {
+    await s.g.listTools('fs', { id: 'cursor' }, [WRITE]);
+    const p = s.g.decide(s.call(WRITE, {}), quiet);
+    const id = await nextPending(s.g);
+    rmSync(s.dir, { recursive: true, force: true });
+    writeFileSync(s.dir, 'not a directory any more');
+    assert.throws(() => s.g.answer(id, { effect: 'allow', scope: 'always' }), (e: Error & { code?: string }) => e.code === 'internal' && /still waits/.test(e.message));
+    assert.equal(s.g.listRules().length, 0);
+    assert.equal(s.g.listConsents().length, 0);
+    assert.equal(s.g.listPending().length, 1);
+    s.g.answer(id, { effect: 'allow', scope: 'once' });
+    assert.equal((await p).effect, 'allow');
+  } finally {
+    rmSync(s.dir, { force: true });
+    s.done();
+  }
+});
