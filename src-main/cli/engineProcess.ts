@@ -24,8 +24,10 @@ export async function ensureEngine(paths: DataPaths): Promise<EngineAddress> {
   mkdirSync(paths.logs, { recursive: true });
   const outFile = join(paths.logs, 'serve.out');
   const out = openSync(outFile, 'a', 0o600);
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, 'serve', '--no-open', '--port', '0'], {
+  // From the installed desktop app (`Warden --connect`), the engine is the app itself, started in the
+  // tray; from Node (a source checkout), it is `warden serve`.
+  const args = process.versions.electron ? ['--background'] : [fileURLToPath(new URL('./main.js', import.meta.url)), 'serve', '--no-open', '--port', '0'];
+  const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],
     env: { ...process.env, WARDEN_DATA_DIR: paths.dir },
