@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app where Electron's binary and a display exist; otherwise `warden serve`
 // (the engine with the same UI in a browser), saying why. Extra arguments go to `warden serve`.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +10,21 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 
+/**
+ * Electron's binary, found the way the `electron` package finds it (path.txt + dist/), but without
+ * requiring the package: from v36 on, requiring it starts a download when the binary is missing.
+ */
 function electronBinary() {
+  let dir;
   try {
-    // The `electron` package exports the path of its binary, and throws when the binary was never downloaded.
-    const path = require('electron');
-    return typeof path === 'string' && existsSync(path) ? { path } : { why: `Electron's binary is not at ${path}` };
-  } catch (error) {
-    return { why: `Electron's binary is not installed (${String(error?.message ?? error).split('\n')[0]})` };
+    dir = dirname(require.resolve('electron/package.json'));
+  } catch {
+    return { why: 'the electron package is not installed' };
   }
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return { why: "Electron's binary is not installed (node_modules/electron has no path.txt: its download was skipped or failed)" };
+  const bin = join(process.env.ELECTRON_OVERRIDE_DIST_PATH || join(dir, 'dist'), readFileSync(pathFile, 'utf8').trim());
+  return existsSync(bin) ? { path: bin } : { why: `Electron's binary is not at ${bin}` };
 }
 
 function display() {

@@ -3,23 +3,27 @@
 // Electron's binary exists; here (no binary can be downloaded) they are reported as skipped, with why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 
+/** Found as the electron package finds it, without requiring it (which would start a download). */
 function electronBinary(): { path?: string; why?: string } {
+  let dir: string;
   try {
-    const path = require('electron') as unknown;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { why: `Electron binary not installed: the electron package points at ${String(path)}, which does not exist` };
-  } catch (error) {
-    return { why: `Electron binary not installed: ${String((error as Error).message).split('\n')[0]}` };
+    dir = dirname(require.resolve('electron/package.json'));
+  } catch {
+    return { why: 'Electron binary not installed: the electron package is missing' };
   }
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return { why: 'Electron binary not installed: node_modules/electron has no path.txt (its download was skipped or failed; this machine cannot download it)' };
+  const bin = join(process.env.ELECTRON_OVERRIDE_DIST_PATH || join(dir, 'dist'), readFileSync(pathFile, 'utf8').trim());
+  return existsSync(bin) ? { path: bin } : { why: `Electron binary not installed: nothing at ${bin}` };
 }
 
 function displayMissing(): string | undefined {
