@@ -103,7 +103,11 @@ export class Engine {
       });
       guardian.on('approvals', ({ pending, change }) => this.emit('approvals.changed', { pending, change: { type: change.type, id: change.approval.id, outcome: change.outcome } }));
       guardian.on('consents', (payload) => this.emit('consents.changed', payload));
-      guardian.on('policy', (payload) => this.emit('policy.changed', payload));
+      guardian.on('policy', (payload) => {
+        this.emit('policy.changed', payload);
+        // Pin events come from a listing itself: answering them with list_changed would loop.
+        if (payload.what !== 'pin.changed' && payload.what !== 'pins') this.#toolsChanged(payload.server);
+      });
       this.guardian = guardian;
       this.decisions = guardian;
     }
@@ -211,6 +215,7 @@ export class Engine {
     }
     this.emit('managed.changed', { managed: state });
     this.emit('policy.changed', { what: 'managed' });
+    this.#toolsChanged();
     this.emit('servers.changed', { servers: this.serverViews() });
   }
 
@@ -221,6 +226,11 @@ export class Engine {
 
   emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
     this.#events.emit(name, payload);
+  }
+
+  /** Tells the clients of a server (or of all servers) that their tool lists may have changed. */
+  #toolsChanged(server?: string): void {
+    for (const session of this.#sessions) if (!server || server === '*' || session.serverName === server) session.toolsChanged();
   }
 
   /** Sessions of one server are closed when it is removed or changed, so the next one sees the change. */

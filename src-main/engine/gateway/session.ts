@@ -77,6 +77,8 @@ export class GatewaySession {
   #initializeRequest?: JSONRPCRequest;
   #initializedSent = false;
   #clientCapabilities: Record<string, unknown> = {};
+  /** The server said it sends tools/list_changed, so the client listens for it. */
+  #toolsListChanged = false;
   #nextId = 1;
   #closed = false;
 
@@ -241,6 +243,15 @@ export class GatewaySession {
     }
   }
 
+  /**
+   * Policy changed what this client may see (a tier, an override, a managed rule): tell it to list the
+   * tools again, the way the server itself would, when the server declared that notification.
+   */
+  toolsChanged(): void {
+    if (this.#closed || !this.#toolsListChanged || !this.#initializedSent) return;
+    void this.#reply({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+  }
+
   // ---- server → client ----------------------------------------------------------------------------
 
   #fromServer(message: JSONRPCMessage): void {
@@ -267,8 +278,9 @@ export class GatewaySession {
 
   async #answer(message: JSONRPCMessage, entry: Inflight): Promise<void> {
     if (entry.method === 'initialize' && isJSONRPCResultResponse(message)) {
-      const version = (message.result as { protocolVersion?: string }).protocolVersion;
-      if (version) this.#downstream?.setProtocolVersion(version);
+      const result = message.result as { protocolVersion?: string; capabilities?: { tools?: { listChanged?: boolean } } };
+      if (result.protocolVersion) this.#downstream?.setProtocolVersion(result.protocolVersion);
+      this.#toolsListChanged = result.capabilities?.tools?.listChanged === true;
     }
     if (entry.method === 'tools/list' && isJSONRPCResultResponse(message)) {
       message = { ...message, result: { ...message.result, tools: await this.#seeTools(message.result.tools) } };
@@ -488,6 +500,7 @@ export function denialText(call: ToolCall, decision: Decision): string {
   return [
     `${who} the call to tool \`${call.tool}\` on server \`${call.server}\` (rule ${decision.ruleId}).`,
     ...decision.reasons,
-    'Do not retry the same call unchanged. To get it approved, ask the person to allow it in Warden (Approvals), or to change the rule for this tool.',
+    // After a timeout the reasons say to retry once the person is there; a refusal by rule or by the person stands.
+    ...(decision.status === 'timeout' ? [] : ['Do not retry the same call unchanged. To get it approved, ask the person to allow it in Warden (Approvals), or to change the rule for this tool.']),
   ].join(' ');
 }
