@@ -251,7 +251,8 @@ async function main(): Promise<void> {
   wireIpc(engine);
   applyLoginItem(engine);
   createTray();
-  window = createWindow();
+  // `--background`: started by `Warden --connect` because no engine ran; stay in the tray.
+  if (!process.argv.includes('--background')) window = createWindow();
   app.on('activate', () => showWindow());
 }
 
