@@ -35,6 +35,12 @@ export const serverMethods = {
   'servers.list': method({ input: Empty, output: z.array(ServerView), mutates: false, description: 'Every configured server with its state.' }),
   'servers.add': method({ input: ServerConfig, output: ServerView, mutates: true, description: 'Add a server.' }),
   'servers.remove': method({ input: Name, output: z.object({ removed: z.string() }), mutates: true, description: 'Remove a server; its sessions are closed.' }),
+  'servers.setCapture': method({
+    input: z.object({ name: z.string(), capturePayloads: z.boolean() }),
+    output: ServerView,
+    mutates: true,
+    description: "Opt a server in or out of payload capture (argument and result values in the audit log, secrets redacted).",
+  }),
   'servers.stderr': method({ input: Name, output: z.object({ lines: z.array(z.string()) }), mutates: false, description: "The tail of a server's stderr." }),
   'settings.get': method({ input: Empty, output: Settings, mutates: false, description: 'Current settings.' }),
   'settings.set': method({ input: SettingsPatch, output: Settings, mutates: true, description: 'Change settings.' }),

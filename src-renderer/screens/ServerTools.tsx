@@ -23,6 +23,21 @@ export function TierSelect({ server, tier }: { server: string; tier: Tier }) {
   );
 }
 
+/** Opt-in payload capture: argument and result values go into the audit log, secrets redacted. */
+export function CaptureToggle({ server, on }: { server: string; on: boolean }) {
+  const api = useApi();
+  const set = useAction(async (next: boolean) => api.client['servers.setCapture']({ name: server, capturePayloads: next }));
+  return (
+    <span className="row">
+      <label className="row" style={{ gap: 4, fontSize: 12 }} title="Record argument and result values in the audit log (secrets redacted). Off: metadata only.">
+        <input type="checkbox" aria-label={`Capture payloads of ${server}`} checked={on} disabled={set.busy} onChange={(e) => void set.run(e.target.checked)} />
+        capture payloads
+      </label>
+      <ErrorNote error={set.error} />
+    </span>
+  );
+}
+
 function ToolRow({ server, tool }: { server: string; tool: ToolPolicyView }) {
   const api = useApi();
   const override = useAction(async (effect: Effect | null) => api.client['policy.setOverride']({ server, tool: tool.tool, effect }));

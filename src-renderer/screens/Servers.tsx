@@ -6,7 +6,7 @@ import type { Tier } from '../../shared/words.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { AddServerForm } from './AddServerForm.js';
-import { ServerTools, TierSelect } from './ServerTools.js';
+import { CaptureToggle, ServerTools, TierSelect } from './ServerTools.js';
 
 function summary(server: ServerView): string {
   const c = server.config;
@@ -58,6 +58,7 @@ function ServerPanel({ server, open, onToggle }: { server: ServerView; open: boo
           {server.restarts ? ` · ${server.restarts} restart${server.restarts === 1 ? '' : 's'}` : ''}
         </span>
         <TierSelect server={name} tier={server.config.tier as Tier} />
+        <CaptureToggle server={name} on={server.config.capturePayloads} />
         {confirming ? (
           <span className="row">
             <button type="button" className="danger" disabled={remove.busy} onClick={() => void remove.run()}>

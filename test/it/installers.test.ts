@@ -7,7 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
-import { DebugLogger } from 'builder-util';
+import { DebugLogger, log } from 'builder-util';
+
+// electron-builder logs to process.stdout, which in a test-runner child process is the runner's own
+// channel: its writes could split a serialised test report. Send them to stderr instead.
+(log as unknown as { stream: NodeJS.WritableStream }).stream = process.stderr;
 import { ROOT } from '../helpers/engine.js';
 
 type Target = string | { target: string; arch?: string[] };

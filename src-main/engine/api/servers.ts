@@ -30,6 +30,12 @@ export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
       changed();
       return { removed: name };
     },
+    'servers.setCapture': async ({ name, capturePayloads }) => {
+      const config = engine.servers.update(name, { capturePayloads });
+      await engine.audit.event('server.capture_changed', { server: name, capturePayloads });
+      changed();
+      return engine.runtime(name).view(config);
+    },
     'servers.stderr': async ({ name }) => {
       engine.servers.require(name);
       return { lines: engine.runtime(name).stderr.lines() };

@@ -1,7 +1,7 @@
 // Puts the managed-policy locks in front of the API's handlers that change locked things, and shows
 // managed values where the API reads settings. Every transport (HTTP admin API, web bridge, Electron
 // IPC, the CLI without an engine) goes through handlers, so one wrapper covers them all.
-import { assertAlwaysAllowAllowed, assertServerPermitted, assertSettingsChangeAllowed, assertTierChangeAllowed, type ManagedView } from './locks.js';
+import { assertAlwaysAllowAllowed, assertCaptureAllowed, assertServerPermitted, assertSettingsChangeAllowed, assertTierChangeAllowed, type ManagedView } from './locks.js';
 
 type AnyHandlers = Record<string, (input: never) => Promise<unknown>>;
 type Input = Record<string, unknown>;
@@ -23,6 +23,7 @@ export function guardHandlers<H extends AnyHandlers>(handlers: H, view: ManagedV
   };
 
   before('servers.add', (input) => assertServerPermitted(view, input as never, 'added'));
+  before('servers.setCapture', (input) => assertCaptureAllowed(view, String(input.name), input.capturePayloads === true));
   before('policy.setTier', (input) => assertTierChangeAllowed(view, String(input.server), input.tier as never));
   before('settings.set', (input) => assertSettingsChangeAllowed(view, input));
   before('approvals.settings', (input) => assertSettingsChangeAllowed(view, input));

@@ -44,6 +44,16 @@ export function assertServerPermitted(view: ManagedView, server: ServerShape | S
   }
 }
 
+/** Payload capture can be turned on only where managed policy allows it. Turning it off is always allowed. */
+export function assertCaptureAllowed(view: ManagedView, server: string, capture: boolean): void {
+  if (!capture) return;
+  failClosed(view, `Turning on payload capture for \`${server}\``);
+  const p = view.policy();
+  if (p && p.settings.allowPayloadCapture === false) {
+    throw lockedError(p, `Server \`${server}\` cannot capture payloads: managed policy requires payload capture off (settings.allowPayloadCapture is false).`, view.state().path);
+  }
+}
+
 export function assertTierChangeAllowed(view: ManagedView, server: string, tier: Tier): void {
   failClosed(view, `Changing the tier of \`${server}\``);
   const p = view.policy();
