@@ -4,6 +4,7 @@ import type { Settings } from '../../shared/settings.js';
 import { useAction, useApi, useQuery, type Query } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import type { Screen } from '../route.js';
+import { CaptureToggle } from './ServerTools.js';
 
 export function SettingsScreen({ settings, onNavigate }: { settings: Query<Settings>; onNavigate(screen: Screen): void }) {
   const api = useApi();
@@ -106,15 +107,16 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
           The activity log records metadata only: who called what, the decision, and a digest of the arguments. Capturing arguments and
           results (with secrets redacted) is a per-server choice.
         </p>
-        <ul>
+        <ul className="stack" style={{ listStyle: 'none', paddingLeft: 0 }}>
           {(servers.data ?? []).map((server) => (
-            <li key={server.config.name}>
-              <code>{server.config.name}</code>: {server.config.capturePayloads ? 'captures payloads' : 'metadata only'}
+            <li key={server.config.name} className="row">
+              <code>{server.config.name}</code>
+              <CaptureToggle server={server.config.name} on={server.config.capturePayloads} />
             </li>
           ))}
         </ul>
         <button type="button" className="link" style={{ alignSelf: 'flex-start' }} onClick={() => onNavigate('servers')}>
-          Change it in Servers &amp; tools
+          More about each server in Servers &amp; tools
         </button>
       </fieldset>
     </div>
