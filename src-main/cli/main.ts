@@ -5,6 +5,6 @@ if (command === 'connect' && !rest.some((a) => a === '-h' || a === '--help')) {
   const { connectFromArgv } = await import('./commands/connect.js');
   await connectFromArgv(rest);
 } else {
-  const { program } = await import('./program.js');
-  await program.parseAsync(process.argv);
+  const { buildProgram } = await import('./program.js');
+  await (await buildProgram(process.argv)).parseAsync(process.argv);
 }
