@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ApprovalView } from '../../shared/policy.js';
 import type { ServerConfigInput } from '../../shared/servers.js';
 import { packageBin } from '../../src-main/engine/config/demo.js';
 import { startEngine, type Engine, type EngineOptions } from '../../src-main/engine/engine.js';
@@ -100,4 +101,14 @@ export async function directClient(config: ServerConfigInput, capabilities: Cons
   const client = new Client({ name: 'warden-test', version: '1.0.0' }, capabilities);
   await client.connect(new StdioClientTransport({ command: config.command, args: config.args ?? [], stderr: 'pipe' }));
   return client;
+}
+
+/** Waits until the engine's guardian holds `count` approvals (in-process: a CLI start costs far more). */
+export async function waitForApprovals(t: TestEngine, count = 1): Promise<ApprovalView[]> {
+  for (let i = 0; i < 400; i++) {
+    const list = t.engine.guardian!.listPending();
+    if (list.length >= count) return list;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('no approval appeared');
 }

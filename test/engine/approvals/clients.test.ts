@@ -5,17 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { ApprovalView } from '../../../shared/policy.js';
-import { servers, startTestEngine, tempDir, type TestEngine } from '../../helpers/engine.js';
+import { servers, startTestEngine, waitForApprovals, tempDir, type TestEngine } from '../../helpers/engine.js';
 
-async function pending(t: TestEngine, count = 1): Promise<ApprovalView[]> {
-  for (let i = 0; i < 400; i++) {
-    const list = t.engine.guardian!.listPending();
-    if (list.length >= count) return list;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('no approval appeared');
-}
+const pending = waitForApprovals;
 
 describe('waiting calls with real clients', () => {
   let t: TestEngine;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ApprovalView, DecisionView, ToolPolicyView } from '../../../shared/policy.js';
-import { servers, startTestEngine, tempDir, WARDEN_BIN, type TestEngine } from '../../helpers/engine.js';
+import { servers, startTestEngine, waitForApprovals, tempDir, WARDEN_BIN, type TestEngine } from '../../helpers/engine.js';
 
 const exec = promisify(execFile);
 
@@ -17,15 +17,7 @@ async function warden(dir: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Waits until the engine holds `count` approvals (in-process: each CLI start costs about a second). */
-async function pending(t: TestEngine, count = 1): Promise<ApprovalView[]> {
-  for (let i = 0; i < 400; i++) {
-    const list = t.engine.guardian!.listPending();
-    if (list.length >= count) return list;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('no approval appeared');
-}
+const pending = waitForApprovals;
 
 const text = (r: unknown) => ((r as { content: { type: string; text?: string }[] }).content ?? []).map((c) => c.text ?? '').join(' ');
 
