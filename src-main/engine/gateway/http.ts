@@ -88,10 +88,6 @@ export class GatewayHttp {
     return `http://127.0.0.1:${this.#port}`;
   }
 
-  get sessionCount(): number {
-    return this.#bindings.size;
-  }
-
   route(prefix: string, handler: RouteHandler): void {
     this.#routes.push({ prefix, handler });
   }
