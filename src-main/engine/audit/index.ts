@@ -13,7 +13,7 @@ import { AuditReader, type AuditPage, type AuditQuery } from './query.js';
 import { decisionRecord, eventRecord, outcomeRecord } from './record.js';
 import { SyslogForwarder, type SyslogTarget } from './syslog.js';
 import { verifyAuditDir, type VerifyReport } from './verify.js';
-import { ChainWriter, type TornTailRepair } from './writer.js';
+import { ChainWriter, type TornTailRepair, type WriterOptions } from './writer.js';
 
 export type { AuditPage, AuditQuery } from './query.js';
 export type { VerifyReport } from './verify.js';
@@ -47,12 +47,18 @@ export interface AuditLog extends AuditPoint {
   readonly dir: string;
   /** The torn tail cut when the log was opened (also on record as an `audit.repaired` event). */
   readonly repair: TornTailRepair | undefined;
-  /** The last durable record's seq and hash. */
-  lastDurable(): { seq: number; hash: string };
+  /** The last acknowledged record's seq and hash (in the file; fdatasync follows within milliseconds). */
+  lastWritten(): { seq: number; hash: string };
   query(query?: AuditQuery): Promise<AuditPage>;
   verify(): Promise<VerifyReport>;
   export(options: ExportOptions, out: Writable): Promise<{ records: number }>;
   pack(options: PackOptions): Promise<PackResult>;
+  /**
+   * Changes forwarding and retention while the log is open (settings or managed policy changed):
+   * receivers no longer named are closed after sending what they hold, new ones start with the next
+   * record; a new retention period applies at once.
+   */
+  configure(options: Pick<AuditLogOptions, 'syslog' | 'retentionDays'>): void;
   /** Waits for queued records, then closes files and syslog connections. */
   close(): Promise<void>;
 }
@@ -79,8 +85,8 @@ function checkOptions(options: AuditLogOptions): void {
     throw new AuditError('AUDIT_BAD_OPTION', `retentionDays must be a whole number of days (0 keeps everything), not ${retentionDays}.`);
   }
   for (const target of options.syslog ?? []) {
-    if (!target.host || !Number.isInteger(target.port) || target.port < 1 || target.port > 65535 || !['udp', 'tcp'].includes(target.protocol)) {
-      throw new AuditError('AUDIT_BAD_OPTION', `Syslog target ${JSON.stringify(target)} needs a host, a port 1..65535 and protocol udp or tcp.`);
+    if (!target.host || !Number.isInteger(target.port) || target.port < 1 || target.port > 65535 || !['udp', 'tcp', 'tls'].includes(target.protocol)) {
+      throw new AuditError('AUDIT_BAD_OPTION', `Syslog target ${JSON.stringify(target)} needs a host, a port 1..65535 and protocol udp, tcp or tls.`);
     }
   }
 }
@@ -90,21 +96,34 @@ export async function openAuditLog(paths: Pick<DataPaths, 'audit'>, options: Aud
   const now = options.now ?? Date.now;
   const warn = options.onWarning ?? (() => undefined);
   const capture = options.capturePayloads ?? (() => false);
-  const writer = await ChainWriter.open(paths.audit, {
+  // Kept: configure() changes retentionDays in place (the writer reads it at each retention pass).
+  const writerOptions: WriterOptions = {
     maxSegmentBytes: options.maxSegmentBytes ?? DEFAULTS.maxSegmentBytes,
     rotateDaily: options.rotateDaily ?? DEFAULTS.rotateDaily,
     retentionDays: options.retentionDays ?? DEFAULTS.retentionDays,
     now,
     fs: options.fs ?? nodeAuditFs,
-  });
+  };
+  const writer = await ChainWriter.open(paths.audit, writerOptions);
   writer.onWarning = warn;
-  const forwarders = (options.syslog ?? []).map((target) => new SyslogForwarder(target, warn));
-  if (forwarders.length > 0) {
-    writer.onDurable = (lines) => {
-      const records = lines.map((l) => parseLine(l.line));
-      for (const forwarder of forwarders) forwarder.send(records);
-    };
-  }
+  let forwarders: SyslogForwarder[] = [];
+  const closing: Array<Promise<void>> = [];
+  const forwardTo = (targets: SyslogTarget[]) => {
+    const key = (t: SyslogTarget) => JSON.stringify([t.host, t.port, t.protocol, t.facility, t.appName, t.caFile, t.certFile, t.keyFile, t.serverName]);
+    const wanted = new Map(targets.map((t) => [key(t), t]));
+    const kept = forwarders.filter((f) => wanted.has(key(f.target)));
+    for (const f of forwarders) if (!kept.includes(f)) closing.push(f.close().catch(() => undefined));
+    const have = new Set(kept.map((f) => key(f.target)));
+    forwarders = [...kept, ...[...wanted].filter(([k]) => !have.has(k)).map(([, t]) => new SyslogForwarder(t, warn))];
+    writer.onDurable =
+      forwarders.length === 0
+        ? undefined
+        : (lines) => {
+            const records = lines.map((l) => parseLine(l.line));
+            for (const forwarder of forwarders) forwarder.send(records);
+          };
+  };
+  forwardTo(options.syslog ?? []);
   const reader = new AuditReader(paths.audit, () => (writer.active ? { segment: writer.active, index: writer.activeIndex } : undefined));
   // Many records share a millisecond: format each millisecond once.
   let lastMs = NaN;
@@ -128,7 +147,7 @@ export async function openAuditLog(paths: Pick<DataPaths, 'audit'>, options: Aud
   return {
     dir: paths.audit,
     repair: writer.repair,
-    lastDurable: () => writer.lastDurable,
+    lastWritten: () => writer.lastWritten,
     decided(call: ToolCall, decision: Decision) {
       return settle(() => writer.append(decisionRecord(call, decision, isoNow(), captureFor(call.server))));
     },
@@ -142,9 +161,17 @@ export async function openAuditLog(paths: Pick<DataPaths, 'audit'>, options: Aud
     verify: () => verifyAuditDir(paths.audit),
     export: (exportOptions, out) => exportRecords(reader, exportOptions, out),
     pack: (packOptions) => writeEvidencePack(reader, { now: now(), ...packOptions }),
+    configure(next) {
+      checkOptions(next);
+      if (next.syslog) forwardTo(next.syslog);
+      if (next.retentionDays !== undefined && next.retentionDays !== writerOptions.retentionDays) {
+        writerOptions.retentionDays = next.retentionDays;
+        void writer.applyRetention().catch((error: Error) => warn(`Audit retention could not run: ${error.message}`));
+      }
+    },
     async close() {
       await writer.close();
-      await Promise.all(forwarders.map((f) => f.close()));
+      await Promise.all([...forwarders.map((f) => f.close()), ...closing]);
     },
   };
 }

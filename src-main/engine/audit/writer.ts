@@ -1,8 +1,11 @@
-// The chain writer: appends records to the active segment with group commit (one write and one
-// fdatasync for every record queued meanwhile), rotates by size or UTC day, applies retention,
-// repairs a torn tail on open, and keeps the head checkpoint and the active segment's index.
-// A record's promise resolves only once it is durable; a failed write rejects every record that
-// was not made durable, and the chain carries on from the last durable record.
+// The chain writer: appends records to the active segment (one write for every record queued in the
+// same turn of the event loop), rotates by size or UTC day, applies retention, repairs a torn tail on
+// open, and keeps the head checkpoint and the active segment's index.
+// A record's promise resolves once its bytes are in the file: from then on a crash of Warden (kill -9)
+// cannot lose it. fdatasync follows at once in the background as a group commit for everything written
+// meanwhile (so power loss can cost at most the last few milliseconds), without holding calls for the
+// disk. A failed write rejects every record not yet written and the chain carries on from the last
+// written record; a failed fdatasync stops the log (every later record is refused: fail closed).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +48,8 @@ interface Pending {
 const DAY_MS = 86_400_000;
 /** Records per write: bounds the latency of one batch and the size of one write. */
 const MAX_BATCH = 8192;
+/** How often, at most, the head checkpoint is rewritten while records keep coming. */
+const HEAD_INTERVAL_MS = 100;
 
 async function readFirstLine(path: string): Promise<string | undefined> {
   const handle = await open(path, 'r');
@@ -74,7 +79,7 @@ function lastLink(content: Buffer): { seq: number; hash: string } | undefined {
 export class ChainWriter {
   /** The torn tail cut on open, if there was one. */
   repair: TornTailRepair | undefined;
-  /** Called after each durable batch (syslog forwarding). Must not throw. */
+  /** Called after each written batch (syslog forwarding). Must not throw. */
   onDurable: ((lines: SealedLine[]) => void) | undefined;
   /** Warnings that do not stop writing (a head checkpoint that could not be updated). */
   onWarning: ((message: string) => void) | undefined;
@@ -86,10 +91,16 @@ export class ChainWriter {
   private size = 0;
   private nextSeq = 1;
   private lastHash = GENESIS_HASH;
-  private durableSeq = 0;
-  private durableHash = GENESIS_HASH;
+  private writtenSeq = 0;
+  private writtenHash = GENESIS_HASH;
+  private syncedSeq = 0;
+  private syncedHash = GENESIS_HASH;
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private syncing: Promise<void> | undefined;
+  private syncAgain = false;
+  private headTimer: NodeJS.Timeout | undefined;
+  private headWrite: Promise<void> = Promise.resolve();
   private broken: Error | undefined;
   private closed = false;
   private retentionRunning = false;
@@ -105,8 +116,9 @@ export class ChainWriter {
     return writer;
   }
 
-  get lastDurable(): { seq: number; hash: string } {
-    return { seq: this.durableSeq, hash: this.durableHash };
+  /** The last acknowledged record (in the file). */
+  get lastWritten(): { seq: number; hash: string } {
+    return { seq: this.writtenSeq, hash: this.writtenHash };
   }
 
   private async recover(): Promise<void> {
@@ -122,7 +134,7 @@ export class ChainWriter {
         const removed = content.subarray(cut);
         const handle = await this.options.fs.openAppend(segment.path);
         try {
-          await handle.truncate(cut);
+          handle.truncate(cut);
           await handle.sync();
         } finally {
           await handle.close();
@@ -143,30 +155,30 @@ export class ChainWriter {
       let link = lastLink(content);
       for (let i = segments.length - 2; !link && i >= 0; i -= 1) link = lastLink(await readFile(segments[i]!.path));
       if (link) {
-        this.durableSeq = link.seq;
-        this.durableHash = link.hash;
+        this.writtenSeq = this.syncedSeq = link.seq;
+        this.writtenHash = this.syncedHash = link.hash;
       }
     }
-    this.nextSeq = this.durableSeq + 1;
-    this.lastHash = this.durableHash;
+    this.nextSeq = this.writtenSeq + 1;
+    this.lastHash = this.writtenHash;
     if (this.repair) {
       notes.push(eventRecord('audit.repaired', {
         reason: 'The last record of the log was written only in part (the process stopped mid-write); the partial bytes were removed. That record was never acknowledged, so its call did not go through.',
         ...this.repair,
       }, new Date(this.options.now()).toISOString()));
     }
-    if (head && head.seq > this.durableSeq) {
+    if (head && head.seq > this.writtenSeq) {
       notes.push(eventRecord('audit.truncation-detected', {
         reason: 'The head checkpoint names a record the log no longer holds: records were removed from the end of the log.',
         headSeq: head.seq,
         headHash: head.hash,
-        logSeq: this.durableSeq,
+        logSeq: this.writtenSeq,
       }, new Date(this.options.now()).toISOString()));
     }
-    if (!head && this.durableSeq > 0) {
+    if (!head && this.writtenSeq > 0) {
       notes.push(eventRecord('audit.head-missing', {
         reason: 'The head checkpoint was missing although the log holds records; the end of the log cannot be vouched for before this record.',
-        logSeq: this.durableSeq,
+        logSeq: this.writtenSeq,
       }, new Date(this.options.now()).toISOString()));
     }
     if (!head) await this.writeHead();
@@ -174,7 +186,7 @@ export class ChainWriter {
     await this.applyRetention();
   }
 
-  /** Queues a record; resolves once it is durable, rejects (AUDIT_WRITE_FAILED) if it cannot be. */
+  /** Queues a record; resolves once it is in the file, rejects (AUDIT_WRITE_FAILED) if it cannot be. */
   append(record: UnsealedRecord): Promise<SealedLine> {
     if (this.closed) return Promise.reject(new AuditError('AUDIT_CLOSED', 'The audit log is closed; no record can be written.'));
     if (this.broken) {
@@ -201,7 +213,7 @@ export class ChainWriter {
     }
   }
 
-  /** Writes one batch durably, splitting it where the active segment must rotate. */
+  /** Writes one batch, splitting it where the active segment must rotate; fdatasync follows. */
   private async flushBatch(batch: Pending[]): Promise<void> {
     let rotated = false;
     let from = 0;
@@ -234,10 +246,9 @@ export class ChainWriter {
       let text = '';
       for (const p of part) text += `${p.sealed.line}\n`;
       try {
-        await this.handle!.write(Buffer.from(text));
-        await this.handle!.sync();
+        this.handle!.write(Buffer.from(text));
       } catch (cause) {
-        await this.undoPartialWrite();
+        this.undoPartialWrite();
         this.failFrom(batch.slice(from), cause);
         return;
       }
@@ -248,9 +259,9 @@ export class ChainWriter {
       }
       this.size = offset;
       const last = part[part.length - 1]!.sealed;
-      this.durableSeq = last.seq;
-      this.durableHash = last.hash;
-      await this.writeHead();
+      this.writtenSeq = last.seq;
+      this.writtenHash = last.hash;
+      this.scheduleSync();
       for (const p of part) p.resolve(p.sealed);
       if (this.onDurable) {
         try {
@@ -274,15 +285,50 @@ export class ChainWriter {
     );
     const all = [...failed, ...this.pending];
     this.pending = [];
-    this.nextSeq = this.durableSeq + 1;
-    this.lastHash = this.durableHash;
+    this.nextSeq = this.writtenSeq + 1;
+    this.lastHash = this.writtenHash;
     for (const p of all) p.reject(error);
   }
 
-  private async undoPartialWrite(): Promise<void> {
+  /** Group commit: one fdatasync for everything written since the last one started. */
+  private scheduleSync(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = this.syncLoop().finally(() => {
+      this.syncing = undefined;
+    });
+  }
+
+  private async syncLoop(): Promise<void> {
+    do {
+      this.syncAgain = false;
+      const handle = this.handle;
+      const seq = this.writtenSeq;
+      const hash = this.writtenHash;
+      if (!handle || seq <= this.syncedSeq) return;
+      try {
+        await handle.sync();
+      } catch (error) {
+        // Written records may not reach the disk: refuse everything from now on rather than carry on.
+        this.broken ??= error as Error;
+        this.onWarning?.(`The audit log could not be synced to disk (${(error as Error).message}); no further call is let through until Warden restarts.`);
+        return;
+      }
+      this.syncedSeq = seq;
+      this.syncedHash = hash;
+      this.headTimer ??= setTimeout(() => {
+        this.headTimer = undefined;
+        void this.writeHead();
+      }, HEAD_INTERVAL_MS).unref();
+    } while (this.syncAgain);
+  }
+
+  private undoPartialWrite(): void {
     if (!this.handle) return;
     try {
-      await this.handle.truncate(this.size);
+      this.handle.truncate(this.size);
     } catch (error) {
       // Bytes of records that were never acknowledged may remain: stop writing rather than chain after them.
       this.broken = error as Error;
@@ -314,10 +360,11 @@ export class ChainWriter {
     return true;
   }
 
-  /** Closes the active segment for good and leaves its index beside it. */
+  /** Closes the active segment for good (synced) and leaves its index beside it. */
   private async sealActive(): Promise<void> {
     const index = this.activeIndex;
     const segment = this.active!;
+    await this.syncNow();
     await this.handle?.close().catch(() => undefined);
     this.handle = undefined;
     await writeFile(indexPathOf(segment.path), index.serialize(), { mode: 0o600 }).catch((error: Error) =>
@@ -325,10 +372,25 @@ export class ChainWriter {
     );
   }
 
-  private async writeHead(): Promise<void> {
+  /** Waits for the background sync, then syncs whatever was written after it started. */
+  private async syncNow(): Promise<void> {
+    while (this.syncing) await this.syncing;
+    if (this.writtenSeq > this.syncedSeq && !this.broken) {
+      this.scheduleSync();
+      await this.syncing;
+    }
+  }
+
+  /** The head checkpoint names the last record known to be on disk; written at most every HEAD_INTERVAL_MS. */
+  private writeHead(): Promise<void> {
+    this.headWrite = this.headWrite.then(() => this.writeHeadNow());
+    return this.headWrite;
+  }
+
+  private async writeHeadNow(): Promise<void> {
     const head: HeadCheckpoint = {
-      seq: this.durableSeq,
-      hash: this.durableHash,
+      seq: this.syncedSeq,
+      hash: this.syncedHash,
       segment: this.active?.name ?? '',
       time: new Date(this.options.now()).toISOString(),
     };
@@ -385,10 +447,14 @@ export class ChainWriter {
     }
   }
 
-  /** Waits for every queued record, then closes the file. */
+  /** Waits for every queued record, syncs it and the head checkpoint, then closes the file. */
   async close(): Promise<void> {
     while (this.flushing) await this.flushing;
     this.closed = true;
+    await this.syncNow();
+    if (this.headTimer) clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+    await this.writeHead();
     await this.handle?.close().catch(() => undefined);
     this.handle = undefined;
   }

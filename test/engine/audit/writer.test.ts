@@ -114,13 +114,13 @@ function failingFs(code: string, failing: () => boolean): AuditFs {
       const real = await nodeAuditFs.openAppend(path);
       return {
         ...real,
-        async write(data) {
+        write(data) {
           if (failing()) {
             // A short write first, as a filling disk does, then the error.
-            await real.write(data.subarray(0, Math.floor(data.length / 2)));
+            real.write(data.subarray(0, Math.floor(data.length / 2)));
             throw Object.assign(new Error(`${code}: simulated`), { code });
           }
-          await real.write(data);
+          real.write(data);
         },
       };
     },
