@@ -1,31 +1,61 @@
 // Forwards audit records to a SIEM as RFC 5424 syslog messages carrying CEF, over UDP (one message
-// per datagram) or TCP (octet-counting framing, RFC 6587). Best effort and never in the way of a
-// call: the local log is the record of truth; failures are counted and reported as warnings.
+// per datagram), TCP (octet-counting framing, RFC 6587) or TLS (RFC 5425: the same octet counting
+// inside a TLS connection whose server certificate is verified against the given CA file or the
+// system's CAs, and its name against the host; no option turns verification off). Best effort and
+// never in the way of a call: the local log is the record of truth; failures are counted and
+// reported as warnings, and stream messages wait in a bounded queue until the receiver is back.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { connect, isIP, type Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { AuditRecord } from './record.js';
 import { syslogMessage } from './formats.js';
 
 export interface SyslogTarget {
   host: string;
   port: number;
-  protocol: 'udp' | 'tcp';
+  protocol: 'udp' | 'tcp' | 'tls';
   facility?: number;
   appName?: string;
+  /** tls: PEM file of the CA(s) the receiver's certificate must chain to (default: the system's CAs). */
+  caFile?: string;
+  /** tls: PEM client certificate and key, for receivers that require mutual TLS. */
+  certFile?: string;
+  keyFile?: string;
+  /** tls: the name the receiver's certificate must carry (default: host). */
+  serverName?: string;
 }
 
 const MAX_QUEUE = 10_000;
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+
+const label = (t: SyslogTarget) => `${t.protocol} ${t.host}:${t.port}`;
+
+/** The PEM files a TLS target names, read now (so a renewed CA or client certificate is picked up at the next connection). */
+function tlsFiles(target: SyslogTarget): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (what: string, path: string | undefined) => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(`the ${what} file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  };
+  return { ca: read('CA', target.caFile), cert: read('client certificate', target.certFile), key: read('client key', target.keyFile) };
+}
 
 export class SyslogForwarder {
   /** Messages dropped because the target was unreachable for too long. */
   dropped = 0;
   sent = 0;
   private udp: UdpSocket | undefined;
-  private tcp: Socket | undefined;
+  private stream: Socket | TLSSocket | undefined;
   private connecting = false;
   private queue: string[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs = FIRST_RETRY_MS;
   private closed = false;
   private readonly host = hostname();
 
@@ -38,20 +68,20 @@ export class SyslogForwarder {
     if (this.closed) return;
     const messages = records.map((record) => syslogMessage(record, { hostname: this.host, facility: this.target.facility, appName: this.target.appName }));
     if (this.target.protocol === 'udp') this.sendUdp(messages);
-    else this.sendTcp(messages);
+    else this.sendStream(messages);
   }
 
   private sendUdp(messages: string[]): void {
     if (!this.udp) {
       this.udp = createSocket(this.target.host.includes(':') ? 'udp6' : 'udp4');
-      this.udp.on('error', (error) => this.onWarning(`Syslog (udp ${this.target.host}:${this.target.port}): ${error.message}`));
+      this.udp.on('error', (error) => this.onWarning(`Syslog (${label(this.target)}): ${error.message}`));
       this.udp.unref();
     }
     for (const message of messages) {
       this.udp.send(Buffer.from(message), this.target.port, this.target.host, (error) => {
         if (error) {
           this.dropped += 1;
-          this.onWarning(`Syslog (udp ${this.target.host}:${this.target.port}): ${error.message}`);
+          this.onWarning(`Syslog (${label(this.target)}): ${error.message}`);
         } else {
           this.sent += 1;
         }
@@ -59,7 +89,7 @@ export class SyslogForwarder {
     }
   }
 
-  private sendTcp(messages: string[]): void {
+  private sendStream(messages: string[]): void {
     for (const message of messages) this.queue.push(`${Buffer.byteLength(message)} ${message}`);
     if (this.queue.length > MAX_QUEUE) {
       const excess = this.queue.length - MAX_QUEUE;
@@ -69,44 +99,73 @@ export class SyslogForwarder {
     this.pump();
   }
 
+  private open(): Socket | TLSSocket {
+    const { host, port } = this.target;
+    if (this.target.protocol !== 'tls') return connect({ host, port });
+    const files = tlsFiles(this.target);
+    // The certificate is checked against servername when set (SNI needs a name), else against host (an IP address against its IP entries).
+    const servername = this.target.serverName ?? (isIP(host) ? undefined : host);
+    return tlsConnect({
+      host,
+      port,
+      ...files,
+      ...(servername ? { servername } : {}),
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    });
+  }
+
   private pump(): void {
     if (this.closed || this.queue.length === 0) return;
-    if (!this.tcp) {
+    if (!this.stream) {
       if (this.connecting || this.retryTimer) return;
       this.connecting = true;
-      const socket = connect({ host: this.target.host, port: this.target.port });
-      socket.setNoDelay(true);
-      socket.on('connect', () => {
+      let socket: Socket | TLSSocket;
+      try {
+        socket = this.open();
+      } catch (error) {
         this.connecting = false;
-        this.tcp = socket;
+        this.onWarning(`Syslog (${label(this.target)}): ${(error as Error).message}`);
+        this.retryLater();
+        return;
+      }
+      socket.setNoDelay(true);
+      socket.on(this.target.protocol === 'tls' ? 'secureConnect' : 'connect', () => {
+        this.connecting = false;
+        this.retryMs = FIRST_RETRY_MS;
+        this.stream = socket;
         this.pump();
       });
-      socket.on('error', (error) => this.onWarning(`Syslog (tcp ${this.target.host}:${this.target.port}): ${error.message}`));
+      socket.on('error', (error) => this.onWarning(`Syslog (${label(this.target)}): ${error.message}`));
       socket.on('close', () => {
         this.connecting = false;
-        if (this.tcp === socket) this.tcp = undefined;
-        if (!this.closed && this.queue.length > 0) {
-          this.retryTimer = setTimeout(() => {
-            this.retryTimer = undefined;
-            this.pump();
-          }, 1000);
-          this.retryTimer.unref();
-        }
+        if (this.stream === socket) this.stream = undefined;
+        this.retryLater();
       });
       return;
     }
     const batch = this.queue;
     this.queue = [];
-    this.tcp.write(batch.join(''));
+    this.stream.write(batch.join(''));
     this.sent += batch.length;
   }
 
-  /** Flushes what the TCP connection holds and closes the sockets. */
+  private retryLater(): void {
+    if (this.closed || this.queue.length === 0 || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, this.retryMs);
+    this.retryTimer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+  }
+
+  /** Flushes what the stream connection holds and closes the sockets. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.udp?.close();
-    const tcp = this.tcp;
-    if (tcp) await new Promise<void>((resolve) => tcp.end(resolve));
+    const stream = this.stream;
+    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
   }
 }
