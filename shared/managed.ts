@@ -3,6 +3,7 @@
 // the views below, and docs/managed-policy.schema.json is generated from it (a test keeps them equal).
 import { z } from 'zod';
 import { ArgConstraint } from './policy.js';
+import { SyslogDestination } from './syslog.js';
 import { Effect, Tier } from './words.js';
 
 /** A server name, or a glob over names (`*` any run of characters, `?` one). */
@@ -56,17 +57,7 @@ export const ManagedRuleInput = z
 export const ManagedRule = ManagedRuleInput.extend({ id: z.string() });
 export type ManagedRule = z.infer<typeof ManagedRule>;
 
-export const SyslogDestination = z
-  .object({
-    host: z.string().min(1).max(255),
-    port: z.number().int().min(1).max(65535),
-    protocol: z.enum(['udp', 'tcp']).default('tcp'),
-    /** Syslog facility number (RFC 5424: 0..23). Default 13 (log audit). */
-    facility: z.number().int().min(0).max(23).optional(),
-    appName: z.string().min(1).max(48).optional(),
-  })
-  .strict();
-export type SyslogDestination = z.infer<typeof SyslogDestination>;
+export { SyslogDestination } from './syslog.js';
 
 export const ManagedSettings = z
   .object({
@@ -84,7 +75,7 @@ export type ManagedSettings = z.infer<typeof ManagedSettings>;
 
 export const ManagedAudit = z
   .object({
-    /** Every audit record is also forwarded to these syslog receivers (RFC 5424 carrying CEF). */
+    /** Every audit record is forwarded to these syslog receivers (RFC 5424 carrying CEF); the person's own auditSyslog setting is then locked. */
     syslog: z.array(SyslogDestination).min(1).optional(),
     /** Audit records are kept at least this many days; a shorter retention is raised to it. */
     minRetentionDays: z.number().int().min(1).max(36500).optional(),

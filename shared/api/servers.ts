@@ -43,9 +43,11 @@ export const serverMethods = {
   }),
   'servers.stderr': method({ input: Name, output: z.object({ lines: z.array(z.string()) }), mutates: false, description: "The tail of a server's stderr." }),
   'settings.get': method({ input: Empty, output: Settings, mutates: false, description: 'Current settings.' }),
-  'settings.set': method({ input: SettingsPatch, output: Settings, mutates: true, description: 'Change settings.' }),
+  'settings.set': method({ input: SettingsPatch, output: Settings, mutates: true, description: 'Change settings (audit forwarding and retention apply at once; managed ones are locked).' }),
 };
 
 export const serverEvents = {
   'servers.changed': z.object({ servers: z.array(ServerView) }),
+  /** Settings changed (the UI, the CLI through the engine): the values in force. */
+  'settings.changed': z.object({ settings: Settings }),
 };

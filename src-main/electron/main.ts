@@ -12,6 +12,7 @@ import { dataDir } from '../engine/paths.js';
 import { APP_INDEX_URL, APP_SCHEME, fileForAppUrl, isAllowedNavigation, isOwnPage } from './app-url.js';
 import { UI_CONTENT_SECURITY_POLICY } from '../engine/web/csp.js';
 import { notificationFor, trayTitle, trayTooltip } from './presenting.js';
+import { DesktopUpdater } from './updater.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/src-main/electron -> the package root. */
@@ -250,6 +251,8 @@ async function main(): Promise<void> {
   engine = await startEngine({ dataDir: process.env.WARDEN_DATA_DIR ? process.env.WARDEN_DATA_DIR : dataDir() });
   wireIpc(engine);
   applyLoginItem(engine);
+  // Updates run only in the installed app, and only while managed policy and Settings allow them.
+  new DesktopUpdater(engine).start();
   createTray();
   // `--background`: started by `Warden --connect` because no engine ran; stay in the tray.
   if (!process.argv.includes('--background')) window = createWindow();

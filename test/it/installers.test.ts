@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger, log } from 'builder-util';
+import { expandMacro } from 'app-builder-lib/out/util/macroExpander.js';
 
 // electron-builder logs to process.stdout, which in a test-runner child process is the runner's own
 // channel: its writes could split a serialised test report. Send them to stderr instead.
@@ -40,7 +41,7 @@ test('a typo in the config is caught by the same check (the test can fail)', asy
 
 test('macOS: dmg and pkg, hardened runtime, entitlements in assets/, notarisation on (credentials from the environment)', async () => {
   const c = await load();
-  assert.deepEqual(targets(c.mac.target).sort(), ['dmg', 'pkg']);
+  assert.deepEqual(targets(c.mac.target).sort(), ['dmg', 'pkg', 'zip'], 'zip: what the updater downloads on macOS');
   assert.equal(c.mac.hardenedRuntime, true);
   assert.equal(c.mac.notarize, true);
   for (const file of [c.mac.entitlements, c.mac.entitlementsInherit]) {
@@ -81,8 +82,26 @@ test('Linux: AppImage and deb; fuses kept; an update feed that managed policy ca
     resetAdHocDarwinSignature: true,
   });
   assert.equal(c.publish[0].provider, 'generic');
-  assert.match(c.publish[0].url, /^https:\/\//);
   assert.ok(existsSync(join(ROOT, c.mac.icon)));
   const deploy = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8');
   assert.match(deploy, /"autoUpdate": false/, 'docs/deploy.md documents the switch');
+});
+
+test("the update feed's address comes from WARDEN_UPDATE_URL at build time, expanded the way electron-builder expands it; unset, the build stops", async () => {
+  const c = await load();
+  const url = c.publish[0].url as string;
+  assert.match(url, /^\$\{env\.WARDEN_UPDATE_URL\}\//, 'no address is baked into the repository');
+  const appInfo = { productName: 'Warden', sanitizedProductName: 'Warden', channel: null } as never;
+  const saved = process.env.WARDEN_UPDATE_URL;
+  try {
+    process.env.WARDEN_UPDATE_URL = 'https://updates.example.com/warden';
+    assert.equal(expandMacro(url, 'arm64', appInfo, { os: 'mac' }), 'https://updates.example.com/warden/mac/arm64');
+    delete process.env.WARDEN_UPDATE_URL;
+    assert.throws(() => expandMacro(url, 'x64', appInfo, { os: 'linux' }), /env WARDEN_UPDATE_URL is not defined/);
+  } finally {
+    if (saved === undefined) delete process.env.WARDEN_UPDATE_URL;
+    else process.env.WARDEN_UPDATE_URL = saved;
+  }
+  const deploy = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8');
+  assert.match(deploy, /WARDEN_UPDATE_URL/, 'docs/deploy.md says where updates come from');
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { EffectivePolicy } from '../../../shared/managed.js';
 import { ServerStore } from '../../engine/config/servers.js';
+import { SettingsStore } from '../../engine/config/settings.js';
 import { WardenError } from '../../engine/errors.js';
 import { effectivePolicy } from '../../engine/managed/effective.js';
 import { parseManagedPolicy } from '../../engine/managed/explain.js';
@@ -84,7 +85,13 @@ function offlineView(): EffectivePolicy {
   } catch {
     servers = [];
   }
-  return effectivePolicy({ state: managed.state(), policy: managed.policy(), approvals: file?.approvals, servers, rules: file?.rules ?? [] });
+  let settings;
+  try {
+    settings = new SettingsStore(paths).get();
+  } catch {
+    settings = undefined;
+  }
+  return effectivePolicy({ state: managed.state(), policy: managed.policy(), approvals: file?.approvals, servers, rules: file?.rules ?? [], settings });
 }
 
 const mark = (v: { source: string; locked: boolean }) => `${v.source}${v.locked ? ', locked' : ''}`;

@@ -3,6 +3,7 @@ import type { Handlers } from '../../../shared/api/contract.js';
 import type { managedMethods } from '../../../shared/api/managed.js';
 import type { ApprovalSettings, Rule } from '../../../shared/policy.js';
 import type { ServerConfig } from '../../../shared/servers.js';
+import type { StoredSettings } from '../../../shared/settings.js';
 import { effectivePolicy } from '../managed/effective.js';
 import type { ManagedPolicySource } from '../managed/source.js';
 
@@ -11,6 +12,8 @@ export interface ManagedHandlerDeps {
   servers: () => ServerConfig[];
   rules: () => Rule[];
   approvals: () => Pick<ApprovalSettings, 'timeoutSeconds'> | undefined;
+  /** The person's settings.json (auto-update, audit forwarding and retention). */
+  settings?: () => StoredSettings;
 }
 
 /** A read that fails (a broken servers.json, say) leaves that part empty rather than hiding the managed policy. */
@@ -32,6 +35,7 @@ export function managedHandlers(deps: ManagedHandlerDeps): Handlers<typeof manag
         approvals: safely(deps.approvals, undefined),
         servers: safely(deps.servers, []),
         rules: safely(deps.rules, []),
+        settings: deps.settings ? safely(deps.settings, undefined) : undefined,
       });
     },
   };

@@ -2,11 +2,19 @@
 import type { Handlers } from '../../../shared/api/contract.js';
 import type { serverMethods } from '../../../shared/api/servers.js';
 import type { Engine } from '../engine.js';
+import { applyAuditSettings } from '../config/audit-settings.js';
+import { changeSettings, policyFileApprovals, readSettings, type ApprovalSettingsAccess } from '../config/settings.js';
 import { WardenError } from '../errors.js';
+import { managedSettingsView } from '../managed/settings.js';
 import { VERSION } from '../version.js';
 
 export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
   const changed = () => engine.emit('servers.changed', { servers: engine.serverViews() });
+  // The approval timeout and in-client asking are the guardian's (policy.json): one source of truth.
+  const approvals = (): ApprovalSettingsAccess => {
+    const g = engine.guardian;
+    return g ? { get: () => g.settings(), set: (p) => g.setApprovalSettings(p) } : policyFileApprovals(engine.paths);
+  };
   return {
     'engine.status': async () => ({
       pid: process.pid,
@@ -40,11 +48,13 @@ export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
       engine.servers.require(name);
       return { lines: engine.runtime(name).stderr.lines() };
     },
-    'settings.get': async () => engine.settings.get(),
+    'settings.get': async () => readSettings(engine.settings, approvals()),
     'settings.set': async (patch) => {
       if (Object.keys(patch).length === 0) throw new WardenError('bad_input', 'Nothing to change.');
-      const next = engine.settings.set(patch);
+      const next = changeSettings(engine.settings, approvals(), patch);
       await engine.audit.event('settings.changed', { keys: Object.keys(patch) });
+      if ('auditSyslog' in patch || 'auditRetentionDays' in patch) applyAuditSettings(engine);
+      engine.emit('settings.changed', { settings: managedSettingsView(next, engine.managed.policy()) });
       return next;
     },
   };

@@ -1,8 +1,15 @@
 // Settings in settings.json (conf). Values outside the schema are refused with a clear error.
+// The approval timeout and in-client asking are not stored here but with the guardian's approval
+// settings (policy.json): `settingsView` and `changeSettings` join the two, so the API and the CLI
+// show one set of settings with one source of truth for each.
 import Conf from 'conf';
-import { Settings } from '../../../shared/settings.js';
+import type { ApprovalSettings } from '../../../shared/policy.js';
+import { APPROVAL_SETTING_KEYS, Settings, StoredSettings, type SettingsPatch } from '../../../shared/settings.js';
 import { WardenError } from '../errors.js';
 import type { DataPaths } from '../paths.js';
+import { PolicyStore } from '../policy/store.js';
+
+const issues = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }) => error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
 
 export class SettingsStore {
   #opened?: Conf<Record<string, unknown>>;
@@ -18,26 +25,73 @@ export class SettingsStore {
     return this.#opened;
   }
 
-  get(): Settings {
+  get(): StoredSettings {
     let raw: unknown;
     try {
       raw = this.#conf.store;
     } catch (error) {
       throw new WardenError('config_invalid', `${this.#conf.path} cannot be read: ${(error as Error).message}. Fix or remove the file.`);
     }
-    const parsed = Settings.safeParse(raw);
-    if (!parsed.success) {
-      throw new WardenError('config_invalid', `${this.#conf.path} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
-    }
+    const parsed = StoredSettings.safeParse(raw);
+    if (!parsed.success) throw new WardenError('config_invalid', `${this.#conf.path} is not valid: ${issues(parsed.error)}.`);
     return parsed.data;
   }
 
-  set(patch: Partial<Settings>): Settings {
-    const next = Settings.safeParse({ ...this.get(), ...patch });
-    if (!next.success) {
-      throw new WardenError('bad_input', `Settings not changed: ${next.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
-    }
+  set(patch: Partial<StoredSettings>): StoredSettings {
+    const next = StoredSettings.safeParse({ ...this.get(), ...patch });
+    if (!next.success) throw new WardenError('bad_input', `Settings not changed: ${issues(next.error)}.`);
+    // Keys from older versions (approvalTimeoutSeconds lived here once) are dropped on the next write.
     this.#conf.store = next.data;
     return next.data;
   }
+}
+
+/** The guardian's approval settings: the engine's guardian, or policy.json directly when no engine runs. */
+export interface ApprovalSettingsAccess {
+  get(): ApprovalSettings;
+  set(patch: Partial<ApprovalSettings>): ApprovalSettings;
+}
+
+export function policyFileApprovals(paths: Pick<DataPaths, 'dir' | 'policy'>): ApprovalSettingsAccess {
+  const store = new PolicyStore(paths);
+  return {
+    get: () => store.load().approvals,
+    set: (patch) => {
+      const file = store.load();
+      store.save({ ...file, approvals: { ...file.approvals, ...patch } });
+      return store.load().approvals;
+    },
+  };
+}
+
+export function settingsView(stored: StoredSettings, approvals: ApprovalSettings): Settings {
+  return { ...stored, approvalTimeoutSeconds: approvals.timeoutSeconds, elicitApprovals: approvals.elicitation };
+}
+
+/** Splits a change between policy.json (approval keys) and settings.json (the rest). */
+export function splitPatch(patch: SettingsPatch): { stored: Partial<StoredSettings>; approvals: Partial<ApprovalSettings> } {
+  const stored: Record<string, unknown> = {};
+  const approvals: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const to = APPROVAL_SETTING_KEYS[key as keyof typeof APPROVAL_SETTING_KEYS];
+    if (to) approvals[to] = value;
+    else stored[key] = value;
+  }
+  return { stored: stored as Partial<StoredSettings>, approvals: approvals as Partial<ApprovalSettings> };
+}
+
+export function readSettings(store: SettingsStore, approvals: ApprovalSettingsAccess): Settings {
+  return settingsView(store.get(), approvals.get());
+}
+
+/** Applies a change; settings.json is validated first, so a bad value changes nothing in either file. */
+export function changeSettings(store: SettingsStore, approvals: ApprovalSettingsAccess, patch: SettingsPatch): Settings {
+  const { stored, approvals: a } = splitPatch(patch);
+  const current = store.get();
+  const checked = StoredSettings.safeParse({ ...current, ...stored });
+  if (!checked.success) throw new WardenError('bad_input', `Settings not changed: ${issues(checked.error)}.`);
+  const nextApprovals = Object.keys(a).length ? approvals.set(a) : approvals.get();
+  const nextStored = Object.keys(stored).length ? store.set(stored) : current;
+  return Settings.parse(settingsView(nextStored, nextApprovals));
 }

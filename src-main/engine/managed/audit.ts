@@ -1,14 +1,25 @@
 // What managed policy requires of the audit log: forwarding to its syslog receivers, a minimum
-// retention, and payload capture off. Applied to the options the audit log is opened with. Pure.
+// retention, and payload capture off, over the person's own audit settings. Pure.
 import type { ManagedPolicy } from '../../../shared/managed.js';
+import type { SyslogDestination } from '../../../shared/syslog.js';
 import type { AuditLogOptions, SyslogTarget } from '../audit/index.js';
 
 export const DEFAULT_RETENTION_DAYS = 365;
 /** RFC 5424 facility 13: log audit. */
 export const MANAGED_SYSLOG_FACILITY = 13;
 
+export function syslogTarget(d: SyslogDestination): SyslogTarget {
+  return { ...d, facility: d.facility ?? MANAGED_SYSLOG_FACILITY, appName: d.appName ?? 'warden' };
+}
+
 export function managedSyslogTargets(policy: ManagedPolicy | undefined): SyslogTarget[] {
-  return (policy?.audit.syslog ?? []).map((d) => ({ host: d.host, port: d.port, protocol: d.protocol, facility: d.facility ?? MANAGED_SYSLOG_FACILITY, appName: d.appName ?? 'warden' }));
+  return (policy?.audit.syslog ?? []).map(syslogTarget);
+}
+
+/** The receivers in force: managed policy's when it names any (the person's are then locked out), else the person's. */
+export function effectiveSyslogTargets(user: SyslogDestination[] | undefined, policy: ManagedPolicy | undefined): SyslogTarget[] {
+  const managed = managedSyslogTargets(policy);
+  return managed.length ? managed : (user ?? []).map(syslogTarget);
 }
 
 /** Retention in force: the person's (0 keeps everything), raised to the managed minimum. */
@@ -18,22 +29,30 @@ export function effectiveRetentionDays(userDays: number | undefined, policy: Man
   return min !== undefined && days !== 0 && days < min ? min : days;
 }
 
+/** The person's audit settings (settings.json); undefined when the file cannot be read. */
+export interface UserAudit {
+  auditRetentionDays?: number;
+  auditSyslog?: SyslogDestination[];
+}
+
+/** Forwarding and retention in force: what the open log is configured with, at start and after each change. */
+export function auditConfig(user: UserAudit | undefined, policy: ManagedPolicy | undefined): Required<Pick<AuditLogOptions, 'syslog' | 'retentionDays'>> {
+  return { syslog: effectiveSyslogTargets(user?.auditSyslog, policy), retentionDays: effectiveRetentionDays(user?.auditRetentionDays, policy) };
+}
+
 /**
  * The audit log's options under managed policy. `policy` is read again for every payload-capture
  * question, so a policy that turns capture off takes effect without reopening the log; forwarding
- * and retention take the policy in force when the log is opened.
+ * and retention are set from `user` and the policy in force when the log is opened, and changed
+ * later with AuditLog.configure (engine/config/audit-settings.ts).
  */
-export function managedAuditOptions(base: AuditLogOptions, policy: () => ManagedPolicy | undefined): AuditLogOptions {
-  const now = policy();
-  const targets = [...(base.syslog ?? [])];
-  for (const t of managedSyslogTargets(now)) {
-    if (!targets.some((x) => x.host === t.host && x.port === t.port && x.protocol === t.protocol)) targets.push(t);
-  }
+export function managedAuditOptions(base: AuditLogOptions, policy: () => ManagedPolicy | undefined, user?: () => UserAudit | undefined): AuditLogOptions {
   const capture = base.capturePayloads;
   return {
     ...base,
-    syslog: targets,
-    retentionDays: effectiveRetentionDays(base.retentionDays, now),
+    ...(user
+      ? auditConfig(user(), policy())
+      : { syslog: managedSyslogTargets(policy()).length ? managedSyslogTargets(policy()) : (base.syslog ?? []), retentionDays: effectiveRetentionDays(base.retentionDays, policy()) }),
     capturePayloads: (server) => policy()?.settings.allowPayloadCapture !== false && (capture ? capture(server) : false),
   };
 }

@@ -1,10 +1,11 @@
 // The effective policy and where each value comes from (managed file, the person, or the default):
 // what `warden policy show` prints and what the UI marks with a lock. Pure.
-import type { EffectivePolicy, ManagedPolicy, ManagedState, SyslogDestination } from '../../../shared/managed.js';
+import type { EffectivePolicy, ManagedPolicy, ManagedState } from '../../../shared/managed.js';
+import type { StoredSettings } from '../../../shared/settings.js';
 import type { ApprovalSettings, Rule } from '../../../shared/policy.js';
 import type { ServerConfig } from '../../../shared/servers.js';
 import type { Tier } from '../../../shared/words.js';
-import { effectiveRetentionDays, managedSyslogTargets, DEFAULT_RETENTION_DAYS } from './audit.js';
+import { effectiveRetentionDays, DEFAULT_RETENTION_DAYS } from './audit.js';
 import { DEFAULT_MANAGER } from './load.js';
 import { forbiddenReason, lockedTier } from './servers.js';
 
@@ -15,8 +16,8 @@ export interface EffectiveInput {
   approvals?: Pick<ApprovalSettings, 'timeoutSeconds'>;
   servers: ServerConfig[];
   rules: Rule[];
-  /** The person's audit forwarding and retention (none yet: defaults). */
-  audit?: { syslog?: SyslogDestination[]; retentionDays?: number };
+  /** The person's settings.json (auto-update, audit forwarding and retention); undefined when unreadable. */
+  settings?: Partial<Pick<StoredSettings, 'autoUpdate' | 'auditSyslog' | 'auditRetentionDays'>>;
 }
 
 const DEFAULT_TIMEOUT = 45;
@@ -58,9 +59,9 @@ export function effectivePolicy(input: EffectiveInput): EffectivePolicy {
     })),
   ];
 
-  const managedSyslog = managedSyslogTargets(p);
-  const userSyslog = input.audit?.syslog ?? [];
-  const retention = effectiveRetentionDays(input.audit?.retentionDays, p);
+  const userSyslog = input.settings?.auditSyslog ?? [];
+  const userDays = input.settings?.auditRetentionDays;
+  const retention = effectiveRetentionDays(userDays, p);
   return {
     managed: input.state,
     managedBy: p?.managedBy ?? DEFAULT_MANAGER,
@@ -69,19 +70,20 @@ export function effectivePolicy(input: EffectiveInput): EffectivePolicy {
       approvalTimeoutSeconds: setting(ms.approvalTimeoutSeconds, input.approvals?.timeoutSeconds, DEFAULT_TIMEOUT),
       allowAlwaysAllow: setting(ms.allowAlwaysAllow, undefined, true),
       allowPayloadCapture: setting(ms.allowPayloadCapture, undefined, true),
-      autoUpdate: setting(ms.autoUpdate, undefined, true),
+      autoUpdate: setting(ms.autoUpdate, input.settings?.autoUpdate, true),
     },
     servers,
     onlyListedServers: p ? { value: p.onlyListedServers, source: 'managed', locked: true } : { value: false, source: 'default', locked: broken },
     forbid: p?.forbid ?? { servers: [], commands: [], packages: [], urls: [] },
     rules,
     audit: {
-      syslog: managedSyslog.length
-        ? { value: [...userSyslog, ...managedSyslog.map((t) => ({ host: t.host, port: t.port, protocol: t.protocol, ...(t.facility !== undefined ? { facility: t.facility } : {}), ...(t.appName ? { appName: t.appName } : {}) }))], source: 'managed', locked: true }
+      // Managed receivers replace the person's (whose setting is then locked).
+      syslog: p?.audit.syslog
+        ? { value: p.audit.syslog, source: 'managed', locked: true }
         : { value: userSyslog, source: userSyslog.length ? 'user' : 'default', locked: broken },
       retentionDays: {
         value: retention,
-        source: p?.audit.minRetentionDays !== undefined && retention === p.audit.minRetentionDays && retention !== (input.audit?.retentionDays ?? DEFAULT_RETENTION_DAYS) ? 'managed' : input.audit?.retentionDays !== undefined ? 'user' : 'default',
+        source: p?.audit.minRetentionDays !== undefined && retention === p.audit.minRetentionDays && retention !== (userDays ?? DEFAULT_RETENTION_DAYS) ? 'managed' : userDays !== undefined && userDays !== DEFAULT_RETENTION_DAYS ? 'user' : 'default',
         ...(p?.audit.minRetentionDays !== undefined ? { minimum: p.audit.minRetentionDays } : {}),
       },
     },

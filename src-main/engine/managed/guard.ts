@@ -1,6 +1,8 @@
 // Puts the managed-policy locks in front of the API's handlers that change locked things, and shows
 // managed values where the API reads settings. Every transport (HTTP admin API, web bridge, Electron
 // IPC, the CLI without an engine) goes through handlers, so one wrapper covers them all.
+import type { Settings } from '../../../shared/settings.js';
+import { managedSettingsView } from './settings.js';
 import { assertAlwaysAllowAllowed, assertCaptureAllowed, assertServerPermitted, assertSettingsChangeAllowed, assertTierChangeAllowed, type ManagedView } from './locks.js';
 
 type AnyHandlers = Record<string, (input: never) => Promise<unknown>>;
@@ -30,9 +32,8 @@ export function guardHandlers<H extends AnyHandlers>(handlers: H, view: ManagedV
   before('approvals.answer', (input) => assertAlwaysAllowAllowed(view, input.effect as never, input.scope === 'always'));
   before('rules.add', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true));
 
-  // Reads show the value in force: a managed approval timeout replaces the person's.
-  const timeout = () => view.policy()?.settings.approvalTimeoutSeconds;
-  after('settings.get', (s) => (timeout() !== undefined ? { ...(s as object), approvalTimeoutSeconds: timeout() } : s));
-  after('settings.set', (s) => (timeout() !== undefined ? { ...(s as object), approvalTimeoutSeconds: timeout() } : s));
+  // Reads show the values in force: managed ones replace the person's.
+  after('settings.get', (s) => managedSettingsView(s as Settings, view.policy()));
+  after('settings.set', (s) => managedSettingsView(s as Settings, view.policy()));
   return out as H;
 }

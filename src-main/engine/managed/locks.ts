@@ -67,17 +67,27 @@ const LOCKED_BY: Record<string, keyof ManagedPolicy['settings']> = {
   timeoutSeconds: 'approvalTimeoutSeconds',
   autoUpdate: 'autoUpdate',
 };
+/** Audit settings that managed policy's audit section limits. */
+const AUDIT_KEYS = ['auditSyslog', 'auditRetentionDays'];
 
 export function assertSettingsChangeAllowed(view: ManagedView, patch: Record<string, unknown>): void {
-  const keys = Object.keys(patch).filter((k) => LOCKED_BY[k]);
+  const keys = Object.keys(patch).filter((k) => LOCKED_BY[k] || AUDIT_KEYS.includes(k));
   if (!keys.length) return;
   failClosed(view, `Changing ${keys.join(', ')}`);
   const p = view.policy();
   if (!p) return;
   for (const k of keys) {
-    const m = LOCKED_BY[k]!;
-    const fixed = p.settings[m];
-    if (fixed !== undefined && patch[k] !== fixed) throw lockedError(p, `The setting ${k} is fixed at ${JSON.stringify(fixed)} (settings.${m}).`, view.state().path);
+    const m = LOCKED_BY[k];
+    const fixed = m ? p.settings[m] : undefined;
+    if (m && fixed !== undefined && patch[k] !== fixed) throw lockedError(p, `The setting ${k} is fixed at ${JSON.stringify(fixed)} (settings.${m}).`, view.state().path);
+  }
+  if ('auditSyslog' in patch && p.audit.syslog) {
+    throw lockedError(p, `Audit forwarding (auditSyslog) is set by managed policy (audit.syslog: ${p.audit.syslog.map((d) => `${d.protocol} ${d.host}:${d.port}`).join(', ')}).`, view.state().path);
+  }
+  const days = patch.auditRetentionDays;
+  const min = p.audit.minRetentionDays;
+  if (typeof days === 'number' && min !== undefined && days !== 0 && days < min) {
+    throw lockedError(p, `Audit records must be kept at least ${min} days (audit.minRetentionDays); ${days} is shorter. Use ${min} or more, or 0 to keep everything.`, view.state().path);
   }
 }
 

@@ -64,7 +64,7 @@ test('a broken file refuses changes managed policy could lock, and says which fi
   await g['settings.set']({ theme: 'dark' } as never); // not something managed policy can lock
 });
 
-test('audit options: managed receivers are added once, retention raised to the minimum (0 = forever stays), capture follows the live policy', () => {
+test('audit options: managed receivers replace the person\'s, retention raised to the minimum (0 = forever stays), capture follows the live policy', () => {
   let policy: ManagedPolicy | undefined = ManagedPolicy.parse({ version: 1, audit: { syslog: [{ host: 'siem', port: 514 }], minRetentionDays: 400 }, settings: { allowPayloadCapture: false } });
   const o = managedAuditOptions({ syslog: [{ host: 'siem', port: 514, protocol: 'tcp' }], retentionDays: 30, capturePayloads: () => true }, () => policy);
   assert.equal(o.syslog!.length, 1, 'the same receiver is not added twice');
