@@ -30,6 +30,7 @@ import { DeferredAuditLog } from './audit/deferred.js';
 import { VERSION } from './version.js';
 import { managedHandlers } from './api/managed.js';
 import { managedAuditOptions } from './managed/audit.js';
+import { applyAuditSettings, userAudit } from './config/audit-settings.js';
 import { guardHandlers } from './managed/guard.js';
 import { applyManagedApprovals, assertServerPermitted } from './managed/locks.js';
 import { lockedTier } from './managed/servers.js';
@@ -126,6 +127,7 @@ export class Engine {
         servers: () => this.servers.list(),
         rules: () => this.guardian?.listRules() ?? [],
         approvals: () => this.guardian?.settings(),
+        settings: () => this.settings.get(),
       }),
     };
     this.api = createRouter(guardHandlers(handlers, this.managed));
@@ -151,6 +153,8 @@ export class Engine {
                 onWarning: (message) => engine.logger.warn('audit.warning', { message }),
               },
               () => engine.managed.policy(),
+              // The person's forwarding and retention (settings.json); changes apply later without a restart.
+              () => userAudit(engine.settings, engine.logger),
             ),
           )
           .catch((error: Error) => {
@@ -203,6 +207,7 @@ export class Engine {
   async #managedChanged(): Promise<void> {
     const state = this.managed.state();
     applyManagedApprovals(this.#managedApprovals, this.managed.policy());
+    applyAuditSettings(this);
     this.#logManaged();
     await this.audit.event('managed.changed', { path: state.path, state: state.state, ...(state.state === 'invalid' ? { problems: state.problems.length } : {}) }).catch(() => undefined);
     for (const name of new Set([...this.#sessions].map((s) => s.serverName))) {
