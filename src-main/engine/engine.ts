@@ -167,8 +167,12 @@ export class Engine {
       engine.#lock.publish(engine.http.url, engine.http.port, engine.socket.path);
       engine.managed.on('change', () => void engine.#managedChanged());
       engine.managed.watch();
+      engine.servers.watchForChanges();
+      engine.tokens.watchForChanges();
     } catch (error) {
       engine.managed.close();
+      engine.servers.stopWatching();
+      engine.tokens.stopWatching();
       if (engine.audit instanceof DeferredAuditLog) await engine.audit.close().catch(() => undefined);
       engine.#lock.release();
       throw error;
@@ -280,6 +284,8 @@ export class Engine {
       // Calls waiting for approval are denied first (fail closed), so no request holds the server open.
       this.guardian?.close('Warden is stopping');
       this.managed.close();
+      this.servers.stopWatching();
+      this.tokens.stopWatching();
       await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
       for (const runtime of this.#runtimes.values()) runtime.disposeSpare();

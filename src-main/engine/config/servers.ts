@@ -1,10 +1,12 @@
-// The servers Warden knows, stored in servers.json (conf: atomic writes). The file is re-read on every
-// access, so a server added by the CLI while an engine runs takes effect at the next session.
+// The servers Warden knows, stored in servers.json (conf: atomic writes). The file is re-read when it
+// changed (stat on every access, or, in a running engine, when the OS reports a change), so a server
+// added by the CLI while an engine runs takes effect at the next session.
 import { statSync } from 'node:fs';
 import Conf from 'conf';
 import { ServerConfig, type ServerConfigInput } from '../../../shared/servers.js';
 import type { Tier } from '../../../shared/words.js';
 import { WardenError } from '../errors.js';
+import { ChangeWatch } from './change-watch.js';
 import { permitByManagedFile } from '../managed/locks.js';
 import type { DataPaths } from '../paths.js';
 
@@ -16,6 +18,7 @@ export class ServerStore {
   #opened?: Conf<ServersFile>;
   /** Parsed servers, valid while the file's size and mtime stay the same (the call path asks often). */
   #cache?: { stamp: string; raw: Record<string, unknown> | undefined; parsed: Map<string, ServerConfig> };
+  #changes?: ChangeWatch;
 
   /** `permit` refuses servers managed policy forbids (default: the managed policy file as it is now). */
   constructor(
@@ -31,6 +34,16 @@ export class ServerStore {
       throw new WardenError('config_invalid', `${this.paths.servers} cannot be read: ${(error as Error).message}. Fix or remove the file; Warden changed nothing.`);
     }
     return this.#opened;
+  }
+
+  /** Stat the file only when the OS says it changed (the engine's call path asks several times per call). */
+  watchForChanges(): void {
+    this.#changes ??= new ChangeWatch(this.paths.servers);
+    this.#changes.start();
+  }
+
+  stopWatching(): void {
+    this.#changes?.stop();
   }
 
   /** True once the file exists: an empty list the person made is not the same as "never configured". */
@@ -101,6 +114,7 @@ export class ServerStore {
   }
 
   #read(): Record<string, unknown> | undefined {
+    if (this.#cache && this.#changes && !this.#changes.mayHaveChanged()) return this.#cache.raw;
     let stamp = 'missing';
     try {
       const st = statSync(this.paths.servers, { bigint: true });

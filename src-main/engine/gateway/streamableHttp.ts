@@ -1,6 +1,7 @@
 // The server side of one client's Streamable HTTP session (MCP transport spec): POST carries the
-// client's messages and answers requests on an SSE stream per POST; GET opens the session's standalone
-// SSE stream; DELETE ends the session. It implements the SDK's Transport interface, like the SDK's own
+// client's messages and answers requests on an SSE stream per POST, or as one JSON body when the answer
+// is the first and only thing to send (the spec lets the server pick; a plain JSON body costs the client
+// much less than an event stream); GET opens the session's standalone SSE stream; DELETE ends the session. It implements the SDK's Transport interface, like the SDK's own
 // StreamableHTTPServerTransport, but writes to Node's response directly: the SDK's Node transport goes
 // through a Web Request/Response adapter on every call, which cost about half of Warden's added CPU
 // per call (measured). No resumability (no event store), as with the SDK transport without one.
@@ -8,6 +9,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, JSONRPCMessageSchema, isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId, type Transport } from '../mcp/sdk.js';
 
 const KEEPALIVE_MS = 15_000;
+/**
+ * A POST whose answer takes longer than this gets its event stream opened (headers sent) even with
+ * nothing to say yet: a call held for approval can wait minutes, and HTTP clients give up on a response
+ * whose headers do not come (undici: after 300 s).
+ */
+const STREAM_AFTER_MS = 5_000;
+
+/** One POST's response: unopened until the first message decides between a JSON body and an event stream. */
+interface PostStream {
+  res: ServerResponse;
+  open: Set<RequestId>;
+  /** The event stream's headers are sent. */
+  streaming: boolean;
+  timer?: NodeJS.Timeout;
+}
 
 type SendOptions = { relatedRequestId?: RequestId };
 
@@ -34,7 +50,7 @@ export class StreamableHttpSession implements Transport {
   #initialized = false;
   #closed = false;
   /** The open SSE response of each request still waiting for its answer. */
-  readonly #streams = new Map<RequestId, { res: ServerResponse; open: Set<RequestId> }>();
+  readonly #streams = new Map<RequestId, PostStream>();
   #standalone?: ServerResponse;
   #keepalive?: NodeJS.Timeout;
 
@@ -101,11 +117,13 @@ export class StreamableHttpSession implements Transport {
     if (requests.length === 0) {
       res.writeHead(202).end();
     } else {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'mcp-session-id': this.sessionId });
-      res.flushHeaders();
-      const stream = { res, open: new Set<RequestId>(requests.map((r) => r.id)) };
+      const stream: PostStream = { res, open: new Set<RequestId>(requests.map((r) => r.id)), streaming: false };
+      // Only a single request can be answered with a JSON body; a batch gets its stream now.
+      if (requests.length > 1) this.#startStream(stream);
+      else stream.timer = setTimeout(() => this.#startStream(stream), STREAM_AFTER_MS).unref();
       for (const request of requests) this.#streams.set(request.id, stream);
       res.on('close', () => {
+        clearTimeout(stream.timer);
         for (const id of stream.open) if (this.#streams.get(id) === stream) this.#streams.delete(id);
       });
     }
@@ -130,18 +148,33 @@ export class StreamableHttpSession implements Transport {
     });
   }
 
+  #startStream(stream: PostStream): void {
+    clearTimeout(stream.timer);
+    if (stream.streaming || stream.res.writableEnded) return;
+    stream.streaming = true;
+    stream.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'mcp-session-id': this.sessionId });
+    stream.res.flushHeaders();
+  }
+
   async send(message: JSONRPCMessage, options?: SendOptions): Promise<void> {
     if (this.#closed) throw new Error('The session is closed.');
     const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
     const key = isResponse ? (message as { id?: RequestId }).id : options?.relatedRequestId;
     const stream = key === undefined ? undefined : this.#streams.get(key);
     if (stream) {
-      stream.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
       if (isResponse) {
         this.#streams.delete(key!);
         stream.open.delete(key!);
-        if (stream.open.size === 0) stream.res.end();
       }
+      if (!stream.streaming && isResponse && stream.open.size === 0) {
+        clearTimeout(stream.timer);
+        stream.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId });
+        stream.res.end(JSON.stringify(message));
+        return;
+      }
+      this.#startStream(stream);
+      stream.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+      if (isResponse && stream.open.size === 0) stream.res.end();
       return;
     }
     if (isResponse || options?.relatedRequestId !== undefined) {
@@ -156,7 +189,10 @@ export class StreamableHttpSession implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#keepalive);
-    for (const { res } of new Set(this.#streams.values())) res.end();
+    for (const stream of new Set(this.#streams.values())) {
+      this.#startStream(stream);
+      stream.res.end();
+    }
     this.#streams.clear();
     this.#standalone?.end();
     this.#standalone = undefined;

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { ChangeWatch } from '../config/change-watch.js';
 import { WardenError } from '../errors.js';
 import type { DataPaths } from '../paths.js';
 
@@ -23,8 +24,19 @@ const newToken = () => randomBytes(32).toString('base64url');
 export class TokenStore {
   #byDigest = new Map<string, TokenOwner>();
   #mtimeMs = -1;
+  #changes?: ChangeWatch;
 
   constructor(readonly paths: DataPaths) {}
+
+  /** Re-read the file only when the OS says it changed (the engine checks a token on every request). */
+  watchForChanges(): void {
+    this.#changes ??= new ChangeWatch(this.paths.tokens);
+    this.#changes.start();
+  }
+
+  stopWatching(): void {
+    this.#changes?.stop();
+  }
 
   /** Reads the file, creating it (mode 0600) with a fresh admin token on first use. */
   load(): TokenFile {
@@ -67,8 +79,15 @@ export class TokenStore {
   /** Who owns a presented token, or null. Re-reads the file when it changed (a client protected meanwhile). */
   verify(token: string | undefined): TokenOwner | null {
     if (!token) return null;
-    this.#refresh();
-    return this.#byDigest.get(digest(token)) ?? null;
+    if (!this.#changes || this.#changes.mayHaveChanged()) this.#refresh();
+    const key = digest(token);
+    let owner = this.#byDigest.get(key);
+    // A token issued a moment ago by another process: its change notice may not have arrived yet.
+    if (!owner && this.#changes) {
+      this.#refresh();
+      owner = this.#byDigest.get(key);
+    }
+    return owner ?? null;
   }
 
   #refresh(): void {

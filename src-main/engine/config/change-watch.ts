@@ -1,0 +1,40 @@
+// Whether a file may have changed since it was last read, from the OS's change notifications (fs.watch
+// on its folder), so that the call path need not stat the file on every call. Until the watch runs, or
+// once it fails, the answer is always "maybe": callers then stat as they would without it.
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+
+export class ChangeWatch {
+  #watcher: FSWatcher | undefined;
+  #changed = true;
+
+  constructor(readonly path: string) {}
+
+  start(): void {
+    if (this.#watcher) return;
+    const name = basename(this.path);
+    try {
+      this.#watcher = watch(dirname(this.path), { persistent: false }, (_event, file) => {
+        if (file === null || file === name || file.startsWith(`${name}.`)) this.#changed = true;
+      });
+      this.#watcher.on('error', () => this.stop());
+    } catch {
+      this.#watcher = undefined;
+    }
+    this.#changed = true;
+  }
+
+  stop(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#changed = true;
+  }
+
+  /** True when the file may differ from the last read; the notice is used up by asking. */
+  mayHaveChanged(): boolean {
+    if (!this.#watcher) return true;
+    const changed = this.#changed;
+    this.#changed = false;
+    return changed;
+  }
+}

@@ -1,0 +1,55 @@
+// How Warden answers a POST over Streamable HTTP, seen on the wire: a plain JSON body when the answer is
+// the only thing to send, an event stream when the server sends progress (or anything else) first. Both
+// are the spec's choices for the server; a real SDK client takes either (transparent.test.ts).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allowAll } from '../../../src-main/engine/pipeline.js';
+import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
+import { dataPaths } from '../../../src-main/engine/paths.js';
+import { servers, startTestEngine, type TestEngine } from '../../helpers/engine.js';
+
+describe('answers to a POST', () => {
+  let t: TestEngine;
+  let headers: Record<string, string>;
+  let id = 0;
+  before(async () => {
+    t = await startTestEngine([servers.everything()], { decisions: allowAll });
+    const token = new TokenStore(dataPaths(t.dir)).clientToken('wire');
+    headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+    const init = await post({ method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } });
+    headers['mcp-session-id'] = init.headers.get('mcp-session-id')!;
+    assert.ok(headers['mcp-session-id'], 'the initialize answer names the session');
+    const initialized = await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    assert.equal(initialized.status, 202);
+  });
+  after(() => t.stop());
+
+  function post(message: Record<string, unknown>): Promise<Response> {
+    id += 1;
+    return fetch(`${t.url}/mcp/everything`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, ...message }) });
+  }
+
+  test('a call whose answer comes first is answered with one JSON body', async () => {
+    const response = await post({ method: 'tools/call', params: { name: 'echo', arguments: { message: 'plain' } } });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+    const body = (await response.json()) as { id: number; result: { content: Array<{ text: string }> } };
+    assert.equal(body.id, id);
+    assert.equal(body.result.content[0]!.text, 'Echo: plain');
+  });
+
+  test('a call with progress gets an event stream: the progress, then the result', async () => {
+    const response = await post({
+      method: 'tools/call',
+      params: { name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 }, _meta: { progressToken: 'p1' } },
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const events = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { method?: string; id?: number; params?: { progressToken?: string } });
+    assert.ok(events.some((e) => e.method === 'notifications/progress' && e.params?.progressToken === 'p1'), 'progress on the stream');
+    assert.equal(events.at(-1)!.id, id, 'the result closes the stream');
+  });
+});
