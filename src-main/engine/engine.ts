@@ -288,7 +288,7 @@ export class Engine {
       this.tokens.stopWatching();
       await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
-      for (const runtime of this.#runtimes.values()) runtime.disposeSpare();
+      for (const runtime of this.#runtimes.values()) runtime.retire();
       await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);
       if (this.audit instanceof DeferredAuditLog) await this.audit.close().catch((error: Error) => this.logger.error('audit.close_failed', { message: error.message }));
       this.#lock?.release();

@@ -15,6 +15,8 @@ const BACKOFF_WAIT_LIMIT_MS = 5_000;
 const STABLE_MS = 60_000;
 /** An unused warm spare is stopped after this long. */
 const SPARE_IDLE_MS = 5 * 60_000;
+/** How long after a session starts its server's next spare boots. */
+const SPARE_DELAY_MS = 250;
 
 export class ServerRuntime {
   readonly stderr = new StderrTail();
@@ -26,6 +28,8 @@ export class ServerRuntime {
   #lastCrashAt = 0;
   #runningSince = 0;
   #spare?: { downstream: Downstream; key: string; timer: NodeJS.Timeout };
+  #spareTimer: NodeJS.Timeout | undefined;
+  #retired = false;
 
   constructor(
     readonly name: string,
@@ -92,8 +96,18 @@ export class ServerRuntime {
     return undefined;
   }
 
+  /** Boots the next spare a moment from now: at once, it would compete for the CPU with the session that asked. */
+  warmSpareSoon(config: ServerConfig, resolveSecret?: SecretResolver): void {
+    if (this.#spareTimer || this.#retired) return;
+    this.#spareTimer = setTimeout(() => {
+      this.#spareTimer = undefined;
+      this.warmSpare(config, resolveSecret);
+    }, SPARE_DELAY_MS);
+    this.#spareTimer.unref();
+  }
+
   warmSpare(config: ServerConfig, resolveSecret?: SecretResolver): void {
-    if (config.transport !== 'stdio' || this.#spare || this.#crashesInARow > 0) return;
+    if (config.transport !== 'stdio' || this.#spare || this.#crashesInARow > 0 || this.#retired) return;
     const events = Downstream.holding(
       (chunk) => void this.stderr.push(chunk),
       () => {
@@ -108,7 +122,15 @@ export class ServerRuntime {
     downstream.start().catch(() => this.disposeSpare());
   }
 
+  /** The engine stops: no spare now or later. */
+  retire(): void {
+    this.#retired = true;
+    this.disposeSpare();
+  }
+
   disposeSpare(): void {
+    clearTimeout(this.#spareTimer);
+    this.#spareTimer = undefined;
     const spare = this.#spare;
     this.#spare = undefined;
     if (!spare) return;

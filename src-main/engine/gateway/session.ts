@@ -364,7 +364,7 @@ export class GatewaySession {
       }
     }
     this.#downstream = downstream;
-    if (this.deps.warmSpares) runtime.warmSpare(server, this.deps.resolveSecret);
+    if (this.deps.warmSpares) runtime.warmSpareSoon(server, this.deps.resolveSecret);
     if (replay && this.#initializeRequest) {
       // A restart after a crash: the client already initialized, so Warden does it again on its behalf.
       const response = await this.#requestDownstream('initialize', this.#initializeRequest.params ?? {}, REPLAY_TIMEOUT_MS).catch((error) => {
