@@ -23,7 +23,7 @@ export function App() {
   const route = useRoute();
   const connection = useConnection();
   const pending = usePendingApprovals();
-  const settings = useQuery((c) => c['settings.get']({}), [], []);
+  const settings = useQuery((c) => c['settings.get']({}), [], ['settings.changed', 'managed.changed']);
 
   useEffect(() => {
     if (settings.data) applyTheme(settings.data.theme);

@@ -8,6 +8,7 @@ const PATHS = {
   clients: 'M4 5h16v11H4zM9 20h6M12 16v4',
   settings: 'M12 9a3 3 0 100 6 3 3 0 000-6zm8 3l-2-1 .5-2.2-1.8-1.8L14.5 7.5 13 5h-2l-1.5 2.5-2.2-.5-1.8 1.8.5 2.2-2 1v2l2 1-.5 2.2 1.8 1.8 2.2-.5L11 21h2l1.5-2.5 2.2.5 1.8-1.8-.5-2.2 2-1z',
   close: 'M6 6l12 12M18 6L6 18',
+  lock: 'M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 017 0v3',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,16 +1,76 @@
-// Settings: how long a call waits, asking inside the client, theme, start at login; payload capture per server.
+// Settings: how long a call waits, asking inside the client, theme, start at login, updates, the audit
+// log's retention and forwarding to a SIEM; payload capture per server. What managed policy fixes is
+// shown with a lock and who manages it, and cannot be changed here.
 import { useState } from 'react';
+import type { EffectivePolicy } from '../../shared/managed.js';
 import type { Settings } from '../../shared/settings.js';
+import type { SyslogDestination, SyslogProtocol } from '../../shared/syslog.js';
 import { useAction, useApi, useQuery, type Query } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { Icon } from '../components/Icon.js';
 import type { Screen } from '../route.js';
 import { CaptureToggle } from './ServerTools.js';
+
+/** "Set by Example Corp IT (it-help@example.com)": shown beside every setting managed policy fixes. */
+function Lock({ policy, what }: { policy: EffectivePolicy; what?: string }) {
+  return (
+    <p className="lock" role="note">
+      <Icon name="lock" size={14} />
+      <span>
+        {what ?? 'Set'} by {policy.managedBy}
+        {policy.contact ? ` (${policy.contact})` : ''}
+      </span>
+    </p>
+  );
+}
+
+const receiverText = (d: SyslogDestination) => `${d.protocol}://${d.host}:${d.port}`;
+const DEFAULT_PORT: Record<SyslogProtocol, number> = { tls: 6514, tcp: 514, udp: 514 };
+
+function AddReceiver({ onAdd, busy }: { onAdd(d: SyslogDestination): void; busy: boolean }) {
+  const [host, setHost] = useState('');
+  const [port, setPort] = useState('');
+  const [protocol, setProtocol] = useState<SyslogProtocol>('tls');
+  const [caFile, setCaFile] = useState('');
+  const portNumber = port ? Number(port) : DEFAULT_PORT[protocol];
+  const ok = host.trim() !== '' && Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536;
+  return (
+    <form
+      className="row"
+      aria-label="Add a syslog receiver"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!ok) return;
+        onAdd({ host: host.trim(), port: portNumber, protocol, ...(protocol === 'tls' && caFile.trim() ? { caFile: caFile.trim() } : {}) });
+        setHost('');
+        setPort('');
+        setCaFile('');
+      }}
+    >
+      <select aria-label="Protocol" value={protocol} onChange={(e) => setProtocol(e.target.value as SyslogProtocol)}>
+        <option value="tls">TLS</option>
+        <option value="tcp">TCP</option>
+        <option value="udp">UDP</option>
+      </select>
+      <input type="text" aria-label="Host" placeholder="siem.example.com" value={host} onChange={(e) => setHost(e.target.value)} style={{ width: 180 }} />
+      <input type="number" aria-label="Port" placeholder={String(DEFAULT_PORT[protocol])} min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} style={{ width: 90 }} />
+      {protocol === 'tls' ? (
+        <input type="text" aria-label="CA file (PEM)" placeholder="CA file (PEM), optional" value={caFile} onChange={(e) => setCaFile(e.target.value)} style={{ width: 200 }} />
+      ) : null}
+      <button type="submit" disabled={!ok || busy}>
+        Add
+      </button>
+    </form>
+  );
+}
 
 export function SettingsScreen({ settings, onNavigate }: { settings: Query<Settings>; onNavigate(screen: Screen): void }) {
   const api = useApi();
   const servers = useQuery((c) => c['servers.list']({}), [], ['servers.changed']);
   // The approval timeout and asking inside the client are the guardian's own settings (policy.json).
-  const approvals = useQuery((c) => c['approvals.settings']({}), [], ['policy.changed']);
+  const approvals = useQuery((c) => c['approvals.settings']({}), [], ['policy.changed', 'settings.changed']);
+  // What managed policy fixes, and who manages it.
+  const policy = useQuery((c) => c['policy.managed']({}), [], ['managed.changed', 'settings.changed', 'policy.changed']);
   const saveApprovals = useAction(async (patch: { timeoutSeconds?: number; elicitation?: boolean }) => {
     try {
       const next = await api.client['approvals.settings'](patch);
@@ -22,11 +82,13 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
     }
   });
   const [timeout, setTimeoutText] = useState<string | undefined>(undefined);
+  const [retention, setRetentionText] = useState<string | undefined>(undefined);
   // Choices show at once; the engine's answer (or, on failure, a reload) settles them.
   const save = useAction(async (patch: Partial<Settings>) => {
     try {
       const next = await api.client['settings.set'](patch);
       settings.set(next);
+      policy.reload();
       return next;
     } catch (error) {
       settings.reload();
@@ -35,17 +97,25 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
   });
   const s = settings.data;
   const a = approvals.data;
-  if (!s || !a) return <ErrorNote error={settings.error ?? approvals.error} />;
+  const p = policy.data;
+  if (!s || !a || !p) return <ErrorNote error={settings.error ?? approvals.error ?? policy.error} />;
   const timeoutValue = timeout ?? String(a.timeoutSeconds);
+  const retentionValue = retention ?? String(s.auditRetentionDays);
   const desktop = api.transport.kind === 'desktop';
+  const timeoutLocked = p.settings.approvalTimeoutSeconds.locked;
+  const updates = p.settings.autoUpdate;
+  const syslog = p.audit.syslog;
+  const minimum = p.audit.retentionDays.minimum;
+  const broken = p.managed.state === 'invalid';
   return (
-    <div className="stack" style={{ maxWidth: 640 }}>
+    <div className="stack" style={{ maxWidth: 680 }}>
       <div className="screen-head">
         <div>
           <h1>Settings</h1>
           <p className="muted">Changes apply at once.</p>
         </div>
       </div>
+      {broken ? <p className="error">The managed policy file is broken, so nothing it could control can be changed until IT fixes it.</p> : null}
       <ErrorNote error={save.error ?? saveApprovals.error} />
       <fieldset className="stack">
         <legend>Approvals</legend>
@@ -59,6 +129,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
               max={3600}
               aria-describedby="timeout-hint"
               value={timeoutValue}
+              disabled={timeoutLocked}
               onChange={(e) => setTimeoutText(e.target.value)}
               onBlur={() => {
                 const n = Number(timeoutValue);
@@ -68,6 +139,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
             />
           </span>
         </label>
+        {timeoutLocked && !broken ? <Lock policy={p} /> : null}
         <label className="check">
           <input type="checkbox" checked={a.elicitation} onChange={(e) => {
               approvals.set({ ...a, elicitation: e.target.checked });
@@ -99,7 +171,70 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
             }} />
           Start Warden when I log in
         </label>
-        {!desktop ? <p className="muted">Applies to the desktop app; this window is the headless engine’s browser UI.</p> : null}
+        <label className="check">
+          <input type="checkbox" checked={updates.value} disabled={updates.locked} onChange={(e) => {
+              settings.set({ ...s, autoUpdate: e.target.checked });
+              policy.set({ ...p, settings: { ...p.settings, autoUpdate: { ...updates, value: e.target.checked, source: 'user' } } });
+              void save.run({ autoUpdate: e.target.checked });
+            }} />
+          Check for updates and install them when Warden restarts
+        </label>
+        {updates.locked && !broken ? <Lock policy={p} what={updates.value ? 'Kept on' : 'Turned off (new versions come from IT)'} /> : null}
+        {!desktop ? <p className="muted">Start at login and updates apply to the installed desktop app; this window is the headless engine’s browser UI.</p> : null}
+      </fieldset>
+      <fieldset className="stack">
+        <legend>Audit log</legend>
+        <label className="field">
+          Keep records for (days)
+          <span className="hint" id="retention-hint">
+            Older days are removed from this computer; 0 keeps everything.{minimum !== undefined ? ` At least ${minimum} days.` : ''}
+          </span>
+          <span className="row">
+            <input
+              type="number"
+              min={0}
+              max={36500}
+              aria-describedby="retention-hint"
+              value={retentionValue}
+              disabled={broken}
+              onChange={(e) => setRetentionText(e.target.value)}
+              onBlur={() => {
+                const n = Number(retentionValue);
+                if (Number.isInteger(n) && n !== s.auditRetentionDays) void save.run({ auditRetentionDays: n }).finally(() => setRetentionText(undefined));
+              }}
+              style={{ width: 100 }}
+            />
+          </span>
+        </label>
+        {minimum !== undefined && !broken ? <Lock policy={p} what={`Minimum of ${minimum} days set`} /> : null}
+        <div className="stack" style={{ gap: 6 }}>
+          <strong>Forward to a SIEM (syslog)</strong>
+          <span className="muted" style={{ fontSize: 12 }}>
+            Every record is also sent as RFC 5424 syslog carrying CEF. TLS verifies the receiver’s certificate against the CA file, or the system’s CAs.
+          </span>
+          {syslog.value.length ? (
+            <ul className="receivers" aria-label="Syslog receivers">
+              {syslog.value.map((d) => (
+                <li key={receiverText(d)} className="row">
+                  <code>{receiverText(d)}</code>
+                  {d.caFile ? <span className="muted">CA {d.caFile}</span> : null}
+                  {!syslog.locked ? (
+                    <button type="button" className="link" aria-label={`Remove ${receiverText(d)}`} disabled={save.busy} onClick={() => void save.run({ auditSyslog: syslog.value.filter((x) => x !== d) })}>
+                      Remove
+                    </button>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <span className="muted">Not forwarded.</span>
+          )}
+          {syslog.locked ? (
+            broken ? null : <Lock policy={p} what="Receivers set" />
+          ) : (
+            <AddReceiver busy={save.busy} onAdd={(d) => void save.run({ auditSyslog: [...syslog.value, d] })} />
+          )}
+        </div>
       </fieldset>
       <fieldset className="stack">
         <legend>Payload capture</legend>
