@@ -44,7 +44,7 @@ describe('warden policy validate', () => {
   test('a valid file: exit 0 and a summary of what it sets', async () => {
     const r = await warden({}, 'policy', 'validate', join(FIXTURES, 'full.json'));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /is a valid managed policy \(version 1, managed by Example Corp IT\): 3 servers, 4 rules, 4 locked settings, audit forwarded to tcp:\/\/siem\.example\.com:6514/);
+    assert.match(r.stdout, /is a valid managed policy \(version 1, managed by Example Corp IT\): 3 servers, 4 rules, 4 locked settings, audit forwarded to tcp:\/\/siem\.example\.com:514, tls:\/\/10\.1\.2\.3:6514/);
   });
 });
 

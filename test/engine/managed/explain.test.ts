@@ -39,6 +39,21 @@ test('every problem of a file with several is listed, with its path, line and wh
   assert.equal(r.problems.length, 7, JSON.stringify(r.problems, null, 1));
 });
 
+test('TLS options on a receiver that is not TLS, or a client certificate without its key, are explained', () => {
+  const r = parseManagedPolicy(
+    JSON.stringify({ version: 1, audit: { syslog: [{ host: 'siem', port: 514, protocol: 'udp', caFile: '/x.pem' }, { host: 'siem', port: 6514, protocol: 'tls', certFile: '/c.pem' }] } }, null, 2),
+  );
+  assert.ok(!r.ok);
+  if (r.ok) return;
+  assert.deepEqual(
+    r.problems.map((p) => [p.path, p.message]),
+    [
+      ['audit.syslog[0].caFile', 'caFile applies only to protocol "tls", not "udp".'],
+      ['audit.syslog[1].keyFile', 'certFile and keyFile go together (a client certificate and its key).'],
+    ],
+  );
+});
+
 test('JSON syntax errors give the line; empty files and non-objects are explained', () => {
   const r = parseManagedPolicy(fixture('broken-json.json'));
   assert.ok(!r.ok && r.problems.some((p) => p.line === 5 && /not valid JSON/.test(p.message)), JSON.stringify(r));
