@@ -12,7 +12,7 @@ import { dataDir } from '../engine/paths.js';
 import { APP_INDEX_URL, APP_SCHEME, fileForAppUrl, isAllowedNavigation, isOwnPage } from './app-url.js';
 import { UI_CONTENT_SECURITY_POLICY } from '../engine/web/csp.js';
 import { notificationFor, trayTitle, trayTooltip } from './presenting.js';
-import { DesktopUpdater } from './updater.js';
+import { DesktopUpdater, loadElectronUpdater } from './updater.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/src-main/electron -> the package root. */
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
   wireIpc(engine);
   applyLoginItem(engine);
   // Updates run only in the installed app, and only while managed policy and Settings allow them.
-  new DesktopUpdater(engine).start();
+  new DesktopUpdater(engine, { packaged: app.isPackaged, load: loadElectronUpdater }).start();
   createTray();
   // `--background`: started by `Warden --connect` because no engine ran; stay in the tray.
   if (!process.argv.includes('--background')) window = createWindow();

@@ -2,21 +2,44 @@
 // wrote into the app (electron-builder.yml `publish`). Thin: whether updates may run is decided in
 // engine/managed/auto-update.ts (managed policy wins over the person's setting; a broken managed
 // file means no updates), and is decided again whenever the managed policy or the settings change.
-import { app } from 'electron';
+// It takes app.isPackaged and the way to load electron-updater from main.ts, so that it can be tested
+// without Electron (test/electron/updater.test.ts, with a stand-in updater and a real engine).
 import type { AppUpdater } from 'electron-updater';
 import type { Engine } from '../engine/engine.js';
 import { decideAutoUpdate, type AutoUpdateDecision } from '../engine/managed/auto-update.js';
 
 const CHECK_EVERY_MS = 6 * 60 * 60 * 1000;
 
+/** What this class uses of electron-updater's AppUpdater. */
+export type Updater = Pick<AppUpdater, 'autoDownload' | 'autoInstallOnAppQuit' | 'checkForUpdates' | 'on'> & { logger: AppUpdater['logger'] };
+
+export interface UpdaterOptions {
+  /** app.isPackaged */
+  packaged: boolean;
+  /** Loads electron-updater's autoUpdater (only once updates may run). */
+  load: () => Promise<Updater>;
+  checkEveryMs?: number;
+}
+
+/** electron-updater's autoUpdater, loaded when first needed. */
+export const loadElectronUpdater = async (): Promise<Updater> => (await import('electron-updater')).default.autoUpdater;
+
 export class DesktopUpdater {
-  #updater: AppUpdater | undefined;
+  #updater: Updater | undefined;
   #timer: NodeJS.Timeout | undefined;
   #decision: AutoUpdateDecision | undefined;
   #cancel: (() => void) | undefined;
   #off: Array<() => void> = [];
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Pick<Engine, 'settings' | 'managed' | 'logger' | 'audit' | 'on'>,
+    private readonly options: UpdaterOptions,
+  ) {}
+
+  /** The decision in force (undefined before start). */
+  get decision(): AutoUpdateDecision | undefined {
+    return this.#decision;
+  }
 
   decide(): AutoUpdateDecision {
     let user: boolean | Error;
@@ -25,7 +48,7 @@ export class DesktopUpdater {
     } catch (error) {
       user = error as Error;
     }
-    return decideAutoUpdate({ packaged: app.isPackaged, managed: this.engine.managed.state(), policy: this.engine.managed.policy(), user });
+    return decideAutoUpdate({ packaged: this.options.packaged, managed: this.engine.managed.state(), policy: this.engine.managed.policy(), user });
   }
 
   start(): this {
@@ -48,15 +71,14 @@ export class DesktopUpdater {
   async #enable(): Promise<void> {
     if (!this.#updater) {
       // Loaded only when updates may run: a development copy or a machine where IT turned updates off never touches it.
-      const { default: electronUpdater } = await import('electron-updater');
-      const updater = electronUpdater.autoUpdater;
+      const updater = await this.options.load();
       const log = this.engine.logger;
       updater.logger = {
         info: (message?: unknown) => log.info('update.info', { message: String(message) }),
         warn: (message?: unknown) => log.warn('update.warning', { message: String(message) }),
         error: (message?: unknown) => log.error('update.error', { message: String(message) }),
       };
-      updater.on('update-downloaded', (info) => {
+      updater.on('update-downloaded', (info: { version: string }) => {
         log.info('update.downloaded', { version: info.version });
         void this.engine.audit.event('update.downloaded', { version: info.version }).catch(() => undefined);
       });
@@ -78,7 +100,7 @@ export class DesktopUpdater {
     };
     check();
     clearInterval(this.#timer);
-    this.#timer = setInterval(check, CHECK_EVERY_MS);
+    this.#timer = setInterval(check, this.options.checkEveryMs ?? CHECK_EVERY_MS);
     this.#timer.unref();
   }
 
