@@ -21,7 +21,8 @@ import { createFileLogger, type Logger } from './log.js';
 import { dataPaths, type DataPaths } from './paths.js';
 import type { AuditPoint, DecisionPoint } from './pipeline.js';
 import { approvalHandlers } from './api/approvals.js';
-import { clientHandlers } from './api/clients.js';
+import { lazyHandlers } from './api/lazy.js';
+import { clientMethods } from '../../shared/api/clients.js';
 import { auditHandlers, auditSourceOf } from './api/audit.js';
 import { createGuardian, type Guardian } from './policy/guardian.js';
 import { PolicyStore } from './policy/store.js';
@@ -121,7 +122,7 @@ export class Engine {
         tierChanged: () => this.emit('servers.changed', { servers: this.serverViews() }),
       }),
       ...auditHandlers(() => auditSourceOf(this.audit)),
-      ...clientHandlers(this),
+      ...lazyHandlers(clientMethods, async () => (await import('./api/clients.js')).clientHandlers(this)),
       ...managedHandlers({
         managed: this.managed,
         servers: () => this.servers.list(),

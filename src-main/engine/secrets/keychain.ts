@@ -6,11 +6,15 @@
 //
 // On Linux the store is pinned to the Secret Service. The library would otherwise fall back to the
 // kernel keyring, which forgets everything at logout: a secret moved there would be lost for good.
-import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 import { ClientsError } from '../clients/errors.js';
 import { defaultDataDir } from '../paths.js';
 
 const OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
+
+// Loaded on first use: the native library adds about 12 MB to a process that never touches a secret.
+let keyring: Promise<typeof import('@napi-rs/keyring')> | undefined;
+const loadKeyring = () => (keyring ??= import('@napi-rs/keyring'));
 
 /** One keychain service per data directory: "Warden" for the person's own, a distinct one for any
  *  other (tests, a second profile), so that two Warden installs never read each other's secrets. */
@@ -54,14 +58,15 @@ export class OsKeychain implements Keychain {
     return new OsKeychain(keychainService(dataDir));
   }
 
-  #entry(account: string): AsyncEntry {
+  async #entry(account: string): Promise<AsyncEntry> {
+    const { AsyncEntry } = await loadKeyring();
     return new AsyncEntry(this.service, account, OPTIONS);
   }
 
   async status(): Promise<KeychainStatus> {
     try {
       // A read of an account that never exists: it reaches the store without changing it.
-      await this.#entry('warden-probe').getPassword();
+      await (await this.#entry('warden-probe')).getPassword();
       return { available: true };
     } catch (error) {
       return { available: false, reason: keychainUnavailableMessage(describe(error)) };
@@ -70,7 +75,7 @@ export class OsKeychain implements Keychain {
 
   async get(account: string): Promise<string | undefined> {
     try {
-      return (await this.#entry(account).getPassword()) ?? undefined;
+      return (await (await this.#entry(account)).getPassword()) ?? undefined;
     } catch (error) {
       throw unavailable(this.service, error);
     }
@@ -78,7 +83,7 @@ export class OsKeychain implements Keychain {
 
   async set(account: string, value: string): Promise<void> {
     try {
-      await this.#entry(account).setPassword(value);
+      await (await this.#entry(account)).setPassword(value);
     } catch (error) {
       throw unavailable(this.service, error);
     }
@@ -86,7 +91,7 @@ export class OsKeychain implements Keychain {
 
   async delete(account: string): Promise<boolean> {
     try {
-      return await this.#entry(account).deletePassword();
+      return await (await this.#entry(account)).deletePassword();
     } catch (error) {
       throw unavailable(this.service, error);
     }
@@ -96,6 +101,7 @@ export class OsKeychain implements Keychain {
     const status = await this.status();
     if (!status.available) throw new ClientsError('keychain_unavailable', status.reason, { service: this.service });
     try {
+      const { findCredentialsAsync } = await loadKeyring();
       const found = await findCredentialsAsync(this.service);
       return found.map((c) => c.account).filter((a) => a !== 'warden-probe').sort();
     } catch (error) {
