@@ -7,7 +7,7 @@
 // disk. A failed write rejects every record not yet written and the chain carries on from the last
 // written record; a failed fdatasync stops the log (every later record is refused: fail closed).
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile, open } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkLine, GENESIS_HASH, sealRecord, type SealedLine } from './chain.js';
 import type { AuditFs, AppendHandle } from './audit-fs.js';
@@ -22,6 +22,10 @@ export interface WriterOptions {
   rotateDaily: boolean;
   /** Whole segments older than this many days are removed; 0 keeps everything. */
   retentionDays: number;
+  /** Oldest whole segments are also removed while the log is larger than this many bytes; 0 or absent: no size limit. */
+  retentionMaxBytes?: number;
+  /** Never removed for size: segments with records from the last this many days (a managed minimum). */
+  retentionFloorDays?: number;
   now: () => number;
   fs: AuditFs;
 }
@@ -428,16 +432,29 @@ export class ChainWriter {
    * new start of the chain), then the files are deleted.
    */
   async applyRetention(): Promise<void> {
-    if (this.options.retentionDays <= 0 || this.retentionRunning || this.closed) return;
+    const maxBytes = this.options.retentionMaxBytes ?? 0;
+    if ((this.options.retentionDays <= 0 && maxBytes <= 0) || this.retentionRunning || this.closed) return;
     this.retentionRunning = true;
     try {
-      const cutoffDay = utcDay(this.options.now() - this.options.retentionDays * DAY_MS);
       const segments = await listSegments(this.dir);
       let removeCount = 0;
-      // A segment may go when the segment after it was opened before the cutoff day.
-      for (let i = 0; i + 1 < segments.length; i += 1) {
-        if (segments[i + 1]!.day < cutoffDay) removeCount = i + 1;
-        else break;
+      if (this.options.retentionDays > 0) {
+        const cutoffDay = utcDay(this.options.now() - this.options.retentionDays * DAY_MS);
+        // A segment may go when the segment after it was opened before the cutoff day.
+        for (let i = 0; i + 1 < segments.length; i += 1) {
+          if (segments[i + 1]!.day < cutoffDay) removeCount = i + 1;
+          else break;
+        }
+      }
+      const byDays = removeCount;
+      if (maxBytes > 0) {
+        // Oldest first, never the active (last) segment, never one holding records inside the floor.
+        const sizes = await Promise.all(segments.map((seg) => stat(seg.path).then((st) => st.size, () => 0)));
+        const floorDay = this.options.retentionFloorDays ? utcDay(this.options.now() - this.options.retentionFloorDays * DAY_MS) : undefined;
+        let total = sizes.reduce((a, b) => a + b, 0);
+        let bySize = 0;
+        while (bySize + 1 < segments.length && total > maxBytes && (floorDay === undefined || segments[bySize + 1]!.day < floorDay)) total -= sizes[bySize++]!;
+        removeCount = Math.max(removeCount, bySize);
       }
       if (removeCount === 0) return;
       const keep = segments[removeCount]!;
@@ -447,11 +464,15 @@ export class ChainWriter {
       if (checked.problem === 'malformed') return;
       const removed = segments.slice(0, removeCount);
       await this.append(eventRecord('audit.retention', {
-        reason: `Segments older than the retention period (${this.options.retentionDays} days) were removed.`,
+        reason:
+          removeCount > byDays
+            ? `The oldest segments were removed to keep the log under ${maxBytes} bytes.`
+            : `Segments older than the retention period (${this.options.retentionDays} days) were removed.`,
         removed: removed.map((s) => s.name),
         removedThroughSeq: checked.seq - 1,
         removedLastHash: checked.prev,
         retentionDays: this.options.retentionDays,
+        ...(maxBytes > 0 ? { retentionMaxBytes: maxBytes } : {}),
       }, new Date(this.options.now()).toISOString()));
       for (const segment of removed) {
         await unlink(segment.path).catch(() => undefined);
