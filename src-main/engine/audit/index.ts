@@ -34,6 +34,10 @@ export interface AuditLogOptions {
   rotateDaily?: boolean;
   /** Remove whole segments older than this many days; 0 keeps everything. Default 365. */
   retentionDays?: number;
+  /** Also remove the oldest whole segments while the log is larger than this many bytes; 0: no size limit (default). */
+  retentionMaxBytes?: number;
+  /** Never remove for size what holds records from the last this many days (managed audit.minRetentionDays). */
+  retentionFloorDays?: number;
   /** Forward every durable record to these syslog receivers (RFC 5424 + CEF). */
   syslog?: SyslogTarget[];
   /** Non-fatal problems (syslog unreachable, an index that could not be written). */
@@ -58,7 +62,7 @@ export interface AuditLog extends AuditPoint {
    * receivers no longer named are closed after sending what they hold, new ones start with the next
    * record; a new retention period applies at once.
    */
-  configure(options: Pick<AuditLogOptions, 'syslog' | 'retentionDays'>): void;
+  configure(options: Pick<AuditLogOptions, 'syslog' | 'retentionDays' | 'retentionMaxBytes' | 'retentionFloorDays'>): void;
   /** Waits for queued records, then closes files and syslog connections. */
   close(): Promise<void>;
 }
@@ -77,7 +81,10 @@ function settle(append: () => Promise<unknown>): Promise<void> {
 const DEFAULTS = { maxSegmentBytes: 64 * 1024 * 1024, rotateDaily: true, retentionDays: 365 };
 
 function checkOptions(options: AuditLogOptions): void {
-  const { maxSegmentBytes, retentionDays } = options;
+  const { maxSegmentBytes, retentionDays, retentionMaxBytes } = options;
+  if (retentionMaxBytes !== undefined && !(Number.isInteger(retentionMaxBytes) && retentionMaxBytes >= 0)) {
+    throw new AuditError('AUDIT_BAD_OPTION', `retentionMaxBytes must be a whole number of bytes (0: no size limit), not ${retentionMaxBytes}.`);
+  }
   if (maxSegmentBytes !== undefined && !(Number.isInteger(maxSegmentBytes) && maxSegmentBytes >= 4096 && maxSegmentBytes <= 2 ** 31)) {
     throw new AuditError('AUDIT_BAD_OPTION', `maxSegmentBytes must be an integer from 4096 to 2^31, not ${maxSegmentBytes}.`);
   }
@@ -101,6 +108,8 @@ export async function openAuditLog(paths: Pick<DataPaths, 'audit'>, options: Aud
     maxSegmentBytes: options.maxSegmentBytes ?? DEFAULTS.maxSegmentBytes,
     rotateDaily: options.rotateDaily ?? DEFAULTS.rotateDaily,
     retentionDays: options.retentionDays ?? DEFAULTS.retentionDays,
+    retentionMaxBytes: options.retentionMaxBytes ?? 0,
+    retentionFloorDays: options.retentionFloorDays ?? 0,
     now,
     fs: options.fs ?? nodeAuditFs,
   };
@@ -164,10 +173,15 @@ export async function openAuditLog(paths: Pick<DataPaths, 'audit'>, options: Aud
     configure(next) {
       checkOptions(next);
       if (next.syslog) forwardTo(next.syslog);
-      if (next.retentionDays !== undefined && next.retentionDays !== writerOptions.retentionDays) {
-        writerOptions.retentionDays = next.retentionDays;
-        void writer.applyRetention().catch((error: Error) => warn(`Audit retention could not run: ${error.message}`));
+      let changed = false;
+      for (const key of ['retentionDays', 'retentionMaxBytes', 'retentionFloorDays'] as const) {
+        const value = next[key];
+        if (value !== undefined && value !== writerOptions[key]) {
+          writerOptions[key] = value;
+          changed = true;
+        }
       }
+      if (changed) void writer.applyRetention().catch((error: Error) => warn(`Audit retention could not run: ${error.message}`));
     },
     async close() {
       await writer.close();
