@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Gateway benchmark: prints numbers, asserts nothing. Run through `npm run bench` (builds first).
 // - added latency per allowed call: direct vs Warden over HTTP vs `warden connect` vs supergateway
-// - calls per second with 8 concurrent clients over HTTP
+// - calls per second with 8 concurrent clients over HTTP: SDK clients (the client library's own cost is
+//   most of it), lean keep-alive HTTP clients speaking JSON-RPC, and the same lean load direct to 8 stdio
+//   servers (the ceiling this machine allows with 8 server processes)
 // - time from launching `warden connect` to its first answer
-// - the engine's RSS idle and with 10 servers connected
+// - the engine's RSS just after start, idle (after V8's idle collection), and with 10 servers connected
 // The engine runs as `warden serve` with its default pipeline (guardian decisions and audit log on).
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,6 +30,13 @@ const EVERYTHING = [process.execPath, bin('@modelcontextprotocol/server-everythi
 const MEMORY = [process.execPath, bin('@modelcontextprotocol/server-memory')];
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const WARMUP = 200;
+
+// The SDK's HTTP client leaves one abort listener per request on a shared signal until its Response is
+// collected; with fast calls Node warns about it. Not Warden's doing, and it floods the output.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'MaxListenersExceededWarning') console.warn(warning);
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
 const env = { ...process.env, WARDEN_DATA_DIR: dir };
@@ -82,6 +92,90 @@ async function latency(client) {
   return { p50: pct(times, 50), p95: pct(times, 95) };
 }
 
+/** A minimal Streamable HTTP client: keep-alive POSTs of JSON-RPC, answers as JSON or as an event stream. */
+async function leanHttpClient(url, headers) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let sessionId;
+  let id = 0;
+  const post = (message) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify(message);
+      const req = request(url, {
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body), ...(sessionId ? { 'mcp-session-id': sessionId } : {}) },
+      }, (res) => {
+        sessionId ??= res.headers['mcp-session-id'];
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          if (res.statusCode === 202) return resolve(undefined);
+          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text}`));
+          const json = (res.headers['content-type'] ?? '').startsWith('text/event-stream')
+            ? text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6))).find((m) => m.id === message.id)
+            : JSON.parse(text);
+          resolve(json);
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  await post({ jsonrpc: '2.0', id: ++id, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'lean', version: '1' } } });
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return {
+    async call(message) {
+      const answer = await post({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: 'echo', arguments: { message } } });
+      if (!answer?.result || answer.result.isError) throw new Error(`echo failed: ${JSON.stringify(answer)}`);
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/** A minimal stdio client of a server process (newline-delimited JSON-RPC), for the direct ceiling. */
+async function leanStdioClient(command) {
+  const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+  const waiting = new Map();
+  let buffer = '';
+  let id = 0;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      const message = JSON.parse(line);
+      waiting.get(message.id)?.(message);
+      waiting.delete(message.id);
+    }
+  });
+  const send = (message) =>
+    new Promise((resolve) => {
+      waiting.set(message.id, resolve);
+      child.stdin.write(JSON.stringify(message) + '\n');
+    });
+  await send({ jsonrpc: '2.0', id: ++id, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'lean', version: '1' } } });
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+  return {
+    async call(message) {
+      const answer = await send({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: 'echo', arguments: { message } } });
+      if (!answer?.result || answer.result.isError) throw new Error(`echo failed: ${JSON.stringify(answer)}`);
+    },
+    close: () => child.kill(),
+  };
+}
+
+/** Calls per second with these clients all calling at once. */
+async function throughput(clients, call, perClient) {
+  for (const c of clients) for (let i = 0; i < 50; i++) await call(c, 'w');
+  const t0 = process.hrtime.bigint();
+  await Promise.all(clients.map(async (c) => {
+    for (let i = 0; i < perClient; i++) await call(c, 'x');
+  }));
+  return Math.round((clients.length * perClient) / (Number(process.hrtime.bigint() - t0) / 1e9));
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
@@ -100,7 +194,10 @@ try {
   for (let i = 0; i < 10; i++) await run(['servers', 'add', `memory${i}`, '--', ...MEMORY]);
   serve = await startServe();
   await sleep(500);
-  print('engine RSS idle', `${rssMb(serve.child.pid).toFixed(1)} MB`);
+  print('engine RSS 0.5 s after start', `${rssMb(serve.child.pid).toFixed(1)} MB`);
+  // V8 returns the garbage of start-up (module compilation) once the process has been idle a while.
+  await sleep(Number(process.env.BENCH_IDLE_MS ?? 20_000));
+  print('engine RSS idle, 20 s after start (target < 80 MB)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
 
   const token = await clientToken('bench');
   const headers = { authorization: `Bearer ${token}` };
@@ -130,18 +227,21 @@ try {
   if (g) print('added by supergateway at p50', `${fmt(g.p50 - d.p50)}  (ratio ${(g.p50 / d.p50).toFixed(2)}x direct)`);
 
   // Throughput: 8 concurrent HTTP clients, each with its own session (and downstream server).
+  const perClient = Math.max(250, Math.floor(CALLS / 2));
   const clients = await Promise.all(
     Array.from({ length: 8 }, () => connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp/everything`), { requestInit: { headers } }))),
   );
-  const perClient = Math.max(250, Math.floor(CALLS / 2));
-  for (const c of clients) for (let i = 0; i < 50; i++) await c.callTool({ name: 'echo', arguments: { message: 'w' } });
-  const t0 = process.hrtime.bigint();
-  await Promise.all(clients.map(async (c) => {
-    for (let i = 0; i < perClient; i++) await c.callTool({ name: 'echo', arguments: { message: 'x' } });
-  }));
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  print('calls/s with 8 concurrent HTTP clients (target >= 5,000)', `${Math.round((8 * perClient) / seconds)}`);
+  const sdkRate = await throughput(clients, (c, message) => c.callTool({ name: 'echo', arguments: { message } }), perClient);
   await Promise.all(clients.map((c) => c.close()));
+  const lean = await Promise.all(Array.from({ length: 8 }, () => leanHttpClient(`${serve.url}/mcp/everything`, headers)));
+  const leanRate = await throughput(lean, (c, message) => c.call(message), perClient);
+  lean.forEach((c) => c.close());
+  const leanDirect = await Promise.all(Array.from({ length: 8 }, () => leanStdioClient(EVERYTHING)));
+  const directRate = await throughput(leanDirect, (c, message) => c.call(message), perClient);
+  leanDirect.forEach((c) => c.close());
+  print('calls/s, 8 concurrent SDK HTTP clients (target >= 5,000)', `${sdkRate}`);
+  print('calls/s, 8 concurrent lean HTTP clients through Warden', `${leanRate}`);
+  print('calls/s, same lean load direct to 8 stdio servers (ceiling)', `${directRate}`);
 
   // Launch of `warden connect` to its first answer (initialize), engine already running. A second apart,
   // as clients start sessions, so the engine's warm spare of the server has booted.

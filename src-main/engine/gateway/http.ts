@@ -69,6 +69,8 @@ export class GatewayHttp {
   readonly #routes: Array<{ prefix: string; handler: RouteHandler }> = [];
   readonly #apiAuth: ApiAuthenticator[] = [];
   #port = 0;
+  /** The Host values that name this listener (set once the port is known). */
+  #allowedHosts = new Set<string>();
 
   constructor(private readonly deps: HttpDeps) {
     this.#server = createServer((req, res) => {
@@ -105,6 +107,7 @@ export class GatewayHttp {
       });
     });
     this.#port = (this.#server.address() as AddressInfo).port;
+    this.#allowedHosts = new Set([`127.0.0.1:${this.#port}`, `localhost:${this.#port}`, `[::1]:${this.#port}`]);
   }
 
   async close(): Promise<void> {
@@ -122,7 +125,7 @@ export class GatewayHttp {
 
   /** Host and Origin must name this loopback listener (DNS rebinding defence). */
   originAllowed(req: IncomingMessage): boolean {
-    const allowedHosts = new Set([`127.0.0.1:${this.#port}`, `localhost:${this.#port}`, `[::1]:${this.#port}`]);
+    const allowedHosts = this.#allowedHosts;
     const host = req.headers.host?.toLowerCase();
     if (!host || !allowedHosts.has(host)) return false;
     const origin = req.headers.origin;
