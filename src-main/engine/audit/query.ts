@@ -3,12 +3,13 @@
 // segment, read from the `.idx` sidecar for sealed ones, extended or rebuilt from the segment file
 // when stale), then reads only the matching lines. Safe while an engine is appending: only complete
 // lines are read.
-import { open, readFile, stat } from 'node:fs/promises';
+import { isAscii } from 'node:buffer';
+import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import type { CallStatus } from '../../../shared/words.js';
 import type { AuditRecord } from './record.js';
-import { PAYLOAD_FIELDS } from './record.js';
 import { callIdHash, EFFECT_CODE, SegmentIndex, STATUS_CODE, TYPE_CODE } from './segment-index.js';
 import { indexPathOf, listSegments, type SegmentFile } from './segments.js';
+import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleKeys } from './text-index.js';
 import { parseTime } from './time.js';
 
 export interface AuditQuery {
@@ -53,44 +54,57 @@ export interface LiveSegment {
   index: SegmentIndex;
 }
 
-interface Filter {
-  since: number;
-  until: number;
-  before: number;
-  after: number;
-  type: number;
-  effect: number;
-  status: number;
-  text: string | undefined;
-}
-
-function metadataText(line: string): string {
-  if (!line.includes('"args":') && !line.includes('"result":') && !line.includes('"error":')) return line.toLowerCase();
-  const record = JSON.parse(line) as Record<string, unknown>;
-  for (const field of PAYLOAD_FIELDS) delete record[field];
-  return JSON.stringify(record).toLowerCase();
+/** A rejected block or row costs nothing more; a block read for free text is folded here. */
+interface TextSearch {
+  /** The search text in lower case. */
+  needle: string;
+  needleBytes: Buffer;
+  /** Bit positions its grams must find in a block's filter; absent when no filter can help. */
+  probes: Uint32Array | undefined;
+  /** This query's buffers for a block's bytes, as read and folded (queries may run at the same time). */
+  raw: Buffer;
+  folded: Buffer;
+  /** Sealed segments whose text filters this query built (their sidecars are written after it). */
+  built: Set<string>;
 }
 
 export class AuditReader {
   private readonly cache = new Map<string, SegmentIndex>();
+  /** Index sidecars are a cache; after a line did not parse where an index said it was, they are not trusted. */
+  private trustSidecars = true;
+  private readonly loading = new Map<string, Promise<SegmentIndex>>();
+  private readonly builder = new BloomBuilder();
 
   constructor(
     readonly dir: string,
     private readonly live?: () => LiveSegment | undefined,
-    /** Size of the buffer text search reads through (grown for longer lines). */
-    scratchBytes = 8 * 1024 * 1024,
-  ) {
-    this.scratch = Buffer.allocUnsafe(scratchBytes);
-  }
+  ) {}
 
-  /** The index of one segment, current up to the last complete line on disk. */
-  async indexOf(segment: SegmentFile): Promise<SegmentIndex> {
+  /**
+   * The index of one segment, current up to the last complete line on disk. A sealed segment's index
+   * that had to be rebuilt or extended is written back to its sidecar for the next reader.
+   */
+  async indexOf(segment: SegmentFile, sealed = false): Promise<SegmentIndex> {
     const live = this.live?.();
     if (live && live.segment.name === segment.name) return live.index;
+    // One load at a time per segment: two queries must not both append the same new lines.
+    const run = (this.loading.get(segment.name) ?? Promise.resolve()).catch(() => undefined).then(() => this.load(segment, sealed));
+    this.loading.set(segment.name, run);
+    try {
+      return await run;
+    } finally {
+      if (this.loading.get(segment.name) === run) this.loading.delete(segment.name);
+    }
+  }
+
+  private async load(segment: SegmentFile, sealed: boolean): Promise<SegmentIndex> {
     let index = this.cache.get(segment.name);
     if (!index) {
       const sidecar = this.trustSidecars ? await readFile(indexPathOf(segment.path)).catch(() => undefined) : undefined;
-      index = (sidecar && SegmentIndex.deserialize(sidecar)) || new SegmentIndex();
+      index = sidecar && SegmentIndex.deserialize(sidecar);
+      // A sidecar that does not describe this file (copied, restored, or the file was rewritten): rebuild.
+      if (index && !(await anchorsHold(segment, index))) index = undefined;
+      index ??= new SegmentIndex();
     }
     const size = (await stat(segment.path)).size;
     if (size < index.bytes) index = new SegmentIndex();
@@ -113,53 +127,32 @@ export class AuditReader {
           }
           start = end + 1;
         }
+        // A sealed segment's lines are in memory: build its text filters now, for the sidecar.
+        if (sealed) for (let b = 0; b < index.completeBlocks; b += 1) if (!index.text.has(b)) index.buildTextBlock(b, content, base, this.builder);
       } finally {
         await handle.close();
       }
+      if (sealed) await this.writeSidecar(segment, index);
     }
     this.cache.set(segment.name, index);
     return index;
   }
 
-  private scratch: Buffer;
-
-  /** Flags the rows whose line contains `needle` (ASCII, lower case), reading the segment through one reused buffer. */
-  private async findTextRows(segment: SegmentFile, index: SegmentIndex, needle: Buffer): Promise<Uint8Array> {
-    const flags = new Uint8Array(index.count);
-    const handle = await open(segment.path, 'r');
+  /** Best effort: a sidecar that cannot be written only means the next reader rebuilds it. */
+  private async writeSidecar(segment: SegmentFile, index: SegmentIndex): Promise<void> {
+    const target = indexPathOf(segment.path);
+    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      let base = 0;
-      let filled = 0;
-      while (base + filled < index.bytes) {
-        if (filled === this.scratch.length) {
-          const bigger = Buffer.allocUnsafe(this.scratch.length * 2);
-          this.scratch.copy(bigger, 0, 0, filled);
-          this.scratch = bigger;
-        }
-        const buf = this.scratch;
-        const want = Math.min(buf.length - filled, index.bytes - base - filled);
-        const { bytesRead } = await handle.read(buf, filled, want, base + filled);
-        if (bytesRead === 0) break;
-        const end = filled + bytesRead;
-        const cut = buf.lastIndexOf(10, end - 1) + 1;
-        if (cut === 0) {
-          filled = end;
-          continue;
-        }
-        lowerAscii(buf, cut);
-        markMatches(buf, cut, base, needle, index, flags);
-        buf.copyWithin(0, cut, end);
-        base += cut;
-        filled = end - cut;
-      }
-    } finally {
-      await handle.close();
+      await writeFile(temp, index.serialize(), { mode: 0o600 });
+      await rename(temp, target);
+      // Removed by retention meanwhile: do not leave its index behind.
+      await stat(segment.path).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') await unlink(target).catch(() => undefined);
+      });
+    } catch {
+      await unlink(temp).catch(() => undefined);
     }
-    return flags;
   }
-
-  /** Index sidecars are a cache; after a line did not parse where an index said it was, they are not trusted. */
-  private trustSidecars = true;
 
   async query(query: AuditQuery = {}, now = Date.now()): Promise<AuditPage> {
     try {
@@ -176,93 +169,203 @@ export class AuditReader {
   private async queryOnce(query: AuditQuery, now: number): Promise<AuditPage> {
     const limit = Math.min(1000, Math.max(1, Math.floor(query.limit ?? 50)));
     const newest = (query.order ?? 'newest') === 'newest';
-    const filter: Filter = {
-      since: query.since !== undefined ? parseTime(query.since, now) : -Infinity,
-      until: query.until !== undefined ? parseTime(query.until, now) : Infinity,
-      before: query.before ?? Infinity,
-      after: query.after ?? -Infinity,
-      type: query.event ? TYPE_CODE.event : query.type ? TYPE_CODE[query.type] : 0,
-      effect: query.effect ? EFFECT_CODE[query.effect] : 0,
-      status: query.status ? STATUS_CODE[query.status] : 0,
-      text: query.text?.trim() ? query.text.trim().toLowerCase() : undefined,
-    };
+    const since = query.since !== undefined ? parseTime(query.since, now) : -Infinity;
+    const until = query.until !== undefined ? parseTime(query.until, now) : Infinity;
+    const before = query.before ?? Infinity;
+    const after = query.after ?? -Infinity;
+    const type = query.event ? TYPE_CODE.event : query.type ? TYPE_CODE[query.type] : 0;
+    const effect = query.effect ? EFFECT_CODE[query.effect] : 0;
+    const status = query.status ? STATUS_CODE[query.status] : 0;
+    const needle = query.text?.trim() ? query.text.trim().toLowerCase() : undefined;
+    const search: TextSearch | undefined = needle !== undefined ? { needle, needleBytes: Buffer.from(needle, 'utf8'), probes: needleKeys(needle), raw: Buffer.alloc(0), folded: Buffer.alloc(0), built: new Set() } : undefined;
+    const callHash = query.callId !== undefined ? callIdHash(query.callId) : undefined;
+    const callMark = query.callId !== undefined ? `"callId":${JSON.stringify(query.callId)}` : undefined;
+
     const segments = await listSegments(this.dir);
-    if (!newest) segments.reverse();
+    const lastName = segments[segments.length - 1]?.name;
     const found: AuditRecord[] = [];
     let scanned = 0;
     let more = false;
-    let examinedSeq: number | undefined;
-    for (let s = segments.length - 1; s >= 0 && !more; s -= 1) {
-      const segment = segments[s]!;
+    /** Takes one matching line; false once the page is full and one more match is known to exist. */
+    const take = (line: string): boolean => {
+      if (found.length === limit) {
+        more = true;
+        return false;
+      }
+      found.push(JSON.parse(line) as AuditRecord);
+      return true;
+    };
+
+    for (let k = 0; k < segments.length && !more; k += 1) {
+      const segment = segments[newest ? segments.length - 1 - k : k]!;
+      const sealed = segment.name !== lastName;
       let index: SegmentIndex;
       try {
-        index = await this.indexOf(segment);
+        index = await this.indexOf(segment, sealed);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed by retention meanwhile
         throw error;
       }
+      // A live index grows while this runs: look at the rows it had now.
       const n = index.count;
       if (n === 0) continue;
-      if (newest ? index.seqs[0]! >= filter.before : index.seqs[n - 1]! <= filter.after) continue;
+      if (index.seqs[0]! >= before || index.seqs[n - 1]! <= after) continue;
       const server = query.server !== undefined ? index.lookup('server', query.server) : 0;
       const tool = query.tool !== undefined ? index.lookup('tool', query.tool) : 0;
       const event = query.event !== undefined ? index.lookup('event', query.event) : 0;
       const clientId = query.client !== undefined ? index.lookup('client', query.client) : 0;
       const clientName = query.client !== undefined ? index.lookup('clientName', query.client) : 0;
       if (server < 0 || tool < 0 || event < 0 || (clientId < 0 && clientName < 0)) continue;
-      let textRows: Uint8Array | undefined;
-      if (filter.text && /^[\x20-\x7e]+$/.test(filter.text)) {
-        // One pass over the segment's bytes (folded to lower case) finds the lines that hold the text at all.
-        textRows = await this.findTextRows(segment, index, Buffer.from(filter.text));
-      }
-      const callHash = query.callId !== undefined ? callIdHash(query.callId) : undefined;
-      const rows: number[] = [];
-      // With text, a line may match only inside a captured payload: take a few more than needed.
-      const want = textRows ? limit - found.length + 16 : limit - found.length;
-      for (let k = 0; k < n; k += 1) {
-        const i = newest ? n - 1 - k : k;
-        scanned += 1;
-        const seq = index.seqs[i]!;
-        if (seq >= filter.before || seq <= filter.after) continue;
-        const time = index.times[i]!;
-        if (time < filter.since || time > filter.until) continue;
-        if (filter.type && index.types[i] !== filter.type) continue;
-        if (filter.effect && index.effects[i] !== filter.effect) continue;
-        if (filter.status && index.statuses[i] !== filter.status) continue;
-        if (server && index.servers[i] !== server) continue;
-        if (tool && index.tools[i] !== tool) continue;
-        if (event && index.events[i] !== event) continue;
-        if (query.client !== undefined && index.clients[i] !== clientId && index.clientNames[i] !== clientName) continue;
-        if (textRows && textRows[i] === 0) continue;
-        if (callHash !== undefined && index.calls[i] !== callHash) continue;
-        if ((!filter.text || textRows) && rows.length === want) {
-          more = true;
-          break;
+      const summary = index.blocks;
+      summary.update(n, index.times, index.seqs);
+      const blockCount = Math.ceil(n / BLOCK_ROWS);
+      // Opened on the first block read for free text, closed after the segment.
+      const file: { handle?: FileHandle } = {};
+      try {
+        for (let kb = 0; kb < blockCount && !more; kb += 1) {
+          const b = newest ? blockCount - 1 - kb : kb;
+          const first = b * BLOCK_ROWS;
+          const end = Math.min(n, first + BLOCK_ROWS);
+          if (b < summary.blocks) {
+            // A complete block: skip it whole when its summary rules it out.
+            if (summary.timeMax[b]! < since || summary.timeMin[b]! > until) continue;
+            if (summary.seqMin[b]! >= before || summary.seqMax[b]! <= after) continue;
+            if (type && !summary.holds('type', index.types, type, b)) continue;
+            if (effect && !summary.holds('effect', index.effects, effect, b)) continue;
+            if (status && !summary.holds('status', index.statuses, status, b)) continue;
+            if (server && !summary.holds('server', index.servers, server, b)) continue;
+            if (tool && !summary.holds('tool', index.tools, tool, b)) continue;
+            if (event && !summary.holds('event', index.events, event, b)) continue;
+            if (query.client !== undefined && !(clientId > 0 && summary.holds('client', index.clients, clientId, b)) && !(clientName > 0 && summary.holds('clientName', index.clientNames, clientName, b))) continue;
+            if (search?.probes && !index.text.mayContain(b, search.probes)) continue;
+            if (callHash !== undefined && index.calls.subarray(first, end).indexOf(callHash) < 0) continue;
+          }
+          // The rows of the block that pass every column filter, in page order.
+          const rows: number[] = [];
+          const { seqs, times, types, effects, statuses, servers, tools, events, clients, clientNames, calls } = index;
+          for (let r = 0; r < end - first; r += 1) {
+            const i = newest ? end - 1 - r : first + r;
+            const seq = seqs[i]!;
+            if (seq >= before || seq <= after) continue;
+            const time = times[i]!;
+            if (time < since || time > until) continue;
+            if (type && types[i] !== type) continue;
+            if (effect && effects[i] !== effect) continue;
+            if (status && statuses[i] !== status) continue;
+            if (server && servers[i] !== server) continue;
+            if (tool && tools[i] !== tool) continue;
+            if (event && events[i] !== event) continue;
+            if (query.client !== undefined && clients[i] !== clientId && clientNames[i] !== clientName) continue;
+            if (callHash !== undefined && calls[i] !== callHash) continue;
+            rows.push(i);
+          }
+          scanned += end - first;
+          if (rows.length === 0) continue;
+
+          if (search) {
+            file.handle ??= await open(segment.path, 'r');
+            const lines = await this.searchBlock(file.handle, segment, index, first, end, rows, search);
+            for (const line of lines) {
+              if (callMark !== undefined && !line.includes(callMark)) continue;
+              if (!take(line)) break;
+            }
+            continue;
+          }
+          // Column filters are exact (a call id is checked in its line, the index keeps only its hash):
+          // read the lines the page still needs, plus one to know whether there is more.
+          for (let r = 0; r < rows.length && !more; ) {
+            const batch = rows.slice(r, r + limit - found.length + 1);
+            r += batch.length;
+            if (callMark === undefined && found.length + batch.length > limit) {
+              batch.pop();
+              more = true;
+            }
+            for (const line of await readRows(segment, index, batch)) {
+              if (callMark !== undefined && !line.includes(callMark)) continue;
+              if (!take(line)) break;
+            }
+          }
         }
-        rows.push(i);
+      } finally {
+        await file.handle?.close();
       }
-      if (rows.length === 0) continue;
-      const lines = textRows || !filter.text ? await readRows(segment, index, rows) : await readAll(segment, index, rows);
-      examinedSeq = index.seqs[rows[rows.length - 1]!]!;
-      for (let r = 0; r < rows.length; r += 1) {
-        const line = lines[r]!;
-        if (filter.text && !metadataText(line).includes(filter.text)) continue;
-        if (query.callId !== undefined && !line.includes(`"callId":${JSON.stringify(query.callId)}`)) continue;
-        if (found.length === limit) {
-          more = true;
-          break;
-        }
-        found.push(JSON.parse(line) as AuditRecord);
-      }
+    }
+    for (const name of search?.built ?? []) {
+      const segment = segments.find((x) => x.name === name);
+      const index = this.cache.get(name);
+      if (segment && index && name !== lastName) await this.writeSidecar(segment, index);
     }
     const page: AuditPage = { records: found, scanned };
-    if (more) {
-      // A full page ends at its last record; a page cut short (lines that matched only inside a payload)
-      // ends at the last line examined.
-      const cursor = found.length === limit ? found[found.length - 1]!.seq : examinedSeq;
-      if (cursor !== undefined) page.nextCursor = cursor;
-    }
+    if (more) page.nextCursor = found[found.length - 1]!.seq;
     return page;
+  }
+
+  /**
+   * The lines of `rows` (rows of the block [first, end), in page order) whose metadata holds the search
+   * text. Reads the block once (and builds its text filter if it is complete and has none); only lines
+   * that hold the text's bytes in any case, or whose lower case or payload fields need a closer look,
+   * are decoded and matched exactly.
+   */
+  private async searchBlock(handle: FileHandle, segment: SegmentFile, index: SegmentIndex, first: number, end: number, rows: number[], search: TextSearch): Promise<string[]> {
+    const from = index.offsets[first]!;
+    const to = index.offsets[end - 1]! + index.lengths[end - 1]!;
+    const length = to - from;
+    if (search.raw.length < length) {
+      // Word-aligned (foldAscii reads four bytes at a time).
+      const size = Math.max(length, search.raw.length * 2) + 4;
+      search.raw = Buffer.from(new ArrayBuffer(size));
+      search.folded = Buffer.from(new ArrayBuffer(size));
+    }
+    const raw = search.raw.subarray(0, length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await handle.read(raw, got, length - got, from + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    if (got < length) throw new SyntaxError(`${segment.name} is shorter than its index`);
+    const b = first / BLOCK_ROWS;
+    if (end - first === BLOCK_ROWS && !index.text.has(b) && index.buildTextBlock(b, raw, from, this.builder)) {
+      search.built.add(segment.name);
+      if (search.probes && !index.text.mayContain(b, search.probes)) return [];
+    }
+    const { offsets, lengths } = index;
+    // Per row: 1 when its bytes (ASCII letters folded) hold the text, 2 when it has a byte >= 0x80
+    // (JavaScript decides its lower case), 4 when it holds a payload field name.
+    const marks = new Uint8Array(end - first);
+    if (!isAscii(raw)) {
+      for (let i = first; i < end; i += 1) {
+        const start = offsets[i]! - from;
+        if (!isAscii(raw.subarray(start, start + lengths[i]!))) marks[i - first] = 2;
+      }
+    }
+    // Without its payload fields a line's text closes up (`..."low","hash"...`): only a text with a
+    // comma can span such a seam, so only then are lines with payloads matched exactly, whatever their bytes.
+    if (search.needle.includes(',')) {
+      const payload = new Uint8Array(end - first);
+      markPayloadRows(raw, from, offsets, lengths, first, end, payload);
+      for (let r = 0; r < payload.length; r += 1) if (payload[r]) marks[r]! |= 4;
+    }
+    const folded = foldAscii(raw, search.folded);
+    const needle = search.needleBytes;
+    let row = first;
+    let at = 0;
+    for (;;) {
+      const hit = folded.indexOf(needle, at);
+      if (hit < 0) break;
+      while (row + 1 < end && offsets[row + 1]! - from <= hit) row += 1;
+      marks[row - first]! |= 1;
+      if (row + 1 >= end) break;
+      at = offsets[row + 1]! - from;
+    }
+    const lines: string[] = [];
+    for (const i of rows) {
+      if (marks[i - first] === 0) continue;
+      const start = offsets[i]! - from;
+      const line = raw.toString('utf8', start, start + lengths[i]! - 1);
+      if (metadataText(line).includes(search.needle)) lines.push(line);
+    }
+    return lines;
   }
 
   /** Every record line with a time in [since, until], in chain order (for export). */
@@ -292,35 +395,53 @@ export class AuditReader {
   }
 }
 
-/** Folds ASCII letters in buf[0, end) to lower case, in place. */
-function lowerAscii(buf: Buffer, end: number): void {
-  for (let i = 0; i < end; i += 1) {
-    const c = buf[i]!;
-    if (c >= 65 && c <= 90) buf[i] = c | 32;
+/** Whether the first, middle and last lines an index names are whole lines with the seq it says. */
+async function anchorsHold(segment: SegmentFile, index: SegmentIndex): Promise<boolean> {
+  const n = index.count;
+  if (n === 0) return true;
+  try {
+    const handle = await open(segment.path, 'r');
+    try {
+      for (const i of new Set([0, n >> 1, n - 1])) {
+        const length = index.lengths[i]!;
+        const prefix = `{"seq":${index.seqs[i]},`;
+        if (length < prefix.length + 2) return false;
+        const head = Buffer.alloc(prefix.length);
+        const tail = Buffer.alloc(2);
+        await handle.read(head, 0, head.length, index.offsets[i]!);
+        await handle.read(tail, 0, 2, index.offsets[i]! + length - 2);
+        if (head.toString('latin1') !== prefix || tail.toString('latin1') !== '}\n') return false;
+      }
+      return true;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
   }
 }
 
-/** Flags in `flags` the rows holding a match of `needle` in buf[0, end), where buf[0] is byte `base` of the segment. */
-function markMatches(buf: Buffer, end: number, base: number, needle: Buffer, index: SegmentIndex, flags: Uint8Array): void {
-  const offsets = index.offsets;
-  let from = 0;
-  let row = 0;
-  for (;;) {
-    const local = buf.indexOf(needle, from);
-    if (local < 0 || local + needle.length > end) break;
-    const at = base + local;
-    // The row holding byte `at` (rows are in offset order).
-    let lo = row;
-    let hi = index.count - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (offsets[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    row = lo;
-    if (offsets[row]! <= at && at < offsets[row]! + index.lengths[row]!) flags[row] = 1;
-    from = row + 1 < index.count ? Math.max(local + 1, offsets[row + 1]! - base) : local + 1;
+/**
+ * `src` with ASCII letters folded to lower case, in `into` (both word-aligned, `into` at least as
+ * long): four bytes at a time, bytes >= 0x80 left as they are.
+ */
+function foldAscii(src: Buffer, into: Buffer): Buffer {
+  const length = src.length;
+  const words = length >>> 2;
+  const from = new Uint32Array(src.buffer, src.byteOffset, words);
+  const to = new Uint32Array(into.buffer, into.byteOffset, words);
+  for (let i = 0; i < words; i += 1) {
+    const x = from[i]!;
+    const low = x & 0x7f7f7f7f;
+    // Bit 7 of each byte: set when the byte is 'A'..'Z' (at least 'A', below '[', and itself ASCII).
+    const upper = (low + 0x3f3f3f3f) & ~(low + 0x25252525) & ~x & 0x80808080;
+    to[i] = x | (upper >>> 2);
   }
+  for (let i = words * 4; i < length; i += 1) {
+    const c = src[i]!;
+    into[i] = c >= 65 && c <= 90 ? c | 32 : c;
+  }
+  return into.subarray(0, length);
 }
 
 async function readRows(segment: SegmentFile, index: SegmentIndex, rows: number[]): Promise<string[]> {
@@ -337,9 +458,4 @@ async function readRows(segment: SegmentFile, index: SegmentIndex, rows: number[
   } finally {
     await handle.close();
   }
-}
-
-async function readAll(segment: SegmentFile, index: SegmentIndex, rows: number[]): Promise<string[]> {
-  const content = await readFile(segment.path);
-  return rows.map((i) => content.toString('utf8', index.offsets[i]!, index.offsets[i]! + index.lengths[i]! - 1));
 }

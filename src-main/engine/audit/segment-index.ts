@@ -1,13 +1,17 @@
 // A column index of one segment, for fast filtered queries: per record its byte offset and length,
-// seq, time, and dictionary codes for type, effect, status, client, server, tool and event. It is a
-// cache: queries read the records themselves from the segment, and verification never uses it.
+// seq, time, and dictionary codes for type, effect, status, client, server, tool and event; per block
+// of records a free-text filter (text-index.ts) and, in memory only, block summaries (block-index.ts).
+// It is a cache: queries read the records themselves from the segment, and verification never uses it.
+import { BlockIndex } from './block-index.js';
 import type { AuditRecord, UnsealedRecord } from './record.js';
+import { BLOCK_ROWS, BloomBuilder, markPayloadRows, TextIndex } from './text-index.js';
 
 export const TYPE_CODE = { decision: 1, outcome: 2, event: 3 } as const;
 export const EFFECT_CODE = { allow: 1, deny: 2 } as const;
 export const STATUS_CODE = { ok: 1, error: 2, denied: 3, timeout: 4 } as const;
 
-const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-2\n');
+// Version 3 added the free-text filters; an index of another version is rebuilt from the segment.
+const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-3\n');
 
 /** FNV-1a (32 bit) of a call id: the index keeps this, so a call's records are found without a scan. */
 export function callIdHash(callId: string): number {
@@ -67,6 +71,10 @@ export class SegmentIndex {
   effects = new Uint8Array(1024);
   statuses = new Uint8Array(1024);
   dicts: Record<DictName, Dict> = { client: new Dict(), clientName: new Dict(), server: new Dict(), tool: new Dict(), event: new Dict() };
+  /** Free-text filters of complete blocks (built by readers when first needed, kept in the sidecar). */
+  text = new TextIndex();
+  /** Block summaries (in memory only, made by queries). */
+  readonly blocks = new BlockIndex();
 
   private grow(): void {
     const size = Math.max(1024, this.offsets.length * 2);
@@ -141,7 +149,15 @@ export class SegmentIndex {
   }
 
   serialize(): Buffer {
-    const header = Buffer.from(JSON.stringify({ count: this.count, bytes: this.bytes, dicts: Object.fromEntries(DICTS.map((d) => [d, this.dicts[d].values])) }));
+    const text = this.text.parts(this.completeBlocks);
+    const header = Buffer.from(
+      JSON.stringify({
+        count: this.count,
+        bytes: this.bytes,
+        dicts: Object.fromEntries(DICTS.map((d) => [d, this.dicts[d].values])),
+        textWords: text.words.length,
+      }),
+    );
     const parts: Buffer[] = [MAGIC, Buffer.alloc(4), header];
     parts[1]!.writeUInt32LE(header.length);
     const pad = (len: number) => (8 - (len % 8)) % 8;
@@ -152,6 +168,8 @@ export class SegmentIndex {
       ...FLOAT_COLUMNS.map((c) => this[c].subarray(0, this.count)),
       ...U32_COLUMNS.map((c) => this[c].subarray(0, this.count)),
       ...U8_COLUMNS.map((c) => this[c].subarray(0, this.count)),
+      text.shifts,
+      text.words,
     ];
     for (const column of columns) {
       const bytes = Buffer.from(column.buffer, column.byteOffset, column.byteLength);
@@ -160,37 +178,85 @@ export class SegmentIndex {
     return Buffer.concat(parts);
   }
 
-  /** `undefined` when the bytes are not an index this version wrote. */
+  /** `undefined` when the bytes are not an index this version wrote (or are cut short). */
   static deserialize(data: Buffer): SegmentIndex | undefined {
     try {
       if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
       const headerLength = data.readUInt32LE(MAGIC.length);
       const headerStart = MAGIC.length + 4;
-      const header = JSON.parse(data.toString('utf8', headerStart, headerStart + headerLength)) as { count: number; bytes: number; dicts: Record<DictName, string[]> };
+      const header = JSON.parse(data.toString('utf8', headerStart, headerStart + headerLength)) as {
+        count: number;
+        bytes: number;
+        dicts: Record<DictName, string[]>;
+        textWords: number;
+      };
+      const n = header.count;
+      if (!Number.isInteger(n) || n < 0 || !Number.isInteger(header.bytes) || !Number.isInteger(header.textWords) || header.textWords < 0) return undefined;
       const index = new SegmentIndex();
-      index.count = header.count;
+      index.count = n;
       index.bytes = header.bytes;
       for (const d of DICTS) index.dicts[d] = Dict.from(header.dicts[d] ?? ['']);
-      const aligned = new Uint8Array(data.length);
-      aligned.set(data);
+      // Views into one 8-byte-aligned copy of the file (columns start on 8-byte boundaries).
+      const aligned = data.byteOffset % 8 === 0 ? data : Buffer.from(data);
+      const buffer = aligned.buffer as ArrayBuffer;
       let at = headerStart + headerLength;
       at += (8 - (at % 8)) % 8;
-      const n = header.count;
-      const take = (bytesPer: number) => {
-        const start = at;
-        at += n * bytesPer;
+      const take = (items: number, bytesPer: number) => {
+        const start = aligned.byteOffset + at;
+        at += items * bytesPer;
         at += (8 - (at % 8)) % 8;
-        if (at > data.length + 8) throw new Error('short index');
+        if (at > data.length) throw new Error('short index');
         return start;
       };
-      for (const c of FLOAT_COLUMNS) index[c] = new Float64Array(aligned.buffer, take(8), n).slice();
-      for (const c of U32_COLUMNS) index[c] = new Uint32Array(aligned.buffer, take(4), n).slice();
-      for (const c of U8_COLUMNS) index[c] = new Uint8Array(aligned.buffer, take(1), n).slice();
+      for (const c of FLOAT_COLUMNS) index[c] = new Float64Array(buffer, take(n, 8), n);
+      for (const c of U32_COLUMNS) index[c] = new Uint32Array(buffer, take(n, 4), n);
+      for (const c of U8_COLUMNS) index[c] = new Uint8Array(buffer, take(n, 1), n);
+      const blocks = Math.floor(n / BLOCK_ROWS);
+      const shifts = new Uint8Array(buffer, take(blocks, 1), blocks);
+      const words = new Uint32Array(buffer, take(header.textWords, 4), header.textWords);
+      if (at !== data.length) return undefined;
+      index.text = TextIndex.from(shifts, words);
       if (n === 0) index.grow();
+      for (let i = 1; i < n; i += 1) {
+        if (!(index.offsets[i]! >= index.offsets[i - 1]! + index.lengths[i - 1]!)) return undefined;
+      }
+      if (n > 0 && index.offsets[n - 1]! + index.lengths[n - 1]! > index.bytes) return undefined;
       return index;
     } catch {
       return undefined;
     }
+  }
+
+  /** Rows of complete blocks (the ones that get text filters and summaries). */
+  get completeBlocks(): number {
+    return Math.floor(this.count / BLOCK_ROWS);
+  }
+
+  /** Bytes [from, to) of the segment holding block `b`'s lines. */
+  blockBytes(b: number): { from: number; to: number } {
+    const first = b * BLOCK_ROWS;
+    const last = Math.min(this.count, first + BLOCK_ROWS) - 1;
+    return { from: this.offsets[first]!, to: this.offsets[last]! + this.lengths[last]! };
+  }
+
+  /**
+   * Builds the text filter of complete block `b` from its lines in `buf` (which holds bytes `base`.. of
+   * the segment). False when `buf` does not hold the whole block.
+   */
+  buildTextBlock(b: number, buf: Buffer, base: number, builder: BloomBuilder): boolean {
+    const { from, to } = this.blockBytes(b);
+    if (b >= this.completeBlocks || from < base || to > base + buf.length) return false;
+    const first = b * BLOCK_ROWS;
+    const end = first + BLOCK_ROWS;
+    const marks = new Uint8Array(BLOCK_ROWS);
+    markPayloadRows(buf, base, this.offsets, this.lengths, first, end, marks);
+    builder.reset();
+    for (let i = first; i < end; i += 1) {
+      const start = this.offsets[i]! - base;
+      builder.addLine(buf, start, start + this.lengths[i]! - 1, marks[i - first] === 1);
+    }
+    this.text.set(b, builder.finish());
+    return true;
   }
 
   lookup(dict: DictName, value: string): number {
