@@ -15,6 +15,8 @@ export const StoredSettings = z.object({
   autoUpdate: z.boolean().default(true),
   /** Whole audit segments older than this many days are removed; 0 keeps everything. Never below managed audit.minRetentionDays. */
   auditRetentionDays: z.number().int().min(0).max(36500).default(365),
+  /** The oldest whole audit segments are also removed while the log is larger than this many MB; 0: no size limit. Never inside managed audit.minRetentionDays. */
+  auditRetentionMaxMB: z.number().int().min(0).max(1_000_000).default(0),
   /** Every audit record is also sent to these syslog receivers (locked when managed policy sets audit.syslog). */
   auditSyslog: z.array(SyslogDestination).max(8).default([]),
 });
@@ -40,6 +42,7 @@ export const SettingsPatch = z
     startAtLogin: z.boolean(),
     autoUpdate: z.boolean(),
     auditRetentionDays: z.number().int().min(0).max(36500),
+    auditRetentionMaxMB: z.number().int().min(0).max(1_000_000),
     auditSyslog: z.array(SyslogDestination).max(8),
   })
   .partial();

@@ -83,6 +83,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
   });
   const [timeout, setTimeoutText] = useState<string | undefined>(undefined);
   const [retention, setRetentionText] = useState<string | undefined>(undefined);
+  const [maxMb, setMaxMbText] = useState<string | undefined>(undefined);
   // Choices show at once; the engine's answer (or, on failure, a reload) settles them.
   const save = useAction(async (patch: Partial<Settings>) => {
     try {
@@ -101,6 +102,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
   if (!s || !a || !p) return <ErrorNote error={settings.error ?? approvals.error ?? policy.error} />;
   const timeoutValue = timeout ?? String(a.timeoutSeconds);
   const retentionValue = retention ?? String(s.auditRetentionDays);
+  const maxMbValue = maxMb ?? String(s.auditRetentionMaxMB);
   const desktop = api.transport.kind === 'desktop';
   const timeoutLocked = p.settings.approvalTimeoutSeconds.locked;
   const updates = p.settings.autoUpdate;
@@ -201,6 +203,27 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
               onBlur={() => {
                 const n = Number(retentionValue);
                 if (Number.isInteger(n) && n !== s.auditRetentionDays) void save.run({ auditRetentionDays: n }).finally(() => setRetentionText(undefined));
+              }}
+              style={{ width: 100 }}
+            />
+          </span>
+        </label>
+        <label className="field">
+          Keep at most (MB)
+          <span className="hint" id="max-mb-hint">
+            The oldest days go first when the log grows past this; 0 sets no limit.{minimum !== undefined ? ` Never the last ${minimum} days.` : ''}
+          </span>
+          <span className="row">
+            <input
+              type="number"
+              min={0}
+              aria-describedby="max-mb-hint"
+              value={maxMbValue}
+              disabled={broken}
+              onChange={(e) => setMaxMbText(e.target.value)}
+              onBlur={() => {
+                const n = Number(maxMbValue);
+                if (Number.isInteger(n) && n !== s.auditRetentionMaxMB) void save.run({ auditRetentionMaxMB: n }).finally(() => setMaxMbText(undefined));
               }}
               style={{ width: 100 }}
             />

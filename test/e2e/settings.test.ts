@@ -89,12 +89,15 @@ describe('the Settings screen: audit forwarding and managed locks', () => {
       const retention = page.getByRole('spinbutton', { name: /Keep records for/ });
       await retention.fill('730');
       await page.keyboard.press('Tab');
+      await page.getByRole('spinbutton', { name: /Keep at most/ }).fill('500');
+      await page.keyboard.press('Tab');
       await page.getByRole('form', { name: 'Add a syslog receiver' }).getByLabel('Protocol').selectOption('tls');
       await page.locator('fieldset', { hasText: 'Audit log' }).screenshot({ path: join(SCREENSHOTS, 'settings-audit-light.png') });
       await page.getByRole('button', { name: `Remove tcp://127.0.0.1:${siem.port}` }).click();
       await page.getByText('Not forwarded.').waitFor();
-      const res = await page.evaluate(async () => (await (await fetch('/api/settings.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { result: { auditRetentionDays: number; auditSyslog: unknown[] } });
+      const res = await page.evaluate(async () => (await (await fetch('/api/settings.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { result: { auditRetentionDays: number; auditRetentionMaxMB: number; auditSyslog: unknown[] } });
       assert.equal(res.result.auditRetentionDays, 730);
+      assert.equal(res.result.auditRetentionMaxMB, 500);
       assert.deepEqual(res.result.auditSyslog, []);
       assert.deepEqual(pageProblems(page), []);
     } finally {

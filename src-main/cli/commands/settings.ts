@@ -116,7 +116,7 @@ export function registerSettingsCommands(program: Command): void {
           next = changeSettings(new SettingsStore(paths), policyFileApprovals(paths), patch);
         }
         process.stdout.write(`${key} = ${shown(key as keyof Settings, next[key as keyof Settings])}\n`);
-        if (!engine && (key === 'auditSyslog' || key === 'auditRetentionDays')) process.stdout.write('Warden is not running: this applies when it starts.\n');
+        if (!engine && key.startsWith('audit')) process.stdout.write('Warden is not running: this applies when it starts.\n');
       } catch (error) {
         fail(error);
       }

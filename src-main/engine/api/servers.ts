@@ -53,7 +53,7 @@ export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
       if (Object.keys(patch).length === 0) throw new WardenError('bad_input', 'Nothing to change.');
       const next = changeSettings(engine.settings, approvals(), patch);
       await engine.audit.event('settings.changed', { keys: Object.keys(patch) });
-      if ('auditSyslog' in patch || 'auditRetentionDays' in patch) applyAuditSettings(engine);
+      if ('auditSyslog' in patch || 'auditRetentionDays' in patch || 'auditRetentionMaxMB' in patch) applyAuditSettings(engine);
       engine.emit('settings.changed', { settings: managedSettingsView(next, engine.managed.policy()) });
       return next;
     },

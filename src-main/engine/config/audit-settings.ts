@@ -12,7 +12,7 @@ import type { SettingsStore } from './settings.js';
 export function userAudit(settings: SettingsStore, logger?: Pick<Logger, 'warn'>): UserAudit | undefined {
   try {
     const s = settings.get();
-    return { auditRetentionDays: s.auditRetentionDays, auditSyslog: s.auditSyslog };
+    return { auditRetentionDays: s.auditRetentionDays, auditRetentionMaxMB: s.auditRetentionMaxMB, auditSyslog: s.auditSyslog };
   } catch (error) {
     logger?.warn('settings.invalid', { message: `${(error as Error).message} Audit forwarding and retention use managed policy and the defaults until it is fixed.` });
     return undefined;
@@ -32,6 +32,6 @@ export function applyAuditSettings(engine: AuditSettingsHost): ReturnType<typeof
   if (!log) return undefined;
   const config = auditConfig(userAudit(engine.settings, engine.logger), engine.managed.policy());
   log.configure(config);
-  engine.logger.info('audit.configured', { retentionDays: config.retentionDays, syslog: config.syslog.map((t) => `${t.protocol}://${t.host}:${t.port}`) });
+  engine.logger.info('audit.configured', { retentionDays: config.retentionDays, retentionMaxBytes: config.retentionMaxBytes, syslog: config.syslog.map((t) => `${t.protocol}://${t.host}:${t.port}`) });
   return config;
 }

@@ -32,12 +32,19 @@ export function effectiveRetentionDays(userDays: number | undefined, policy: Man
 /** The person's audit settings (settings.json); undefined when the file cannot be read. */
 export interface UserAudit {
   auditRetentionDays?: number;
+  auditRetentionMaxMB?: number;
   auditSyslog?: SyslogDestination[];
 }
 
 /** Forwarding and retention in force: what the open log is configured with, at start and after each change. */
-export function auditConfig(user: UserAudit | undefined, policy: ManagedPolicy | undefined): Required<Pick<AuditLogOptions, 'syslog' | 'retentionDays'>> {
-  return { syslog: effectiveSyslogTargets(user?.auditSyslog, policy), retentionDays: effectiveRetentionDays(user?.auditRetentionDays, policy) };
+export function auditConfig(user: UserAudit | undefined, policy: ManagedPolicy | undefined): Required<Pick<AuditLogOptions, 'syslog' | 'retentionDays' | 'retentionMaxBytes' | 'retentionFloorDays'>> {
+  return {
+    syslog: effectiveSyslogTargets(user?.auditSyslog, policy),
+    retentionDays: effectiveRetentionDays(user?.auditRetentionDays, policy),
+    // A size limit never removes what managed policy says to keep.
+    retentionMaxBytes: (user?.auditRetentionMaxMB ?? 0) * 1024 * 1024,
+    retentionFloorDays: policy?.audit.minRetentionDays ?? 0,
+  };
 }
 
 /**

@@ -103,6 +103,23 @@ describe('settings in a running engine', () => {
     await until("the person's receiver to be back", () => tcp.messages.length > before);
   });
 
+  test('a size limit set in settings reaches the open audit log at once (the managed minimum of days is its floor)', async () => {
+    const log = (t.engine.audit as unknown as { log: { configure(o: unknown): void } }).log;
+    const seen: unknown[] = [];
+    const configure = log.configure.bind(log);
+    log.configure = (o) => (seen.push(o), configure(o));
+    try {
+      await api.call('settings.set', { auditRetentionMaxMB: 200 });
+      assert.deepEqual(seen.map((o) => (o as { retentionMaxBytes: number }).retentionMaxBytes), [200 * 1024 * 1024]);
+      await place({ version: 1, audit: { minRetentionDays: 90 } });
+      assert.equal((seen.at(-1) as { retentionFloorDays: number }).retentionFloorDays, 90);
+      await place(undefined);
+      await api.call('settings.set', { auditRetentionMaxMB: 0 });
+    } finally {
+      log.configure = configure;
+    }
+  });
+
   test('managed autoUpdate locks the setting; without it the person decides', async () => {
     await api.call('settings.set', { autoUpdate: false });
     assert.equal((await api.call('policy.managed', {})).settings.autoUpdate.source, 'user');
