@@ -1,5 +1,5 @@
 // Managed policy requires audit forwarding: a real engine forwards its audit records to real syslog
-// listeners on loopback (TCP with octet counting, and UDP) started here, as RFC 5424 carrying CEF; and
+// listeners on loopback (TCP with octet counting, UDP, and TLS with a throwaway CA) started here, as RFC 5424 carrying CEF; and
 // a managed "payload capture off" wins over a server configured to capture.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { startEngine, type Engine } from '../../src-main/engine/engine.js';
 import { TokenStore } from '../../src-main/engine/gateway/tokens.js';
 import { dataPaths } from '../../src-main/engine/paths.js';
 import { servers, tempDir } from '../helpers/engine.js';
+import { makeTestPki, tlsReceiver, type Receiver, type TestPki } from '../helpers/syslog.js';
 
 /** A TCP syslog receiver (RFC 6587 octet counting): collects whole messages. */
 function tcpListener(): Promise<{ server: Server; port: number; messages: string[] }> {
@@ -60,10 +61,14 @@ describe('audit forwarding required by managed policy', () => {
   let data: ReturnType<typeof tempDir>;
   let engine: Engine;
   let client: Client;
+  let pki: TestPki;
+  let tls: Receiver;
 
   before(async () => {
     tcp = await tcpListener();
     udp = await udpListener();
+    pki = makeTestPki();
+    tls = await tlsReceiver({ cert: pki.read(pki.serverCert), key: pki.read(pki.serverKey) });
     data = tempDir('warden-it-audit-');
     const policyPath = join(data.dir, 'managed-policy.json');
     // The server was set up to capture payloads before IT rolled out the policy.
@@ -79,6 +84,8 @@ describe('audit forwarding required by managed policy', () => {
           syslog: [
             { host: '127.0.0.1', port: tcp.port, protocol: 'tcp', appName: 'warden-fleet' },
             { host: '127.0.0.1', port: udp.port, protocol: 'udp' },
+            // RFC 5425: a TLS receiver whose certificate (throwaway, made for this run) chains to the CA file IT deploys.
+            { host: '127.0.0.1', port: tls.port, protocol: 'tls', caFile: pki.caFile, serverName: 'siem.test' },
           ],
           minRetentionDays: 400,
         },
@@ -95,15 +102,18 @@ describe('audit forwarding required by managed policy', () => {
     await engine?.stop();
     tcp?.server.close();
     udp?.socket.close();
+    await tls?.close();
+    pki?.remove();
     data?.remove();
   });
 
-  test('a call is forwarded to both receivers as RFC 5424 + CEF, with its server, tool and decision', async () => {
+  test('a call is forwarded to every receiver (TCP, UDP, TLS) as RFC 5424 + CEF, with its server, tool and decision', async () => {
     const r = await client.callTool({ name: 'ok', arguments: { text: 'secret-value-123' } });
     assert.ok(!r.isError, JSON.stringify(r));
     const forCall = (m: string) => m.includes('cs2=ok') && / outcome /.test(m);
     await until('the TCP receiver to get the call', () => tcp.messages.some(forCall));
     await until('the UDP receiver to get the call', () => udp.messages.some(forCall));
+    await until('the TLS receiver to get the call', () => tls.messages.some(forCall));
     const line = tcp.messages.find(forCall)!;
     assert.match(line, /^<\d+>1 \d{4}-\d\d-\d\dT[^ ]+ \S+ warden-fleet \d+ outcome \[warden@32473 seq="\d+" hash="[0-9a-f]+"\] CEF:0\|/);
     assert.match(line, /cs1=faulty/);
@@ -112,7 +122,7 @@ describe('audit forwarding required by managed policy', () => {
     const pri = Number(/^<(\d+)>/.exec(line)![1]);
     assert.equal(Math.floor(pri / 8), 13, 'facility 13 (log audit) unless the policy says otherwise');
     assert.ok(udp.messages.some((m) => / decision /.test(m) && m.includes('cs2=ok')), 'the decision record too');
-    for (const m of [...tcp.messages, ...udp.messages]) assert.ok(!m.includes('secret-value-123'), 'no payload leaves the machine');
+    for (const m of [...tcp.messages, ...udp.messages, ...tls.messages]) assert.ok(!m.includes('secret-value-123'), 'no payload leaves the machine');
   });
 
   test("managed payload capture off wins over the server's capture setting", async () => {
@@ -128,7 +138,7 @@ describe('audit forwarding required by managed policy', () => {
     const view = await api.call('policy.managed', {});
     assert.deepEqual(view.settings.allowPayloadCapture, { value: false, source: 'managed', locked: true });
     assert.equal(view.audit.syslog.source, 'managed');
-    assert.equal(view.audit.syslog.value.length, 2);
+    assert.equal(view.audit.syslog.value.length, 3);
     assert.deepEqual(view.audit.retentionDays, { value: 400, source: 'managed', minimum: 400 });
   });
 });
