@@ -5,7 +5,7 @@ import { DeferredAuditLog } from '../audit/deferred.js';
 import type { AuditPoint } from '../pipeline.js';
 import type { Logger } from '../log.js';
 import { auditConfig, type UserAudit } from '../managed/audit.js';
-import type { ManagedPolicy } from '../../../shared/managed.js';
+import type { ManagedPolicy, ManagedState } from '../../../shared/managed.js';
 import type { SettingsStore } from './settings.js';
 
 /** settings.json's audit part; a file that cannot be read counts as none (defaults), with a warning. */
@@ -23,14 +23,14 @@ export interface AuditSettingsHost {
   audit: AuditPoint;
   settings: SettingsStore;
   logger: Pick<Logger, 'warn' | 'info'>;
-  managed: { policy(): ManagedPolicy | undefined };
+  managed: { policy(): ManagedPolicy | undefined; state(): ManagedState };
 }
 
 /** Re-applies forwarding and retention to the open log. Returns what is now in force (undefined: no log open here). */
 export function applyAuditSettings(engine: AuditSettingsHost): ReturnType<typeof auditConfig> | undefined {
   const log = engine.audit instanceof DeferredAuditLog ? engine.audit.log : undefined;
   if (!log) return undefined;
-  const config = auditConfig(userAudit(engine.settings, engine.logger), engine.managed.policy());
+  const config = auditConfig(userAudit(engine.settings, engine.logger), engine.managed.policy(), engine.managed.state().state === 'invalid');
   log.configure(config);
   engine.logger.info('audit.configured', { retentionDays: config.retentionDays, retentionMaxBytes: config.retentionMaxBytes, syslog: config.syslog.map((t) => `${t.protocol}://${t.host}:${t.port}`) });
   return config;

@@ -1,6 +1,6 @@
 // What managed policy requires of the audit log: forwarding to its syslog receivers, a minimum
 // retention, and payload capture off, over the person's own audit settings. Pure.
-import type { ManagedPolicy } from '../../../shared/managed.js';
+import type { ManagedPolicy, ManagedState } from '../../../shared/managed.js';
 import type { SyslogDestination } from '../../../shared/syslog.js';
 import type { AuditLogOptions, SyslogTarget } from '../audit/index.js';
 
@@ -36,8 +36,17 @@ export interface UserAudit {
   auditSyslog?: SyslogDestination[];
 }
 
-/** Forwarding and retention in force: what the open log is configured with, at start and after each change. */
-export function auditConfig(user: UserAudit | undefined, policy: ManagedPolicy | undefined): Required<Pick<AuditLogOptions, 'syslog' | 'retentionDays' | 'retentionMaxBytes' | 'retentionFloorDays'>> {
+/**
+ * Forwarding and retention in force: what the open log is configured with, at start and after each
+ * change. While the managed policy file is broken its minimum retention is unknown, so nothing is
+ * removed (fail closed: a record kept too long can be removed later, one removed cannot come back).
+ */
+export function auditConfig(
+  user: UserAudit | undefined,
+  policy: ManagedPolicy | undefined,
+  managedBroken = false,
+): Required<Pick<AuditLogOptions, 'syslog' | 'retentionDays' | 'retentionMaxBytes' | 'retentionFloorDays'>> {
+  if (managedBroken) return { syslog: effectiveSyslogTargets(user?.auditSyslog, undefined), retentionDays: 0, retentionMaxBytes: 0, retentionFloorDays: 0 };
   return {
     syslog: effectiveSyslogTargets(user?.auditSyslog, policy),
     retentionDays: effectiveRetentionDays(user?.auditRetentionDays, policy),
@@ -53,12 +62,17 @@ export function auditConfig(user: UserAudit | undefined, policy: ManagedPolicy |
  * and retention are set from `user` and the policy in force when the log is opened, and changed
  * later with AuditLog.configure (engine/config/audit-settings.ts).
  */
-export function managedAuditOptions(base: AuditLogOptions, policy: () => ManagedPolicy | undefined, user?: () => UserAudit | undefined): AuditLogOptions {
+export function managedAuditOptions(
+  base: AuditLogOptions,
+  policy: () => ManagedPolicy | undefined,
+  user?: () => UserAudit | undefined,
+  state?: () => ManagedState,
+): AuditLogOptions {
   const capture = base.capturePayloads;
   return {
     ...base,
     ...(user
-      ? auditConfig(user(), policy())
+      ? auditConfig(user(), policy(), state?.().state === 'invalid')
       : { syslog: managedSyslogTargets(policy()).length ? managedSyslogTargets(policy()) : (base.syslog ?? []), retentionDays: effectiveRetentionDays(base.retentionDays, policy()) }),
     capturePayloads: (server) => policy()?.settings.allowPayloadCapture !== false && (capture ? capture(server) : false),
   };

@@ -103,17 +103,23 @@ describe('settings in a running engine', () => {
     await until("the person's receiver to be back", () => tcp.messages.length > before);
   });
 
-  test('a size limit set in settings reaches the open audit log at once (the managed minimum of days is its floor)', async () => {
+  test('a size limit set in settings reaches the open audit log at once; the managed minimum is its floor; a broken managed file removes nothing', async () => {
     const log = (t.engine.audit as unknown as { log: { configure(o: unknown): void } }).log;
     const seen: unknown[] = [];
     const configure = log.configure.bind(log);
     log.configure = (o) => (seen.push(o), configure(o));
     try {
-      await api.call('settings.set', { auditRetentionMaxMB: 200 });
+      await api.call('settings.set', { auditRetentionMaxMB: 200, auditRetentionDays: 120 });
       assert.deepEqual(seen.map((o) => (o as { retentionMaxBytes: number }).retentionMaxBytes), [200 * 1024 * 1024]);
       await place({ version: 1, audit: { minRetentionDays: 90 } });
       assert.equal((seen.at(-1) as { retentionFloorDays: number }).retentionFloorDays, 90);
+      // A broken file: its minimum is unknown, so nothing is removed until it is fixed (fail closed).
+      writeFileSync(policyPath, '{ "version": 1, "audit": { "minRetentionDays": "long" } }');
+      await until('the broken file to be read', () => t.engine.managed.state().state === 'invalid');
+      const { syslog: _, ...retention } = seen.at(-1) as Record<string, unknown>;
+      assert.deepEqual(retention, { retentionDays: 0, retentionMaxBytes: 0, retentionFloorDays: 0 });
       await place(undefined);
+      assert.equal((seen.at(-1) as { retentionDays: number }).retentionDays, 120, 'back to the person\'s retention');
       await api.call('settings.set', { auditRetentionMaxMB: 0 });
     } finally {
       log.configure = configure;
