@@ -156,6 +156,7 @@ export class Engine {
               () => engine.managed.policy(),
               // The person's forwarding and retention (settings.json); changes apply later without a restart.
               () => userAudit(engine.settings, engine.logger),
+              () => engine.managed.state(),
             ),
           )
           .catch((error: Error) => {
