@@ -1,8 +1,9 @@
 // Reading the audit log: filtered, paginated queries (newest first by default) and ordered record
 // streams for export and tail. Uses each segment's column index (kept by the writer for the active
-// segment, read from the `.idx` sidecar for sealed ones, extended or rebuilt from the segment file
-// when stale), then reads only the matching lines. Safe while an engine is appending: only complete
-// lines are read.
+// segment, read from the `.idx` sidecar otherwise, extended or rebuilt from the segment file when
+// stale), skips whole blocks that the block summaries or text filters rule out, then reads only the
+// lines it needs; free text is always matched exactly on the lines read. Safe while an engine is
+// appending: only complete lines are read.
 import { isAscii } from 'node:buffer';
 import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import type { CallStatus } from '../../../shared/words.js';
@@ -64,7 +65,7 @@ interface TextSearch {
   /** This query's buffers for a block's bytes, as read and folded (queries may run at the same time). */
   raw: Buffer;
   folded: Buffer;
-  /** Sealed segments whose text filters this query built (their sidecars are written after it). */
+  /** Segments (not the engine's live one) whose text filters this query built: their sidecars are written after it. */
   built: Set<string>;
 }
 
@@ -75,10 +76,31 @@ export class AuditReader {
   private readonly loading = new Map<string, Promise<SegmentIndex>>();
   private readonly builder = new BloomBuilder();
 
+  private idleTimer: NodeJS.Timeout | undefined;
+
   constructor(
     readonly dir: string,
     private readonly live?: () => LiveSegment | undefined,
+    /**
+     * The indexes of segments other than the live one are let go after this long without a query, so
+     * an idle engine does not keep a large log's indexes (about 60 bytes a record) in memory; the next
+     * query loads them again from the sidecars.
+     */
+    private readonly keepIndexesMs = 120_000,
   ) {}
+
+  /** Lets go of the cached indexes now (also done after `keepIndexesMs` without a query). */
+  release(): void {
+    this.cache.clear();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.cache.clear(), this.keepIndexesMs);
+    this.idleTimer.unref();
+  }
 
   /**
    * The index of one segment, current up to the last complete line on disk. A sealed segment's index
@@ -109,6 +131,7 @@ export class AuditReader {
     const size = (await stat(segment.path)).size;
     if (size < index.bytes) index = new SegmentIndex();
     if (size > index.bytes) {
+      const rowsBefore = index.count;
       const handle = await open(segment.path, 'r');
       try {
         const length = size - index.bytes;
@@ -132,7 +155,10 @@ export class AuditReader {
       } finally {
         await handle.close();
       }
-      if (sealed) await this.writeSidecar(segment, index);
+      // Sealed: for good. Active (a reader beside a running engine, or none): once a block's worth of
+      // lines was added, so the next reader (the CLI) only reads what came after. The writer replaces
+      // it when it seals the segment.
+      if (sealed || index.count - rowsBefore >= BLOCK_ROWS) await this.writeSidecar(segment, index);
     }
     this.cache.set(segment.name, index);
     return index;
@@ -155,6 +181,7 @@ export class AuditReader {
   }
 
   async query(query: AuditQuery = {}, now = Date.now()): Promise<AuditPage> {
+    this.touch();
     try {
       return await this.queryOnce(query, now);
     } catch (error) {
@@ -293,7 +320,7 @@ export class AuditReader {
     for (const name of search?.built ?? []) {
       const segment = segments.find((x) => x.name === name);
       const index = this.cache.get(name);
-      if (segment && index && name !== lastName) await this.writeSidecar(segment, index);
+      if (segment && index) await this.writeSidecar(segment, index);
     }
     const page: AuditPage = { records: found, scanned };
     if (more) page.nextCursor = found[found.length - 1]!.seq;
@@ -370,6 +397,7 @@ export class AuditReader {
 
   /** Every record line with a time in [since, until], in chain order (for export). */
   async *lines(range: { since?: string | number; until?: string | number } = {}, now = Date.now()): AsyncGenerator<string> {
+    this.touch();
     const since = range.since !== undefined ? parseTime(range.since, now) : -Infinity;
     const until = range.until !== undefined ? parseTime(range.until, now) : Infinity;
     for (const segment of await listSegments(this.dir)) {

@@ -243,6 +243,15 @@ test('missing, stale, old-version and corrupt sidecars are rebuilt and give the 
     await writeFile(join(paths.audit, sidecars[0]!), await readFile(join(paths.audit, sidecars[1]!)));
     assert.deepEqual(await answers(), expected);
 
+    // A reader that let its indexes go (idle) loads them again and answers the same.
+    const { AuditReader } = await import('../../../src-main/engine/audit/query.js');
+    const idle = new AuditReader(paths.audit, undefined, 1);
+    const before = await Promise.all(probe.map((q) => allPages((x) => idle.query(x), q, 1000)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    idle.release();
+    assert.deepEqual(await Promise.all(probe.map((q) => allPages((x) => idle.query(x), q, 1000))), before);
+    assert.deepEqual(before, expected);
+
     // No sidecars at all.
     const { unlink } = await import('node:fs/promises');
     for (const name of sidecars) await unlink(join(paths.audit, name));
