@@ -39,12 +39,16 @@ export class BlockIndex {
         const t = times[i]!;
         const s = seqs[i]!;
         if (t !== t) {
-          // A row without a readable time passes every time filter row by row: never skip its block.
+          // A row without a readable time (or seq) passes those filters row by row: never skip its block.
           tMin = -Infinity;
           tMax = Infinity;
         }
         if (t < tMin) tMin = t;
         if (t > tMax) tMax = t;
+        if (s !== s) {
+          sMin = -Infinity;
+          sMax = Infinity;
+        }
         if (s < sMin) sMin = s;
         if (s > sMax) sMax = s;
       }

@@ -71,7 +71,7 @@ interface TextSearch {
 
 export class AuditReader {
   private readonly cache = new Map<string, SegmentIndex>();
-  /** Index sidecars are a cache; after a line did not parse where an index said it was, they are not trusted. */
+  /** Index sidecars are a cache; while a query is retried because a line did not parse where an index said it was, they are not trusted. */
   private trustSidecars = true;
   private readonly loading = new Map<string, Promise<SegmentIndex>>();
   private readonly builder = new BloomBuilder();
@@ -186,10 +186,15 @@ export class AuditReader {
       return await this.queryOnce(query, now);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
-      // A segment changed under its index (edited by hand, or a stale sidecar): rebuild from the files.
+      // A segment changed under its index (edited by hand, or a stale sidecar): rebuild from the files
+      // (the rebuilt indexes replace the sidecars, which are trusted again afterwards).
       this.cache.clear();
       this.trustSidecars = false;
-      return await this.queryOnce(query, now);
+      try {
+        return await this.queryOnce(query, now);
+      } finally {
+        this.trustSidecars = true;
+      }
     }
   }
 
