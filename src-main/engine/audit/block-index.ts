@@ -9,8 +9,8 @@ import { BLOCK_ROWS } from './text-index.js';
 export type CodeColumn = Uint32Array | Uint8Array;
 
 export class BlockIndex {
-  /** Complete blocks summarised so far. */
-  blocks = 0;
+  /** Complete blocks whose time and seq ranges are known (computed when a query first needs them). */
+  ranged = 0;
   timeMin = new Float64Array(16);
   timeMax = new Float64Array(16);
   seqMin = new Float64Array(16);
@@ -18,10 +18,10 @@ export class BlockIndex {
   /** For a column and code (`server:3`): one flag per complete block, and how many blocks the flags cover. */
   private readonly codes = new Map<string, { flags: Uint8Array; blocks: number }>();
 
-  /** Summarises the blocks completed since the last call. */
-  update(count: number, times: Float64Array, seqs: Float64Array): void {
+  /** Computes the time and seq ranges of the blocks completed since the last call. */
+  updateRanges(count: number, times: Float64Array, seqs: Float64Array): void {
     const complete = Math.floor(count / BLOCK_ROWS);
-    if (complete <= this.blocks) return;
+    if (complete <= this.ranged) return;
     if (complete > this.timeMin.length) {
       const size = Math.max(complete, this.timeMin.length * 2);
       for (const name of ['timeMin', 'timeMax', 'seqMin', 'seqMax'] as const) {
@@ -30,7 +30,7 @@ export class BlockIndex {
         this[name] = next;
       }
     }
-    for (let b = this.blocks; b < complete; b += 1) {
+    for (let b = this.ranged; b < complete; b += 1) {
       let tMin = Infinity;
       let tMax = -Infinity;
       let sMin = Infinity;
@@ -57,24 +57,27 @@ export class BlockIndex {
       this.seqMin[b] = sMin;
       this.seqMax[b] = sMax;
     }
-    this.blocks = complete;
+    this.ranged = complete;
   }
 
-  /** Whether complete block `b` holds a row with `code` in `column` (built on first use, then extended). */
-  holds(name: string, column: CodeColumn, code: number, b: number): boolean {
+  /**
+   * Whether complete block `b` (of `complete` so far) holds a row with `code` in `column`; the flags
+   * are made on first use and extended as blocks complete.
+   */
+  holds(name: string, column: CodeColumn, code: number, b: number, complete: number): boolean {
     const key = `${name}:${code}`;
     let entry = this.codes.get(key);
     if (!entry) {
-      entry = { flags: new Uint8Array(Math.max(16, this.blocks)), blocks: 0 };
+      entry = { flags: new Uint8Array(Math.max(16, complete)), blocks: 0 };
       this.codes.set(key, entry);
     }
-    if (entry.blocks < this.blocks) {
-      if (entry.flags.length < this.blocks) {
-        const flags = new Uint8Array(Math.max(this.blocks, entry.flags.length * 2));
+    if (entry.blocks < complete) {
+      if (entry.flags.length < complete) {
+        const flags = new Uint8Array(Math.max(complete, entry.flags.length * 2));
         flags.set(entry.flags);
         entry.flags = flags;
       }
-      for (let blk = entry.blocks; blk < this.blocks; blk += 1) {
+      for (let blk = entry.blocks; blk < complete; blk += 1) {
         let found = 0;
         for (let i = blk * BLOCK_ROWS, end = i + BLOCK_ROWS; i < end; i += 1) {
           if (column[i] === code) {
@@ -84,7 +87,7 @@ export class BlockIndex {
         }
         entry.flags[blk] = found;
       }
-      entry.blocks = this.blocks;
+      entry.blocks = complete;
     }
     return entry.flags[b] === 1;
   }

@@ -122,7 +122,7 @@ export class AuditReader {
   private async load(segment: SegmentFile, sealed: boolean): Promise<SegmentIndex> {
     let index = this.cache.get(segment.name);
     if (!index) {
-      const sidecar = this.trustSidecars ? await readFile(indexPathOf(segment.path)).catch(() => undefined) : undefined;
+      const sidecar = this.trustSidecars ? await readWhole(indexPathOf(segment.path)).catch(() => undefined) : undefined;
       index = sidecar && SegmentIndex.deserialize(sidecar);
       // A sidecar that does not describe this file (copied, restored, or the file was rewritten): rebuild.
       if (index && !(await anchorsHold(segment, index))) index = undefined;
@@ -249,7 +249,9 @@ export class AuditReader {
       const clientName = query.client !== undefined ? index.lookup('clientName', query.client) : 0;
       if (server < 0 || tool < 0 || event < 0 || (clientId < 0 && clientName < 0)) continue;
       const summary = index.blocks;
-      summary.update(n, index.times, index.seqs);
+      const complete = Math.floor(n / BLOCK_ROWS);
+      const ranged = since > -Infinity || until < Infinity || before < Infinity || after > -Infinity;
+      if (ranged) summary.updateRanges(n, index.times, index.seqs);
       const blockCount = Math.ceil(n / BLOCK_ROWS);
       // Opened on the first block read for free text, closed after the segment.
       const file: { handle?: FileHandle } = {};
@@ -258,17 +260,16 @@ export class AuditReader {
           const b = newest ? blockCount - 1 - kb : kb;
           const first = b * BLOCK_ROWS;
           const end = Math.min(n, first + BLOCK_ROWS);
-          if (b < summary.blocks) {
+          if (b < complete) {
             // A complete block: skip it whole when its summary rules it out.
-            if (summary.timeMax[b]! < since || summary.timeMin[b]! > until) continue;
-            if (summary.seqMin[b]! >= before || summary.seqMax[b]! <= after) continue;
-            if (type && !summary.holds('type', index.types, type, b)) continue;
-            if (effect && !summary.holds('effect', index.effects, effect, b)) continue;
-            if (status && !summary.holds('status', index.statuses, status, b)) continue;
-            if (server && !summary.holds('server', index.servers, server, b)) continue;
-            if (tool && !summary.holds('tool', index.tools, tool, b)) continue;
-            if (event && !summary.holds('event', index.events, event, b)) continue;
-            if (query.client !== undefined && !(clientId > 0 && summary.holds('client', index.clients, clientId, b)) && !(clientName > 0 && summary.holds('clientName', index.clientNames, clientName, b))) continue;
+            if (ranged && (summary.timeMax[b]! < since || summary.timeMin[b]! > until || summary.seqMin[b]! >= before || summary.seqMax[b]! <= after)) continue;
+            if (type && !summary.holds('type', index.types, type, b, complete)) continue;
+            if (effect && !summary.holds('effect', index.effects, effect, b, complete)) continue;
+            if (status && !summary.holds('status', index.statuses, status, b, complete)) continue;
+            if (server && !summary.holds('server', index.servers, server, b, complete)) continue;
+            if (tool && !summary.holds('tool', index.tools, tool, b, complete)) continue;
+            if (event && !summary.holds('event', index.events, event, b, complete)) continue;
+            if (query.client !== undefined && !(clientId > 0 && summary.holds('client', index.clients, clientId, b, complete)) && !(clientName > 0 && summary.holds('clientName', index.clientNames, clientName, b, complete))) continue;
             if (search?.probes && !index.text.mayContain(b, search.probes)) continue;
             if (callHash !== undefined && index.calls.subarray(first, end).indexOf(callHash) < 0) continue;
           }
@@ -425,6 +426,24 @@ export class AuditReader {
         yield content.toString('utf8', offset, offset + index.lengths[i]! - 1);
       }
     }
+  }
+}
+
+/** A file's bytes in one read (readFile reads in small chunks, each a trip through the thread pool). */
+async function readWhole(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await handle.read(buffer, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buffer.subarray(0, got);
+  } finally {
+    await handle.close();
   }
 }
 
