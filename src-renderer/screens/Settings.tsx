@@ -2,27 +2,13 @@
 // log's retention and forwarding to a SIEM; payload capture per server. What managed policy fixes is
 // shown with a lock and who manages it, and cannot be changed here.
 import { useState } from 'react';
-import type { EffectivePolicy } from '../../shared/managed.js';
 import type { Settings } from '../../shared/settings.js';
 import type { SyslogDestination, SyslogProtocol } from '../../shared/syslog.js';
 import { useAction, useApi, useQuery, type Query } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { Icon } from '../components/Icon.js';
+import { ManagedLock } from '../components/ManagedLock.js';
 import type { Screen } from '../route.js';
 import { CaptureToggle } from './ServerTools.js';
-
-/** "Set by Example Corp IT (it-help@example.com)": shown beside every setting managed policy fixes. */
-function Lock({ policy, what }: { policy: EffectivePolicy; what?: string }) {
-  return (
-    <p className="lock" role="note">
-      <Icon name="lock" size={14} />
-      <span>
-        {what ?? 'Set'} by {policy.managedBy}
-        {policy.contact ? ` (${policy.contact})` : ''}
-      </span>
-    </p>
-  );
-}
 
 const receiverText = (d: SyslogDestination) => `${d.protocol}://${d.host}:${d.port}`;
 const DEFAULT_PORT: Record<SyslogProtocol, number> = { tls: 6514, tcp: 514, udp: 514 };
@@ -141,7 +127,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
             />
           </span>
         </label>
-        {timeoutLocked && !broken ? <Lock policy={p} /> : null}
+        {timeoutLocked && !broken ? <ManagedLock policy={p} /> : null}
         <label className="check">
           <input type="checkbox" checked={a.elicitation} onChange={(e) => {
               approvals.set({ ...a, elicitation: e.target.checked });
@@ -181,7 +167,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
             }} />
           Check for updates and install them when Warden restarts
         </label>
-        {updates.locked && !broken ? <Lock policy={p} what={updates.value ? 'Kept on' : 'Turned off (new versions come from IT)'} /> : null}
+        {updates.locked && !broken ? <ManagedLock policy={p} what={updates.value ? 'Kept on' : 'Turned off (new versions come from IT)'} /> : null}
         {!desktop ? <p className="muted">Start at login and updates apply to the installed desktop app; this window is the headless engine’s browser UI.</p> : null}
       </fieldset>
       <fieldset className="stack">
@@ -229,7 +215,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
             />
           </span>
         </label>
-        {minimum !== undefined && !broken ? <Lock policy={p} what={`Minimum of ${minimum} days set`} /> : null}
+        {minimum !== undefined && !broken ? <ManagedLock policy={p} what={`Minimum of ${minimum} days set`} /> : null}
         <div className="stack" style={{ gap: 6 }}>
           <strong>Forward to a SIEM (syslog)</strong>
           <span className="muted" style={{ fontSize: 12 }}>
@@ -253,7 +239,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
             <span className="muted">Not forwarded.</span>
           )}
           {syslog.locked ? (
-            broken ? null : <Lock policy={p} what="Receivers set" />
+            broken ? null : <ManagedLock policy={p} what="Receivers set" />
           ) : (
             <AddReceiver busy={save.busy} onAdd={(d) => void save.run({ auditSyslog: [...syslog.value, d] })} />
           )}
