@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, delimiter } from 'node:path';
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
-import { StdioClientTransport, StreamableHTTPClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
+import { StdioClientTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
 
 /** Turns secret references in a server's env/headers into values, when the server starts. */
 export type SecretResolver = (account: string) => Promise<string>;
@@ -95,6 +95,7 @@ export class Downstream {
       transport = stdio;
     } else {
       const headers = await resolveValues(config.headers, this.resolveSecret, config.name);
+      const StreamableHTTPClientTransport = await loadStreamableHttpClientTransport();
       transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } });
     }
     transport.onmessage = (message) => this.events.message(message);
@@ -129,7 +130,8 @@ export class Downstream {
     const t = this.#transport;
     this.#transport = undefined;
     if (!t) return;
-    if (t instanceof StreamableHTTPClientTransport) await t.terminateSession().catch(() => undefined);
+    const http = t as { terminateSession?: () => Promise<void> };
+    if (this.config.transport === 'http') await http.terminateSession?.().catch(() => undefined);
     await t.close().catch(() => undefined);
   }
 

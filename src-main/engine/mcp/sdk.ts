@@ -2,9 +2,18 @@
 // moving to SDK v2 / a newer protocol revision is a change here, not across the engine.
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 export { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-export { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-export { Client } from '@modelcontextprotocol/sdk/client/index.js';
-export { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+export type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+export type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+
+// Loaded on first use: the HTTP client transport (with its OAuth support) and the SDK's Client (with a
+// JSON Schema validator) cost an idle engine several MB, and only HTTP servers and dry runs need them.
+export async function loadStreamableHttpClientTransport() {
+  return (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport;
+}
+
+export async function loadClient() {
+  return (await import('@modelcontextprotocol/sdk/client/index.js')).Client;
+}
 export {
   ErrorCode,
   LATEST_PROTOCOL_VERSION,

@@ -3,7 +3,7 @@
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { SecretResolver } from '../gateway/downstream.js';
-import { Client, StdioClientTransport, StreamableHTTPClientTransport, type Tool, type Transport } from '../mcp/sdk.js';
+import { StdioClientTransport, loadClient, loadStreamableHttpClientTransport, type Tool, type Transport } from '../mcp/sdk.js';
 import { VERSION } from '../version.js';
 
 async function resolve(values: Record<string, string | { secret: string }>, resolveSecret: SecretResolver | undefined, server: string) {
@@ -21,8 +21,10 @@ export async function learnTools(config: ServerConfig, resolveSecret?: SecretRes
   if (config.transport === 'stdio') {
     transport = new StdioClientTransport({ command: config.command, args: config.args, env: await resolve(config.env, resolveSecret, config.name), cwd: config.cwd, stderr: 'ignore' });
   } else {
+    const StreamableHTTPClientTransport = await loadStreamableHttpClientTransport();
     transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: await resolve(config.headers, resolveSecret, config.name) } });
   }
+  const Client = await loadClient();
   const client = new Client({ name: 'warden-policy-check', version: VERSION });
   try {
     await client.connect(transport, { timeout: timeoutMs });

@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, StdioClientTransport, type Tool } from '../../../src-main/engine/mcp/sdk.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport, type Tool } from '../../../src-main/engine/mcp/sdk.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
