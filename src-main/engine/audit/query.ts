@@ -297,7 +297,9 @@ export class AuditReader {
 
           if (search) {
             file.handle ??= await open(segment.path, 'r');
-            const lines = await this.searchBlock(file.handle, segment, index, first, end, rows, search);
+            // Enough for the page and one more (a call id is checked after), unless a call id is asked for.
+            const want = callMark === undefined ? limit - found.length + 1 : Infinity;
+            const lines = await this.searchBlock(file.handle, segment, index, first, end, rows, search, want);
             for (const line of lines) {
               if (callMark !== undefined && !line.includes(callMark)) continue;
               if (!take(line)) break;
@@ -335,11 +337,11 @@ export class AuditReader {
 
   /**
    * The lines of `rows` (rows of the block [first, end), in page order) whose metadata holds the search
-   * text. Reads the block once (and builds its text filter if it is complete and has none); only lines
+   * text, at most `want` of them. Reads the block once (and builds its text filter if it is complete and has none); only lines
    * that hold the text's bytes in any case, or whose lower case or payload fields need a closer look,
    * are decoded and matched exactly.
    */
-  private async searchBlock(handle: FileHandle, segment: SegmentFile, index: SegmentIndex, first: number, end: number, rows: number[], search: TextSearch): Promise<string[]> {
+  private async searchBlock(handle: FileHandle, segment: SegmentFile, index: SegmentIndex, first: number, end: number, rows: number[], search: TextSearch, want: number): Promise<string[]> {
     const from = index.offsets[first]!;
     const to = index.offsets[end - 1]! + index.lengths[end - 1]!;
     const length = to - from;
@@ -396,7 +398,7 @@ export class AuditReader {
       if (marks[i - first] === 0) continue;
       const start = offsets[i]! - from;
       const line = raw.toString('utf8', start, start + lengths[i]! - 1);
-      if (metadataText(line).includes(search.needle)) lines.push(line);
+      if (metadataText(line).includes(search.needle) && lines.push(line) === want) break;
     }
     return lines;
   }

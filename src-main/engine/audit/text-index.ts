@@ -46,7 +46,8 @@ function gramHash(key: number): number {
  * the filters hold (then every block is read). `needle` is already in lower case.
  */
 export function needleKeys(needle: string): Uint32Array | undefined {
-  if (/[\ud800-\udfff]/.test(needle)) return undefined; // surrogates: compare code units, not bytes
+  // A lone surrogate has no UTF-8 form of its own: compare code units (read every block).
+  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(needle)) return undefined;
   const bytes = Buffer.from(needle, 'utf8');
   const keys: number[] = [];
   if (bytes.length === 3) {
@@ -134,8 +135,6 @@ export class BloomBuilder {
   /** The finished filter, folded while sparse (its length is a power of two). */
   finish(): Uint32Array {
     let words = this.bits;
-    let set = 0;
-    for (let i = 0; i < words.length; i += 1) set += popcount(words[i]!);
     let shift = MAX_SHIFT;
     while (shift > MIN_SHIFT) {
       const half = words.length >>> 1;
@@ -147,7 +146,6 @@ export class BloomBuilder {
       }
       if (foldedSet > TARGET_FILL * half * 32) break;
       words = folded;
-      set = foldedSet;
       shift -= 1;
     }
     return words === this.bits ? words.slice() : words;

@@ -18,7 +18,10 @@ const timeout: Decision = { effect: 'deny', ruleId: 'approval:timeout', reasons:
 const kelvin: Decision = { effect: 'allow', ruleId: 'rule:thermo', reasons: ['Reads 5 \u212a at most, per rule.'], approver: 'policy', risk: 'low' };
 const istanbul: Decision = { effect: 'allow', ruleId: 'rule:region', reasons: ['Allowed for \u0130stanbul office.'], approver: 'policy', risk: 'low' };
 
+const locked: Decision = { effect: 'allow', ruleId: 'rule:vault', reasons: ['\u{1F512} Locked: vault access is logged.'], approver: 'policy', risk: 'high' };
+
 function decisionFor(i: number): Decision {
+  if (i === 77 || i === 3001) return locked;
   if (i === 1234 || i === 2987) return kelvin;
   if (i === 400) return istanbul;
   if (i % 611 === 0) return timeout;
@@ -143,6 +146,8 @@ const QUERIES: AuditQuery[] = [
   { text: 'stanbul' },
   { text: '\u0130stanbul' },
   { text: '"risk":"low","hash":"' },
+  { text: '\u{1F512} locked' },
+  { text: '\ud83d' },
   { text: 'rare event' },
   { text: 'no such text anywhere' },
   { text: 'ab' },
@@ -172,6 +177,8 @@ test('every filter, rare or common, column or free text, returns exactly the bru
     assert.equal(bruteForce(all, { text: 'call-1234"' }).length, 2);
     assert.equal(bruteForce(all, { text: '5 k at most' }).length, 2, 'the Kelvin sign lower-cases to k');
     assert.equal(bruteForce(all, { text: 'needle-in-payload' }).length, 0);
+    assert.equal(bruteForce(all, { text: '\u{1F512} locked' }).length, 2, 'decisions carry the reasons');
+    assert.equal(bruteForce(all, { text: '\ud83d' }).length, 2, 'half of a surrogate pair matches as JavaScript compares');
     assert.ok(bruteForce(all, { text: '"risk":"low","hash":"' }).length > 1000);
     // Small pages too (cursors inside blocks and across segments).
     for (const q of [{ text: 'call-17' }, { tool: 'delete_everything' }, { effect: 'deny' as const, order: 'oldest' as const }]) {
