@@ -3,9 +3,27 @@ import { z } from 'zod';
 import { method } from './contract.js';
 import { ServerConfig } from '../servers.js';
 import { Settings, SettingsPatch } from '../settings.js';
+import { Tier } from '../words.js';
 
 export const ServerState = z.enum(['idle', 'starting', 'running', 'crashed', 'failed']);
 export type ServerState = z.infer<typeof ServerState>;
+
+/** What managed policy (IT) locks about one server, and who manages it: the UI shows these with a lock. */
+export const ServerManaged = z.object({
+  /** Who manages this machine ("Example Corp IT", or "your organisation"), named in every lock. */
+  managedBy: z.string(),
+  /** How to reach them, when the policy says. */
+  contact: z.string().optional(),
+  /** The tier managed policy fixes (the view's config.tier is this one); changing it is refused. */
+  tier: Tier.optional(),
+  /** Why managed policy blocks this server (forbidden by name, command, package or URL, or not on its allow-list); it cannot be connected. */
+  forbidden: z.string().optional(),
+  /** Payload capture cannot be turned on (managed settings.allowPayloadCapture is false). */
+  captureOff: z.boolean().optional(),
+  /** The managed policy file is broken: nothing it could lock can be changed, and every call is denied. */
+  broken: z.string().optional(),
+});
+export type ServerManaged = z.infer<typeof ServerManaged>;
 
 export const ServerView = z.object({
   config: ServerConfig,
@@ -14,6 +32,8 @@ export const ServerView = z.object({
   sessions: z.number().int(),
   lastError: z.string().optional(),
   restarts: z.number().int(),
+  /** Present when managed policy locks something about this server. */
+  managed: ServerManaged.optional(),
 });
 export type ServerView = z.infer<typeof ServerView>;
 

@@ -5,6 +5,7 @@ import type { Engine } from '../engine.js';
 import { applyAuditSettings } from '../config/audit-settings.js';
 import { changeSettings, policyFileApprovals, readSettings, type ApprovalSettingsAccess } from '../config/settings.js';
 import { WardenError } from '../errors.js';
+import { managedServerView } from '../managed/server-view.js';
 import { managedSettingsView } from '../managed/settings.js';
 import { VERSION } from '../version.js';
 
@@ -29,7 +30,7 @@ export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
       const config = engine.servers.add(input);
       await engine.audit.event('server.added', { server: config.name, transport: config.transport, tier: config.tier });
       changed();
-      return engine.runtime(config.name).view(config);
+      return managedServerView(engine.runtime(config.name).view(config), engine.managed);
     },
     'servers.remove': async ({ name }) => {
       engine.servers.remove(name);
@@ -42,7 +43,7 @@ export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
       const config = engine.servers.update(name, { capturePayloads });
       await engine.audit.event('server.capture_changed', { server: name, capturePayloads });
       changed();
-      return engine.runtime(name).view(config);
+      return managedServerView(engine.runtime(name).view(config), engine.managed);
     },
     'servers.stderr': async ({ name }) => {
       engine.servers.require(name);
