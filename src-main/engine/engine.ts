@@ -35,6 +35,7 @@ import { applyAuditSettings, userAudit } from './config/audit-settings.js';
 import { guardHandlers } from './managed/guard.js';
 import { applyManagedApprovals, assertServerPermitted } from './managed/locks.js';
 import { lockedTier } from './managed/servers.js';
+import { managedServerView } from './managed/server-view.js';
 import { ManagedPolicySource, type ManagedSourceOptions } from './managed/source.js';
 
 export { VERSION };
@@ -199,8 +200,8 @@ export class Engine {
   }
 
   serverViews() {
-    // A tier fixed by managed policy is the tier in force: show that one.
-    return this.servers.list().map((config) => this.runtime(config.name).view({ ...config, tier: lockedTier(this.managed.policy(), config.name) ?? config.tier }));
+    // A tier fixed by managed policy is the tier in force: show that one, with what managed policy locks.
+    return this.servers.list().map((config) => managedServerView(this.runtime(config.name).view(config), this.managed));
   }
 
   #logManaged(): void {
