@@ -10,7 +10,7 @@ import type { CallStatus } from '../../../shared/words.js';
 import type { AuditRecord } from './record.js';
 import { callIdHash, EFFECT_CODE, SegmentIndex, STATUS_CODE, TYPE_CODE } from './segment-index.js';
 import { indexPathOf, listSegments, type SegmentFile } from './segments.js';
-import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleKeys } from './text-index.js';
+import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleHexPhases, needleKeys } from './text-index.js';
 import { parseTime } from './time.js';
 
 export interface AuditQuery {
@@ -62,6 +62,8 @@ interface TextSearch {
   needleBytes: Buffer;
   /** Bit positions its grams must find in a block's filter; absent when no filter can help. */
   probes: Uint32Array | undefined;
+  /** For a text of hex digits only, long enough: the hex-run filter's probes per phase. */
+  hexPhases: Uint32Array[] | undefined;
   /** This query's buffers for a block's bytes, as read and folded (queries may run at the same time). */
   raw: Buffer;
   folded: Buffer;
@@ -209,7 +211,7 @@ export class AuditReader {
     const effect = query.effect ? EFFECT_CODE[query.effect] : 0;
     const status = query.status ? STATUS_CODE[query.status] : 0;
     const needle = query.text?.trim() ? query.text.trim().toLowerCase() : undefined;
-    const search: TextSearch | undefined = needle !== undefined ? { needle, needleBytes: Buffer.from(needle, 'utf8'), probes: needleKeys(needle), raw: Buffer.alloc(0), folded: Buffer.alloc(0), built: new Set() } : undefined;
+    const search: TextSearch | undefined = needle !== undefined ? { needle, needleBytes: Buffer.from(needle, 'utf8'), probes: needleKeys(needle), hexPhases: needleHexPhases(needle), raw: Buffer.alloc(0), folded: Buffer.alloc(0), built: new Set() } : undefined;
     const callHash = query.callId !== undefined ? callIdHash(query.callId) : undefined;
     const callMark = query.callId !== undefined ? `"callId":${JSON.stringify(query.callId)}` : undefined;
 
@@ -271,6 +273,7 @@ export class AuditReader {
             if (event && !summary.holds('event', index.events, event, b, complete)) continue;
             if (query.client !== undefined && !(clientId > 0 && summary.holds('client', index.clients, clientId, b, complete)) && !(clientName > 0 && summary.holds('clientName', index.clientNames, clientName, b, complete))) continue;
             if (search?.probes && !index.text.mayContain(b, search.probes)) continue;
+            if (search?.hexPhases && index.hex.has(b) && !index.hex.mayContainAny(b, search.hexPhases)) continue;
             if (callHash !== undefined && index.calls.subarray(first, end).indexOf(callHash) < 0) continue;
           }
           // The rows of the block that pass every column filter, in page order.
@@ -363,6 +366,7 @@ export class AuditReader {
     if (end - first === BLOCK_ROWS && !index.text.has(b) && index.buildTextBlock(b, raw, from, this.builder)) {
       search.built.add(segment.name);
       if (search.probes && !index.text.mayContain(b, search.probes)) return [];
+      if (search.hexPhases && !index.hex.mayContainAny(b, search.hexPhases)) return [];
     }
     const { offsets, lengths } = index;
     // Per row: 1 when its bytes (ASCII letters folded) hold the text, 2 when it has a byte >= 0x80

@@ -10,8 +10,9 @@ export const TYPE_CODE = { decision: 1, outcome: 2, event: 3 } as const;
 export const EFFECT_CODE = { allow: 1, deny: 2 } as const;
 export const STATUS_CODE = { ok: 1, error: 2, denied: 3, timeout: 4 } as const;
 
-// Version 3 added the free-text filters; an index of another version is rebuilt from the segment.
-const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-3\n');
+// Version 3 added the free-text filters, 4 the hex-run filters; an index of another version is
+// rebuilt from the segment.
+const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-4\n');
 
 /** FNV-1a (32 bit) of a call id: the index keeps this, so a call's records are found without a scan. */
 export function callIdHash(callId: string): number {
@@ -73,6 +74,8 @@ export class SegmentIndex {
   dicts: Record<DictName, Dict> = { client: new Dict(), clientName: new Dict(), server: new Dict(), tool: new Dict(), event: new Dict() };
   /** Free-text filters of complete blocks (built by readers when first needed, kept in the sidecar). */
   text = new TextIndex();
+  /** Hex-run filters of the same blocks (built with `text`, block by block). */
+  hex = new TextIndex();
   /** Block summaries (in memory only, made by queries). */
   readonly blocks = new BlockIndex();
 
@@ -150,12 +153,14 @@ export class SegmentIndex {
 
   serialize(): Buffer {
     const text = this.text.parts(this.completeBlocks);
+    const hex = this.hex.parts(this.completeBlocks);
     const header = Buffer.from(
       JSON.stringify({
         count: this.count,
         bytes: this.bytes,
         dicts: Object.fromEntries(DICTS.map((d) => [d, this.dicts[d].values])),
         textWords: text.words.length,
+        hexWords: hex.words.length,
       }),
     );
     const parts: Buffer[] = [MAGIC, Buffer.alloc(4), header];
@@ -170,6 +175,8 @@ export class SegmentIndex {
       ...U8_COLUMNS.map((c) => this[c].subarray(0, this.count)),
       text.shifts,
       text.words,
+      hex.shifts,
+      hex.words,
     ];
     for (const column of columns) {
       const bytes = Buffer.from(column.buffer, column.byteOffset, column.byteLength);
@@ -189,9 +196,10 @@ export class SegmentIndex {
         bytes: number;
         dicts: Record<DictName, string[]>;
         textWords: number;
+        hexWords: number;
       };
       const n = header.count;
-      if (!Number.isInteger(n) || n < 0 || !Number.isInteger(header.bytes) || !Number.isInteger(header.textWords) || header.textWords < 0) return undefined;
+      if (!Number.isInteger(n) || n < 0 || !Number.isInteger(header.bytes) || !Number.isInteger(header.textWords) || header.textWords < 0 || !Number.isInteger(header.hexWords) || header.hexWords < 0) return undefined;
       const index = new SegmentIndex();
       index.count = n;
       index.bytes = header.bytes;
@@ -214,8 +222,12 @@ export class SegmentIndex {
       const blocks = Math.floor(n / BLOCK_ROWS);
       const shifts = new Uint8Array(buffer, take(blocks, 1), blocks);
       const words = new Uint32Array(buffer, take(header.textWords, 4), header.textWords);
+      const hexShifts = new Uint8Array(buffer, take(blocks, 1), blocks);
+      const hexWords = new Uint32Array(buffer, take(header.hexWords, 4), header.hexWords);
       if (at !== data.length) return undefined;
       index.text = TextIndex.from(shifts, words);
+      index.hex = TextIndex.from(hexShifts, hexWords);
+      for (let b = 0; b < blocks; b += 1) if (index.text.has(b) !== index.hex.has(b)) return undefined;
       if (n === 0) index.grow();
       for (let i = 1; i < n; i += 1) {
         if (!(index.offsets[i]! >= index.offsets[i - 1]! + index.lengths[i - 1]!)) return undefined;
@@ -255,6 +267,7 @@ export class SegmentIndex {
       const start = this.offsets[i]! - base;
       builder.addLine(buf, start, start + this.lengths[i]! - 1, marks[i - first] === 1);
     }
+    this.hex.set(b, builder.finishHex());
     this.text.set(b, builder.finish());
     return true;
   }

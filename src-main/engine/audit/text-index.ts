@@ -4,8 +4,11 @@
 // then matched exactly, so the filter can only save work, never change an answer.
 //
 // Grams made only of hex digits (0-9, a-f) are neither stored nor looked up: hashes and digests would
-// fill the filters with noise. A search text with no other gram (shorter than 3 bytes, or all hex
-// digits) reads every block. Pure: the reader does the I/O.
+// fill the filters with noise. Runs of at least HEX_RUN hex digits (hashes, digests) have a second
+// filter per block instead, of the 8-digit grams at every 16th digit of the run: a search text of at
+// least HEX_RUN hex digits (a hash, or most of one) holds one of them at a known spacing. Any other
+// search text with no usable gram (shorter than 3 bytes, or hex digits only) reads every block.
+// Pure: the reader does the I/O.
 import { PAYLOAD_FIELDS } from './record.js';
 
 /** Records per block (the unit of the text filters and the block summaries). */
@@ -16,6 +19,12 @@ const MAX_SHIFT = 16;
 const MIN_SHIFT = 9;
 /** Fold a filter to half its size while fewer than this share of its bits would be set (two bits per gram). */
 const TARGET_FILL = 0.3;
+
+/** Hex runs at least this long get the hex filter; a search text of this many hex digits can use it. */
+export const HEX_RUN = 23;
+/** The hex filter holds the HEX_GRAM-digit gram at every HEX_STRIDE-th digit of a run (HEX_RUN = stride + gram - 1). */
+const HEX_STRIDE = 16;
+const HEX_GRAM = 8;
 
 const PAYLOAD_MARKS = PAYLOAD_FIELDS.map((field) => Buffer.from(`"${field}":`));
 
@@ -39,6 +48,41 @@ function gramHash(key: number): number {
   h ^= h >>> 15;
   h = Math.imul(h, 0x85ebca77);
   return (h ^ (h >>> 13)) >>> 0;
+}
+
+/** The hash of the 8 hex digits at buf[p..p+8) (A-F folded). */
+function hexGramHash(buf: Uint8Array, p: number): number {
+  let lo = 0;
+  let hi = 0;
+  for (let k = 0; k < 4; k += 1) {
+    let a = buf[p + k]!;
+    let b = buf[p + 4 + k]!;
+    if (a >= 65 && a <= 70) a |= 32;
+    if (b >= 65 && b <= 70) b |= 32;
+    lo = (lo << 8) | a;
+    hi = (hi << 8) | b;
+  }
+  return gramHash((gramHash(lo) ^ hi) >>> 0);
+}
+
+/**
+ * For a search text of HEX_RUN or more hex digits: per possible phase of the run's 16-digit grid
+ * within the text, the bit positions of the grid's grams the text holds. A block may hold the text
+ * only if, for some phase, its hex filter holds all of them. `undefined` for any other text.
+ */
+export function needleHexPhases(needle: string): Uint32Array[] | undefined {
+  if (needle.length < HEX_RUN || !/^[0-9a-f]+$/.test(needle)) return undefined;
+  const bytes = Buffer.from(needle, 'latin1');
+  const phases: Uint32Array[] = [];
+  for (let phase = 0; phase < HEX_STRIDE; phase += 1) {
+    const probes: number[] = [];
+    for (let p = phase; p + HEX_GRAM <= bytes.length; p += HEX_STRIDE) {
+      const h = hexGramHash(bytes, p);
+      probes.push(h & 0xffff, h >>> 16);
+    }
+    phases.push(Uint32Array.from(probes));
+  }
+  return phases;
 }
 
 /**
@@ -73,12 +117,24 @@ export function needleKeys(needle: string): Uint32Array | undefined {
   return probes;
 }
 
-/** Builds one block's filter from its lines. */
+/** Builds one block's filters (grams, and hex-run grams) from its lines. */
 export class BloomBuilder {
   private readonly bits = new Uint32Array(1 << (MAX_SHIFT - 5));
+  private readonly hexBits = new Uint32Array(1 << (MAX_SHIFT - 5));
 
   reset(): void {
     this.bits.fill(0);
+    this.hexBits.fill(0);
+  }
+
+  /** Adds the grams on the 16-digit grid of the hex run buf[from, to). */
+  private addHexRun(buf: Uint8Array, from: number, to: number): void {
+    const bits = this.hexBits;
+    for (let p = from; p + HEX_GRAM <= to; p += HEX_STRIDE) {
+      const h = hexGramHash(buf, p);
+      bits[(h & 0xffff) >>> 5]! |= 1 << (h & 31);
+      bits[(h >>> 21) & 0x7ff]! |= 1 << ((h >>> 16) & 31);
+    }
   }
 
   /** Adds the grams of buf[start, end) folded to ASCII lower case; true when it held a byte >= 0x80. */
@@ -93,7 +149,11 @@ export class BloomBuilder {
       if (c >= 65 && c <= 90) c |= 32;
       else if (c >= 128) high = true;
       gram = (gram << 8) | c;
-      hex = c - 48 <= 9 && c >= 48 ? hex + 1 : c >= 97 && c <= 102 ? hex + 1 : 0;
+      if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) hex += 1;
+      else {
+        if (hex >= HEX_RUN) this.addHexRun(buf, i - hex, i);
+        hex = 0;
+      }
       run += 1;
       if (run >= 3 && hex < 3) {
         let h = Math.imul(gram & 0xffffff, 0x9e3779b1);
@@ -112,6 +172,7 @@ export class BloomBuilder {
         bits[(h >>> 21) & 0x7ff]! |= 1 << ((h >>> 16) & 31);
       }
     }
+    if (hex >= HEX_RUN) this.addHexRun(buf, end - hex, end);
     return high;
   }
 
@@ -132,24 +193,34 @@ export class BloomBuilder {
     this.addBytes(bytes, 0, bytes.length);
   }
 
-  /** The finished filter, folded while sparse (its length is a power of two). */
+  /** The finished gram filter, folded while sparse (its length is a power of two). */
   finish(): Uint32Array {
-    let words = this.bits;
-    let shift = MAX_SHIFT;
-    while (shift > MIN_SHIFT) {
-      const half = words.length >>> 1;
-      const folded = new Uint32Array(half);
-      let foldedSet = 0;
-      for (let i = 0; i < half; i += 1) {
-        folded[i] = words[i]! | words[i + half]!;
-        foldedSet += popcount(folded[i]!);
-      }
-      if (foldedSet > TARGET_FILL * half * 32) break;
-      words = folded;
-      shift -= 1;
-    }
-    return words === this.bits ? words.slice() : words;
+    return foldDown(this.bits);
   }
+
+  /** The finished hex-run filter. */
+  finishHex(): Uint32Array {
+    return foldDown(this.hexBits);
+  }
+}
+
+/** A copy of a full-size filter, halved (OR of its halves) while it stays sparse. */
+function foldDown(bits: Uint32Array): Uint32Array {
+  let words = bits;
+  let shift = MAX_SHIFT;
+  while (shift > MIN_SHIFT) {
+    const half = words.length >>> 1;
+    const folded = new Uint32Array(half);
+    let set = 0;
+    for (let i = 0; i < half; i += 1) {
+      folded[i] = words[i]! | words[i + half]!;
+      set += popcount(folded[i]!);
+    }
+    if (set > TARGET_FILL * half * 32) break;
+    words = folded;
+    shift -= 1;
+  }
+  return words === bits ? words.slice() : words;
 }
 
 function popcount(x: number): number {
@@ -206,6 +277,12 @@ export class TextIndex {
       if ((words[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
+  }
+
+  /** False only when, for every phase, block `b`'s filter lacks one of the phase's probes. */
+  mayContainAny(b: number, phases: Uint32Array[]): boolean {
+    for (const probes of phases) if (this.mayContain(b, probes)) return true;
+    return false;
   }
 
   /** The sidecar form of the first `blocks` blocks: a shift per block (0: none) and the filters' words in order. */

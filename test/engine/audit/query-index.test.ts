@@ -167,13 +167,19 @@ test('every filter, rare or common, column or free text, returns exactly the bru
     const segments = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl'));
     assert.ok(segments.length >= 4, `several segments (${segments.length})`);
     const reader = openAuditReader(paths);
-    for (const q of QUERIES) {
+    // Hashes and digests (hex runs): whole, a piece from the middle, the shortest piece the hex filter
+    // takes, upper case, and a piece too short for it.
+    const hash = all[3000]!.record.hash;
+    const digest = (all[2400]!.record as { argDigest: string }).argDigest.slice('sha256:'.length);
+    const hexQueries: AuditQuery[] = [hash, hash.slice(17, 47), hash.slice(5, 28), hash.toUpperCase(), digest.slice(30), hash.slice(40, 52)].map((text) => ({ text }));
+    for (const q of [...QUERIES, ...hexQueries]) {
       const expected = bruteForce(all, q);
       assert.deepEqual(await allPages(log.query, q, 200), expected, `engine: ${JSON.stringify(q)}`);
       assert.deepEqual(await allPages(reader.query, q, 1000), expected, `reader: ${JSON.stringify(q)}`);
     }
     // The data really has rare and common matches.
     assert.equal(bruteForce(all, { server: 'vault' }).length, 4);
+    assert.equal(bruteForce(all, { text: hash }).length, 2, 'a record by its hash, and the next by its prev');
     assert.equal(bruteForce(all, { text: 'call-1234"' }).length, 2);
     assert.equal(bruteForce(all, { text: '5 k at most' }).length, 2, 'the Kelvin sign lower-cases to k');
     assert.equal(bruteForce(all, { text: 'needle-in-payload' }).length, 0);
@@ -201,7 +207,8 @@ test('rare filters and rare text look only at the blocks that hold a match, not 
     const perSegment = new Map<string, number>();
     for (const s of all) perSegment.set(s.segment, (perSegment.get(s.segment) ?? 0) + 1);
     const tails = [...perSegment.values()].reduce((sum, count) => sum + (count % BLOCK_ROWS), 0);
-    for (const q of [{ server: 'vault' }, { event: 'engine.started' }, { text: 'call-3001"' }, { text: 'rare event' }, { text: 'no such text anywhere' }, { callId: 'call-2000' }, { client: 'Zed' }] satisfies AuditQuery[]) {
+    const hash = all[5000]!.record.hash;
+    for (const q of [{ text: hash }, { text: hash.slice(10, 40) }, { server: 'vault' }, { event: 'engine.started' }, { text: 'call-3001"' }, { text: 'rare event' }, { text: 'no such text anywhere' }, { callId: 'call-2000' }, { client: 'Zed' }] satisfies AuditQuery[]) {
       const matches = new Set(bruteForce(all, q));
       const blocks = new Set(all.filter((s) => matches.has(s.record.seq)).map((s) => `${s.segment}/${Math.floor(s.row / BLOCK_ROWS)}`));
       const bound = tails + (blocks.size + 1) * BLOCK_ROWS;
@@ -233,17 +240,17 @@ test('missing, stale, old-version and corrupt sidecars are rebuilt and give the 
     assert.ok(sidecars.length >= 3);
     // A reader leaves the text filters it built in the sealed segments' sidecars.
     const first = await readFile(join(paths.audit, sidecars[0]!));
-    assert.equal(first.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-3\n');
+    assert.equal(first.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-4\n');
 
     // An older version's sidecar: not trusted, rebuilt, and written back in the current version.
-    await writeFile(join(paths.audit, sidecars[0]!), Buffer.concat([Buffer.from('WARDEN-AUDIT-IDX-2\n'), first.subarray(19)]));
+    await writeFile(join(paths.audit, sidecars[0]!), Buffer.concat([Buffer.from('WARDEN-AUDIT-IDX-3\n'), first.subarray(19)]));
     // Cut short, and plain garbage.
     await writeFile(join(paths.audit, sidecars[1]!), (await readFile(join(paths.audit, sidecars[1]!))).subarray(0, 5000));
     await writeFile(join(paths.audit, sidecars[2]!), Buffer.alloc(4096, 7));
     assert.deepEqual(await answers(), expected);
     for (const name of sidecars.slice(0, 3)) {
       const rewritten = await readFile(join(paths.audit, name));
-      assert.equal(rewritten.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-3\n', `${name} was rebuilt`);
+      assert.equal(rewritten.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-4\n', `${name} was rebuilt`);
     }
 
     // A sidecar from another segment (its offsets point into the middle of lines): not misread.
