@@ -6,12 +6,19 @@ import type { ToolPolicyView } from '../../shared/policy.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 
-export function TierSelect({ server, tier }: { server: string; tier: Tier }) {
+/** `locked`: managed policy fixes the tier (the engine refuses a change), so the select is disabled. */
+export function TierSelect({ server, tier, locked = false }: { server: string; tier: Tier; locked?: boolean }) {
   const api = useApi();
   const set = useAction(async (next: Tier) => api.client['policy.setTier']({ server, tier: next }));
   return (
     <span className="row">
-      <select aria-label={`Tier of ${server}`} value={tier} disabled={set.busy} onChange={(e) => void set.run(e.target.value as Tier)}>
+      <select
+        aria-label={`Tier of ${server}`}
+        value={tier}
+        disabled={locked || set.busy}
+        title={locked ? 'Fixed by managed policy' : undefined}
+        onChange={(e) => void set.run(e.target.value as Tier)}
+      >
         {TierSchema.options.map((t) => (
           <option key={t} value={t}>
             {t}
@@ -23,14 +30,14 @@ export function TierSelect({ server, tier }: { server: string; tier: Tier }) {
   );
 }
 
-/** Opt-in payload capture: argument and result values go into the audit log, secrets redacted. */
-export function CaptureToggle({ server, on }: { server: string; on: boolean }) {
+/** Opt-in payload capture: argument and result values go into the audit log, secrets redacted. `locked`: managed policy keeps it off. */
+export function CaptureToggle({ server, on, locked = false }: { server: string; on: boolean; locked?: boolean }) {
   const api = useApi();
   const set = useAction(async (next: boolean) => api.client['servers.setCapture']({ name: server, capturePayloads: next }));
   return (
     <span className="row">
       <label className="row" style={{ gap: 4, fontSize: 12 }} title="Record argument and result values in the audit log (secrets redacted). Off: metadata only.">
-        <input type="checkbox" aria-label={`Capture payloads of ${server}`} checked={on} disabled={set.busy} onChange={(e) => void set.run(e.target.checked)} />
+        <input type="checkbox" aria-label={`Capture payloads of ${server}`} checked={on} disabled={(locked && !on) || set.busy} onChange={(e) => void set.run(e.target.checked)} />
         capture payloads
       </label>
       <ErrorNote error={set.error} />

@@ -1,10 +1,12 @@
 // Servers & tools: each server's tier, state and stderr; its tools with risk, pin state, flags and
-// per-tool overrides; add and remove servers.
+// per-tool overrides; add and remove servers. What managed policy locks (a fixed tier, a forbidden
+// server, capture kept off) is shown with a lock and who manages it, and its control is disabled.
 import { useState } from 'react';
 import type { ServerView } from '../../shared/api/servers.js';
 import type { Tier } from '../../shared/words.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { ManagedLock } from '../components/ManagedLock.js';
 import { AddServerForm } from './AddServerForm.js';
 import { CaptureToggle, ServerTools, TierSelect } from './ServerTools.js';
 
@@ -31,6 +33,26 @@ function Stderr({ name }: { name: string }) {
   );
 }
 
+/** The locks managed policy puts on one server, each naming who manages the machine. */
+function ServerLocks({ server }: { server: ServerView }) {
+  const m = server.managed;
+  if (!m) return null;
+  return (
+    <div className="server-locks" aria-label={`Managed policy on ${server.config.name}`}>
+      {m.forbidden ? (
+        <div className="stack" style={{ gap: 4 }}>
+          <ManagedLock policy={m} what="Blocked" />
+          <p className="muted" style={{ margin: 0, fontSize: 12 }}>
+            {m.broken ?? m.forbidden}
+          </p>
+        </div>
+      ) : null}
+      {m.tier && !m.broken ? <ManagedLock policy={m} what={`Tier fixed at ${m.tier}`} /> : null}
+      {m.captureOff && !m.broken && !server.config.capturePayloads ? <ManagedLock policy={m} what="Payload capture kept off" /> : null}
+    </div>
+  );
+}
+
 function ServerPanel({ server, open, onToggle }: { server: ServerView; open: boolean; onToggle(): void }) {
   const api = useApi();
   const remove = useAction(async () => api.client['servers.remove']({ name: server.config.name }));
@@ -50,15 +72,21 @@ function ServerPanel({ server, open, onToggle }: { server: ServerView; open: boo
             {summary(server)}
           </span>
         </div>
-        <span className={`pill ${server.state}`} title={server.lastError}>
-          {server.state}
-        </span>
+        {server.managed?.forbidden ? (
+          <span className="pill blocked" title={server.managed.forbidden}>
+            blocked by IT
+          </span>
+        ) : (
+          <span className={`pill ${server.state}`} title={server.lastError}>
+            {server.state}
+          </span>
+        )}
         <span className="muted" style={{ fontSize: 12 }}>
           {server.sessions} session{server.sessions === 1 ? '' : 's'}
           {server.restarts ? ` · ${server.restarts} restart${server.restarts === 1 ? '' : 's'}` : ''}
         </span>
-        <TierSelect server={name} tier={server.config.tier as Tier} />
-        <CaptureToggle server={name} on={server.config.capturePayloads} />
+        <TierSelect server={name} tier={server.config.tier as Tier} locked={!!server.managed?.tier} />
+        <CaptureToggle server={name} on={server.config.capturePayloads} locked={!!server.managed?.captureOff} />
         {confirming ? (
           <span className="row">
             <button type="button" className="danger" disabled={remove.busy} onClick={() => void remove.run()}>
@@ -74,6 +102,7 @@ function ServerPanel({ server, open, onToggle }: { server: ServerView; open: boo
           </button>
         )}
       </div>
+      <ServerLocks server={server} />
       <ErrorNote error={remove.error} />
       {server.lastError ? (
         <p className="error" style={{ margin: '0 16px 12px' }}>

@@ -1,0 +1,97 @@
+// The Servers & tools screen under a managed policy: a server whose tier IT fixes shows the lock and
+// who manages it, and its tier cannot be changed there (nor through the API the screen uses); a server
+// IT forbids (here by the package it runs) shows as blocked by IT with the reason; a server the policy
+// says nothing about keeps its controls. A real `warden serve` with the policy file, light and dark.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import { servers, tempDir } from '../helpers/engine.js';
+import { launchBrowser, openUi, pageProblems, SCREENSHOTS, serve, type Served } from './kit.js';
+
+const WHO = 'Example Corp IT (it-help@example.com)';
+
+
+describe('the Servers & tools screen under a managed policy', () => {
+  let browser: Browser;
+  let served: Served;
+  let page: Page;
+  let policyDir: { dir: string; remove(): void };
+
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    policyDir = tempDir('warden-e2e-managed-servers-');
+    const policyPath = join(policyDir.dir, 'managed-policy.json');
+    writeFileSync(
+      policyPath,
+      JSON.stringify({
+        version: 1,
+        managedBy: 'Example Corp IT',
+        contact: 'it-help@example.com',
+        servers: { knowledge: { tier: 'restricted', reason: 'holds customer notes' } },
+        forbid: { packages: ['@modelcontextprotocol/server-everything'] },
+      }),
+    );
+    // The servers were configured before IT placed the policy (the test process sees no managed file).
+    served = await serve((dir) => [servers.memory('knowledge'), servers.everything('playground'), servers.memory('notes')], { WARDEN_MANAGED_POLICY: policyPath });
+    browser = await launchBrowser();
+    // The launch link works once: one page for the whole file, its colour scheme switched per test.
+    page = await openUi(browser, served);
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.stop();
+    policyDir?.remove();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`a fixed tier and a forbidden server are locked and name who manages them (${scheme})`, async () => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.getByRole('link', { name: 'Servers & tools' }).click();
+      const knowledge = page.getByRole('region', { name: 'Server knowledge' });
+      const playground = page.getByRole('region', { name: 'Server playground' });
+      const notes = page.getByRole('region', { name: 'Server notes' });
+      await notes.waitFor();
+
+      // The fixed tier: shown, locked, with who fixed it.
+      const tier = knowledge.getByRole('combobox', { name: 'Tier of knowledge' });
+      await knowledge.getByRole('note').filter({ hasText: `Tier fixed at restricted by ${WHO}` }).waitFor();
+      assert.equal(await tier.inputValue(), 'restricted');
+      assert.equal(await tier.isDisabled(), true);
+
+      // The forbidden server: blocked by IT, with the reason, instead of its state.
+      await playground.getByText('blocked by IT', { exact: true }).waitFor();
+      await playground.getByRole('note').filter({ hasText: `Blocked by ${WHO}` }).waitFor();
+      await playground.getByText(/runs the package `@modelcontextprotocol\/server-everything`, which matches forbid\.packages/).waitFor();
+
+      // A server the policy says nothing about keeps its controls and shows no lock.
+      assert.equal(await notes.getByRole('combobox', { name: 'Tier of notes' }).isDisabled(), false);
+      assert.equal(await notes.getByRole('note').count(), 0);
+
+      await page.screenshot({ path: join(SCREENSHOTS, `servers-managed-${scheme}.png`), fullPage: true });
+      assert.deepEqual(pageProblems(page), []);
+    });
+  }
+
+  test('changing the fixed tier through the API the screen uses is refused with the reason, and the tier stays', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    const answer = await page.evaluate(async () => {
+      const res = await fetch('/api/policy.setTier', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ server: 'knowledge', tier: 'trusted' }) });
+      return { status: res.status, body: (await res.json()) as { code?: string; message?: string } };
+    });
+    assert.equal(answer.status, 403);
+    assert.equal(answer.body.code, 'locked', JSON.stringify(answer));
+    assert.match(answer.body.message ?? '', /fixed at restricted.*Example Corp IT.*it-help@example\.com/s);
+    // An unlocked server's tier does change from the screen.
+    await page.getByRole('link', { name: 'Servers & tools' }).click();
+    await page.getByRole('combobox', { name: 'Tier of notes' }).selectOption('trusted');
+    await page.waitForFunction(async () => {
+      const res = await fetch('/api/servers.list', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const list = ((await res.json()) as { result: { config: { name: string; tier: string } }[] }).result;
+      return list.find((s) => s.config.name === 'notes')?.config.tier === 'trusted' && list.find((s) => s.config.name === 'knowledge')?.config.tier === 'restricted';
+    });
+    assert.equal(await page.getByRole('combobox', { name: 'Tier of knowledge' }).inputValue(), 'restricted');
+    assert.deepEqual(pageProblems(page), []);
+  });
+});
