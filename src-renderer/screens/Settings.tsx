@@ -255,7 +255,7 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
           {(servers.data ?? []).map((server) => (
             <li key={server.config.name} className="row">
               <code>{server.config.name}</code>
-              <CaptureToggle server={server.config.name} on={server.config.capturePayloads} />
+              <CaptureToggle server={server.config.name} on={server.config.capturePayloads} locked={!!server.managed?.captureOff} />
             </li>
           ))}
         </ul>
