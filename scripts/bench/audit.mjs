@@ -115,9 +115,10 @@ try {
     ['free text "export_all" (rare)', { text: 'export_all' }],
     ['free text "no such text in the log" (no match)', { text: 'no such text in the log' }],
     ['free text + filter: "call-12345" server=slack (rare)', { text: 'call-12345', server: 'slack' }],
-    ['free text: a record hash (64 hex digits, the hex-run filter)', { text: 'HASH' }],
+    ['free text: a record hash (64 hex digits: the hex-run filter)', { text: 'HASH' }],
     ['free text: 30 hex digits from the middle of a hash', { text: 'HASH30' }],
-    ['free text "deadbeef" (hex digits only, under 23: no filter applies, every block is read)', { text: 'deadbeef' }],
+    ['free text: the first 16 hex digits of a hash', { text: 'HASH16' }],
+    ['free text "deadbeef" (hex digits only, under 15: no filter applies, every block is read)', { text: 'deadbeef' }],
   ];
   const { hash } = (await reader.query({ callId: `call-${3 * Math.floor(TOTAL / 6)}` })).records[0];
   const first = await reader.query({ order: 'oldest', limit: 1 });
@@ -131,6 +132,7 @@ try {
     }
     if (q.text === 'HASH') q.text = hash;
     if (q.text === 'HASH30') q.text = hash.slice(20, 50);
+    if (q.text === 'HASH16') q.text = hash.slice(0, 16);
     let query = { ...q, limit: 50 };
     if (name.includes('page 2')) query.before = (await reader.query(query)).nextCursor;
     const times = [];

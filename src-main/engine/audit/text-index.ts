@@ -5,8 +5,8 @@
 //
 // Grams made only of hex digits (0-9, a-f) are neither stored nor looked up: hashes and digests would
 // fill the filters with noise. Runs of at least HEX_RUN hex digits (hashes, digests) have a second
-// filter per block instead, of the 8-digit grams at every 16th digit of the run: a search text of at
-// least HEX_RUN hex digits (a hash, or most of one) holds one of them at a known spacing. Any other
+// filter per block instead, of the 8-digit grams at every 8th digit of the run: a search text of at
+// least HEX_RUN hex digits (a hash, or a piece of one) holds one or more of them at a known spacing. Any other
 // search text with no usable gram (shorter than 3 bytes, or hex digits only) reads every block.
 // Pure: the reader does the I/O.
 import { PAYLOAD_FIELDS } from './record.js';
@@ -21,9 +21,9 @@ const MIN_SHIFT = 9;
 const TARGET_FILL = 0.3;
 
 /** Hex runs at least this long get the hex filter; a search text of this many hex digits can use it. */
-export const HEX_RUN = 23;
+export const HEX_RUN = 15;
 /** The hex filter holds the HEX_GRAM-digit gram at every HEX_STRIDE-th digit of a run (HEX_RUN = stride + gram - 1). */
-const HEX_STRIDE = 16;
+const HEX_STRIDE = 8;
 const HEX_GRAM = 8;
 
 const PAYLOAD_MARKS = PAYLOAD_FIELDS.map((field) => Buffer.from(`"${field}":`));
@@ -50,7 +50,7 @@ function gramHash(key: number): number {
   return (h ^ (h >>> 13)) >>> 0;
 }
 
-/** The hash of the 8 hex digits at buf[p..p+8) (A-F folded). */
+/** The hash of the 8 hex digits at buf[p..p+8) (A-F folded); a gram sets bits h & 0xffff, h >>> 16 and hexThird(h). */
 function hexGramHash(buf: Uint8Array, p: number): number {
   let lo = 0;
   let hi = 0;
@@ -66,10 +66,15 @@ function hexGramHash(buf: Uint8Array, p: number): number {
 }
 
 /**
- * For a search text of HEX_RUN or more hex digits: per possible phase of the run's 16-digit grid
+ * For a search text of HEX_RUN or more hex digits: per possible phase of the run's 8-digit grid
  * within the text, the bit positions of the grid's grams the text holds. A block may hold the text
  * only if, for some phase, its hex filter holds all of them. `undefined` for any other text.
  */
+/** The third bit a hex gram sets (one gram per phase must stand alone, so three bits, not two). */
+function hexThird(h: number): number {
+  return gramHash(h ^ 0x5bd1e995) & 0xffff;
+}
+
 export function needleHexPhases(needle: string): Uint32Array[] | undefined {
   if (needle.length < HEX_RUN || !/^[0-9a-f]+$/.test(needle)) return undefined;
   const bytes = Buffer.from(needle, 'latin1');
@@ -78,7 +83,7 @@ export function needleHexPhases(needle: string): Uint32Array[] | undefined {
     const probes: number[] = [];
     for (let p = phase; p + HEX_GRAM <= bytes.length; p += HEX_STRIDE) {
       const h = hexGramHash(bytes, p);
-      probes.push(h & 0xffff, h >>> 16);
+      probes.push(h & 0xffff, h >>> 16, hexThird(h));
     }
     phases.push(Uint32Array.from(probes));
   }
@@ -127,13 +132,15 @@ export class BloomBuilder {
     this.hexBits.fill(0);
   }
 
-  /** Adds the grams on the 16-digit grid of the hex run buf[from, to). */
+  /** Adds the grams on the 8-digit grid of the hex run buf[from, to). */
   private addHexRun(buf: Uint8Array, from: number, to: number): void {
     const bits = this.hexBits;
     for (let p = from; p + HEX_GRAM <= to; p += HEX_STRIDE) {
       const h = hexGramHash(buf, p);
+      const third = hexThird(h);
       bits[(h & 0xffff) >>> 5]! |= 1 << (h & 31);
       bits[(h >>> 21) & 0x7ff]! |= 1 << ((h >>> 16) & 31);
+      bits[third >>> 5]! |= 1 << (third & 31);
     }
   }
 

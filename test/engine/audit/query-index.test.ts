@@ -171,7 +171,7 @@ test('every filter, rare or common, column or free text, returns exactly the bru
     // takes, upper case, and a piece too short for it.
     const hash = all[3000]!.record.hash;
     const digest = (all[2400]!.record as { argDigest: string }).argDigest.slice('sha256:'.length);
-    const hexQueries: AuditQuery[] = [hash, hash.slice(17, 47), hash.slice(5, 28), hash.toUpperCase(), digest.slice(30), hash.slice(40, 52)].map((text) => ({ text }));
+    const hexQueries: AuditQuery[] = [hash, hash.slice(17, 47), hash.slice(5, 28), hash.slice(0, 16), hash.slice(3, 18), hash.toUpperCase(), digest.slice(30), hash.slice(40, 54)].map((text) => ({ text }));
     for (const q of [...QUERIES, ...hexQueries]) {
       const expected = bruteForce(all, q);
       assert.deepEqual(await allPages(log.query, q, 200), expected, `engine: ${JSON.stringify(q)}`);
@@ -240,7 +240,7 @@ test('missing, stale, old-version and corrupt sidecars are rebuilt and give the 
     assert.ok(sidecars.length >= 3);
     // A reader leaves the text filters it built in the sealed segments' sidecars.
     const first = await readFile(join(paths.audit, sidecars[0]!));
-    assert.equal(first.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-4\n');
+    assert.equal(first.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-6\n');
 
     // An older version's sidecar: not trusted, rebuilt, and written back in the current version.
     await writeFile(join(paths.audit, sidecars[0]!), Buffer.concat([Buffer.from('WARDEN-AUDIT-IDX-3\n'), first.subarray(19)]));
@@ -250,7 +250,7 @@ test('missing, stale, old-version and corrupt sidecars are rebuilt and give the 
     assert.deepEqual(await answers(), expected);
     for (const name of sidecars.slice(0, 3)) {
       const rewritten = await readFile(join(paths.audit, name));
-      assert.equal(rewritten.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-4\n', `${name} was rebuilt`);
+      assert.equal(rewritten.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-6\n', `${name} was rebuilt`);
     }
 
     // A sidecar from another segment (its offsets point into the middle of lines): not misread.
