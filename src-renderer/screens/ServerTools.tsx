@@ -1,10 +1,13 @@
 // A server's tier, and its tools with their policy view: risk, pin state, flags, the effect a call
-// would get, and a per-tool override.
+// would get (with a lock when a managed policy rule decides it), and a per-tool override.
 import type { Effect, Tier } from '../../shared/words.js';
 import { Tier as TierSchema } from '../../shared/words.js';
+import type { EffectivePolicy } from '../../shared/managed.js';
 import type { ToolPolicyView } from '../../shared/policy.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { Icon } from '../components/Icon.js';
+import { ManagedLock } from '../components/ManagedLock.js';
 
 /** `locked`: managed policy fixes the tier (the engine refuses a change), so the select is disabled. */
 export function TierSelect({ server, tier, locked = false }: { server: string; tier: Tier; locked?: boolean }) {
@@ -45,7 +48,11 @@ export function CaptureToggle({ server, on, locked = false }: { server: string; 
   );
 }
 
-function ToolRow({ server, tool }: { server: string; tool: ToolPolicyView }) {
+/** A decision made by a managed policy rule carries the rule id `managed:<id>` (shared/managed.ts). */
+const managedRuleOf = (ruleId: string): string | undefined => (ruleId.startsWith('managed:') ? ruleId.slice('managed:'.length) : undefined);
+
+function ToolRow({ server, tool, manager }: { server: string; tool: ToolPolicyView; manager?: Pick<EffectivePolicy, 'managedBy'> }) {
+  const managedRule = managedRuleOf(tool.ruleId);
   const api = useApi();
   const override = useAction(async (effect: Effect | null) => api.client['policy.setOverride']({ server, tool: tool.tool, effect }));
   const accept = useAction(async () => api.client['policy.acceptPin']({ server, tool: tool.tool }));
@@ -81,10 +88,15 @@ function ToolRow({ server, tool }: { server: string; tool: ToolPolicyView }) {
           <span className="muted">none</span>
         )}
       </td>
-      <td>
+      <td style={{ whiteSpace: 'nowrap' }}>
         <span className={`pill ${tool.effect}`} title={tool.reasons.join('\n')}>
           {tool.effect}
         </span>
+        {managedRule ? (
+          <span className="lock-mark">
+            <Icon name="lock" size={13} title={`Decided by managed policy rule ${managedRule}${manager ? ` (set by ${manager.managedBy})` : ''}`} />
+          </span>
+        ) : null}
       </td>
       <td>
         <select
@@ -106,11 +118,17 @@ function ToolRow({ server, tool }: { server: string; tool: ToolPolicyView }) {
 
 export function ServerTools({ server }: { server: string }) {
   const tools = useQuery((c) => c['policy.tools']({ server }), [server], ['policy.changed', 'servers.changed']);
+  // Who manages the machine, named beside a decision a managed rule makes.
+  const managed = useQuery((c) => c['policy.managed']({}), [], ['managed.changed']);
   const list = tools.data ?? [];
+  const managedRules = [...new Set(list.map((t) => managedRuleOf(t.ruleId)).filter((id): id is string => !!id))];
   return (
     <div className="stack" style={{ gap: 4 }}>
       <h3>Tools</h3>
       <ErrorNote error={tools.error} />
+      {managedRules.length && managed.data ? (
+        <ManagedLock policy={managed.data} what={`Calls marked with a lock are decided by managed policy rule${managedRules.length > 1 ? 's' : ''} ${managedRules.join(', ')}, set`} />
+      ) : null}
       {!tools.loading && !list.length ? <p className="muted">No tools known yet: they appear once a client has listed them through Warden.</p> : null}
       {list.length ? (
         <table className="grid" aria-label={`Tools of ${server}`}>
@@ -126,7 +144,7 @@ export function ServerTools({ server }: { server: string }) {
           </thead>
           <tbody>
             {list.map((tool) => (
-              <ToolRow key={tool.tool} server={server} tool={tool} />
+              <ToolRow key={tool.tool} server={server} tool={tool} manager={managed.data} />
             ))}
           </tbody>
         </table>

@@ -30,6 +30,7 @@ describe('the Servers & tools screen under a managed policy', () => {
         managedBy: 'Example Corp IT',
         contact: 'it-help@example.com',
         servers: { knowledge: { tier: 'restricted', reason: 'holds customer notes' } },
+        rules: [{ id: 'no-deletes', effect: 'deny', server: 'knowledge', tool: 'delete_*', reason: 'customer notes are kept' }],
         forbid: { packages: ['@modelcontextprotocol/server-everything'] },
       }),
     );
@@ -73,6 +74,29 @@ describe('the Servers & tools screen under a managed policy', () => {
       assert.deepEqual(pageProblems(page), []);
     });
   }
+
+  test("a tool a managed rule decides shows the lock and who set the rule in the server's tool list", async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    const client = await served.client('knowledge');
+    await client.listTools();
+    await page.getByRole('link', { name: 'Servers & tools' }).click();
+    await page.getByRole('button', { name: 'Show tools and stderr of knowledge' }).click();
+    const tools = page.getByRole('table', { name: 'Tools of knowledge' });
+    const denied = tools.getByRole('row').filter({ has: page.getByText('delete_entities', { exact: true }) });
+    await denied.getByRole('img', { name: 'Decided by managed policy rule no-deletes (set by Example Corp IT)' }).waitFor();
+    assert.equal(await denied.locator('.pill.deny').textContent(), 'deny');
+    await page
+      .getByRole('region', { name: 'Server knowledge' })
+      .getByRole('note')
+      .filter({ hasText: `Calls marked with a lock are decided by managed policy rule no-deletes, set by ${WHO}` })
+      .waitFor();
+    // A tool no managed rule decides has no lock.
+    const read = tools.getByRole('row').filter({ has: page.getByText('read_graph', { exact: true }) });
+    assert.equal(await read.getByRole('img').count(), 0);
+    await page.getByRole('region', { name: 'Server knowledge' }).screenshot({ path: join(SCREENSHOTS, 'servers-managed-rule-light.png') });
+    await page.getByRole('button', { name: 'Show tools and stderr of knowledge' }).click();
+    assert.deepEqual(pageProblems(page), []);
+  });
 
   test('changing the fixed tier through the API the screen uses is refused with the reason, and the tier stays', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
