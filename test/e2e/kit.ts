@@ -34,6 +34,8 @@ export interface Served {
 }
 
 export async function serve(configure: (dir: string) => ServerConfigInput[], env: Record<string, string> = {}): Promise<Served> {
+  // A renderer build in progress empties dist/renderer first: give it a moment before giving up.
+  for (let i = 0; i < 60 && !existsSync(join(ROOT, 'dist', 'renderer', 'index.html')); i++) await new Promise((r) => setTimeout(r, 500));
   if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) {
     throw new Error('The UI is not built (dist/renderer/index.html missing): run `npm run build` before the e2e tests.');
   }
@@ -45,21 +47,21 @@ export async function serve(configure: (dir: string) => ServerConfigInput[], env
   // A home of its own: the Clients screen reads client config files there, never the real user's.
   const home = join(temp.dir, 'home');
   const childEnv = { ...process.env, WARDEN_DATA_DIR: temp.dir, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...env };
-  const child = spawn(process.execPath, [WARDEN_BIN, 'serve', '--no-open', '--port', '0'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const out = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`warden serve did not start in 20 s: ${text}${err}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('Data:')) {
-        clearTimeout(timer);
-        resolve(text);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`warden serve exited ${code}: ${text}${err}`)));
-  });
+  // dist/ is shared: an `npm run build` running meanwhile (another checkout user, CI's build step)
+  // rewrites it file by file, and a `warden serve` started in that window loads a mix of old and new
+  // modules and dies linking them. That failure is retried after the build has had time to finish; a
+  // build that is really broken fails the same way again and is reported.
+  let child!: ChildProcess;
+  let out = '';
+  for (let attempt = 1; ; attempt++) {
+    const started = await startServe(childEnv);
+    if (started.ok) {
+      ({ child, out } = started);
+      break;
+    }
+    if (attempt >= 3 || !HALF_BUILT.test(started.error.message)) throw started.error;
+    await new Promise((r) => setTimeout(r, 4000));
+  }
   const uiUrl = /UI: +(http:\/\/\S+)/.exec(out)?.[1];
   if (!uiUrl || !uiUrl.includes('token=')) throw new Error(`warden serve printed no UI link: ${out}`);
   const clients: Client[] = [];
@@ -87,6 +89,36 @@ export async function serve(configure: (dir: string) => ServerConfigInput[], env
       temp.remove();
     },
   };
+}
+
+/** How a `warden serve` dies when dist/ is being rebuilt under it (modules from two builds). */
+const HALF_BUILT = /does not provide an export named|ERR_MODULE_NOT_FOUND|Cannot find module/;
+
+async function startServe(env: NodeJS.ProcessEnv): Promise<{ ok: true; child: ChildProcess; out: string } | { ok: false; error: Error }> {
+  const child = spawn(process.execPath, [WARDEN_BIN, 'serve', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  try {
+    const out = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`warden serve did not start in 20 s: ${text}${err}`)), 20_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('Data:')) {
+          clearTimeout(timer);
+          resolve(text);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`warden serve exited ${code}: ${text}${err}`));
+      });
+    });
+    return { ok: true, child, out };
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    return { ok: false, error: error as Error };
+  }
 }
 
 /** Claude Desktop's config file under a test home, as the client writes it on Linux. */
