@@ -1,15 +1,25 @@
 // `warden servers add|list|remove`. Writes go to servers.json; a running engine picks them up at the
 // next session. The engine is told when it runs, so the UI updates.
 import type { Command } from 'commander';
+import type { ServerView } from '../../../shared/api/servers.js';
 import type { ServerConfig, ServerConfigInput } from '../../../shared/servers.js';
 import { Tier } from '../../../shared/words.js';
 import { ServerStore } from '../../engine/config/servers.js';
 import { WardenError } from '../../engine/errors.js';
+import { managedFileView } from '../../engine/managed/load.js';
+import { managedPolicyPath } from '../../engine/managed/locate.js';
+import { managedServerView } from '../../engine/managed/server-view.js';
 import { dataDir, dataPaths } from '../../engine/paths.js';
 import { EngineClient } from '../engineClient.js';
 import { fail, printJson, table } from '../output.js';
 
 const describe = (s: ServerConfig) => (s.transport === 'stdio' ? [s.command, ...s.args].join(' ') : s.url);
+
+/** Without an engine: servers.json as it is, with what the managed policy file locks now. */
+function listOffline(): ServerView[] {
+  const managed = managedFileView(managedPolicyPath());
+  return new ServerStore(dataPaths(dataDir())).list().map((config) => managedServerView({ config, state: 'idle', sessions: 0, restarts: 0 }, managed));
+}
 
 export function registerServersCommands(program: Command): Command {
   const servers = program.command('servers').description('the MCP servers Warden protects');
@@ -58,10 +68,25 @@ export function registerServersCommands(program: Command): Command {
         const engine = EngineClient.find();
         const views = engine
           ? await engine.call('servers.list', {})
-          : new ServerStore(dataPaths(dataDir())).list().map((config) => ({ config, state: 'idle' as const, sessions: 0, restarts: 0 }));
+          : listOffline();
         if (opts.json) return printJson(views);
         if (!views.length) return void process.stdout.write('No servers. Add one with `warden servers add <name> -- <command>`.\n');
-        process.stdout.write(table([['NAME', 'TIER', 'STATE', 'SESSIONS', 'COMMAND'], ...views.map((v) => [v.config.name, v.config.tier, v.state, String(v.sessions), describe(v.config)])]));
+        process.stdout.write(
+          table([
+            ['NAME', 'TIER', 'STATE', 'SESSIONS', 'COMMAND'],
+            ...views.map((v) => [v.config.name, v.managed?.tier ? `${v.config.tier} (managed)` : v.config.tier, v.managed?.forbidden ? 'blocked' : v.state, String(v.sessions), describe(v.config)]),
+          ]),
+        );
+        // What managed policy locks, and who to ask.
+        const locked = views.filter((v) => v.managed?.tier || v.managed?.forbidden);
+        if (locked.length) {
+          const m = locked[0]!.managed!;
+          process.stdout.write(`\nManaged by ${m.managedBy}${m.contact ? ` (${m.contact})` : ''}; these cannot be changed in Warden:\n`);
+          for (const v of locked) {
+            if (v.managed?.tier) process.stdout.write(`  ${v.config.name}: tier fixed at ${v.managed.tier}\n`);
+            if (v.managed?.forbidden) process.stdout.write(`  ${v.config.name}: blocked. ${v.managed.broken ?? v.managed.forbidden}\n`);
+          }
+        }
       } catch (error) {
         fail(error);
       }
