@@ -42,9 +42,12 @@ function ServerLocks({ server }: { server: ServerView }) {
       {m.forbidden ? (
         <div className="stack" style={{ gap: 4 }}>
           <ManagedLock policy={m} what="Blocked" />
-          <p className="muted" style={{ margin: 0, fontSize: 12 }}>
-            {m.broken ?? m.forbidden}
-          </p>
+          {/* A broken file's message is shown once, above the list. */}
+          {m.broken ? null : (
+            <p className="muted" style={{ margin: 0, fontSize: 12 }}>
+              {m.forbidden}
+            </p>
+          )}
         </div>
       ) : null}
       {m.tier && !m.broken ? <ManagedLock policy={m} what={`Tier fixed at ${m.tier}`} /> : null}
@@ -124,6 +127,7 @@ export function ServersScreen() {
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const [adding, setAdding] = useState(false);
   const list = servers.data ?? [];
+  const broken = list.find((s) => s.managed?.broken)?.managed?.broken;
   return (
     <div className="stack">
       <div className="screen-head">
@@ -136,6 +140,11 @@ export function ServersScreen() {
         </button>
       </div>
       {adding ? <AddServerForm onDone={() => setAdding(false)} /> : null}
+      {broken ? (
+        <p className="error" role="alert">
+          {broken} Every call is denied, and nothing managed policy controls can be changed, until it is fixed.
+        </p>
+      ) : null}
       <ErrorNote error={servers.error} />
       {!servers.loading && !list.length ? (
         <div className="panel empty">

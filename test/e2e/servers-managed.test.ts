@@ -18,11 +18,12 @@ describe('the Servers & tools screen under a managed policy', () => {
   let served: Served;
   let page: Page;
   let policyDir: { dir: string; remove(): void };
+  let policyPath: string;
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     policyDir = tempDir('warden-e2e-managed-servers-');
-    const policyPath = join(policyDir.dir, 'managed-policy.json');
+    policyPath = join(policyDir.dir, 'managed-policy.json');
     writeFileSync(
       policyPath,
       JSON.stringify({
@@ -116,6 +117,22 @@ describe('the Servers & tools screen under a managed policy', () => {
       return list.find((s) => s.config.name === 'notes')?.config.tier === 'trusted' && list.find((s) => s.config.name === 'knowledge')?.config.tier === 'restricted';
     });
     assert.equal(await page.getByRole('combobox', { name: 'Tier of knowledge' }).inputValue(), 'restricted');
+    assert.deepEqual(pageProblems(page), []);
+  });
+
+  test('a managed policy file broken while the screen is open locks every server and says why, without a reload', async () => {
+    writeFileSync(policyPath, '{"version": 1, "servers": {"knowledge": {"tier": "bogus"}}}');
+    const notes = page.getByRole('region', { name: 'Server notes' });
+    await notes.getByText('blocked by IT', { exact: true }).waitFor({ timeout: 15_000 });
+    await notes.getByRole('note').filter({ hasText: 'Blocked by your organisation' }).waitFor();
+    // The file's problem is said once, above the list.
+    await page.getByRole('alert').filter({ hasText: /managed-policy\.json is not valid: line 1: servers\.knowledge\.tier/ }).waitFor();
+    assert.equal(await page.getByText(/managed-policy\.json is not valid/).count(), 1);
+    for (const name of ['knowledge', 'playground', 'notes']) {
+      assert.equal(await page.getByRole('combobox', { name: `Tier of ${name}` }).isDisabled(), true, name);
+      assert.equal(await page.getByRole('checkbox', { name: `Capture payloads of ${name}` }).isDisabled(), true, name);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'servers-managed-broken-light.png'), fullPage: true });
     assert.deepEqual(pageProblems(page), []);
   });
 });
