@@ -161,7 +161,8 @@ export async function openAuditLog(paths: Pick<DataPaths, 'audit'>, options: Aud
       return settle(() => writer.append(decisionRecord(call, decision, isoNow(), captureFor(call.server))));
     },
     finished(call: ToolCall, decision: Decision, outcome: CallOutcome) {
-      return settle(() => writer.append(outcomeRecord(call, decision, outcome, isoNow(), captureFor(call.server))));
+      // Nothing waits for an outcome record: it may share the next call's write.
+      return settle(() => writer.append(outcomeRecord(call, decision, outcome, isoNow(), captureFor(call.server)), false));
     },
     event(kind: string, data: Record<string, unknown>) {
       return settle(() => writer.append(eventRecord(kind, data, isoNow())));

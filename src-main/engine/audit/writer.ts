@@ -2,9 +2,9 @@
 // same turn of the event loop), rotates by size or UTC day, applies retention, repairs a torn tail on
 // open, and keeps the head checkpoint and the active segment's index.
 // A record's promise resolves once its bytes are in the file: from then on a crash of Warden (kill -9)
-// cannot lose it. fdatasync follows at once in the background as a group commit for everything written
-// meanwhile (so power loss can cost at most the last few milliseconds), without holding calls for the
-// disk. A failed write rejects every record not yet written and the chain carries on from the last
+// cannot lose it. fdatasync follows in the background, at most SYNC_DELAY_MS later, as a group commit
+// for everything written meanwhile (so power loss can cost at most the last few tens of milliseconds),
+// without holding calls for the disk. A failed write rejects every record not yet written and the chain carries on from the last
 // written record; a failed fdatasync stops the log (every later record is refused: fail closed).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile, open } from 'node:fs/promises';
@@ -55,7 +55,9 @@ const MAX_BATCH = 8192;
 /** How often, at most, the head checkpoint is rewritten while records keep coming. */
 const HEAD_INTERVAL_MS = 100;
 /** How long fdatasync waits after the first unsynced write: the most a power loss can cost, plus the sync itself. */
-const SYNC_DELAY_MS = 5;
+const SYNC_DELAY_MS = 20;
+/** How long a record nothing waits for may wait to share a write with the next one. */
+const LAZY_WRITE_MS = 5;
 
 async function readFirstLine(path: string): Promise<string | undefined> {
   const handle = await open(path, 'r');
@@ -103,6 +105,7 @@ export class ChainWriter {
   private syncedHash = GENESIS_HASH;
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private lazyTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
   private syncTimer: NodeJS.Timeout | undefined;
@@ -193,8 +196,12 @@ export class ChainWriter {
     await this.applyRetention();
   }
 
-  /** Queues a record; resolves once it is in the file, rejects (AUDIT_WRITE_FAILED) if it cannot be. */
-  append(record: UnsealedRecord): Promise<SealedLine> {
+  /**
+   * Queues a record; resolves once it is in the file, rejects (AUDIT_WRITE_FAILED) if it cannot be.
+   * An urgent record (a call waits for it) is written in this turn of the event loop; others (outcomes,
+   * events: nothing waits for them) up to LAZY_WRITE_MS later, so they share the next call's write.
+   */
+  append(record: UnsealedRecord, urgent = true): Promise<SealedLine> {
     if (this.closed) return Promise.reject(new AuditError('AUDIT_CLOSED', 'The audit log is closed; no record can be written.'));
     if (this.broken) {
       return Promise.reject(new AuditError('AUDIT_WRITE_FAILED', `The audit log cannot be written: ${this.broken.message}. Restart Warden after fixing the cause.`, { cause: this.broken }));
@@ -204,8 +211,15 @@ export class ChainWriter {
     this.lastHash = sealed.hash;
     return new Promise<SealedLine>((resolve, reject) => {
       this.pending.push({ sealed, record, resolve, reject });
-      if (!this.flushing) this.flushing = new Promise<void>((done) => setImmediate(() => void this.flushLoop().finally(done)));
+      if (urgent) this.flushNow();
+      else this.lazyTimer ??= setTimeout(() => this.flushNow(), LAZY_WRITE_MS);
     });
+  }
+
+  private flushNow(): void {
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
+    if (!this.flushing) this.flushing = new Promise<void>((done) => setImmediate(() => void this.flushLoop().finally(done)));
   }
 
   private async flushLoop(): Promise<void> {
@@ -487,6 +501,7 @@ export class ChainWriter {
 
   /** Waits for every queued record, syncs it and the head checkpoint, then closes the file. */
   async close(): Promise<void> {
+    if (this.pending.length > 0) this.flushNow();
     while (this.flushing) await this.flushing;
     this.closed = true;
     await this.syncNow();
