@@ -4,7 +4,7 @@ import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WardenError } from '../engine/errors.js';
-import { readLock, type LockInfo } from '../engine/lock.js';
+import { readLock, type LockInfo } from '../engine/lock-file.js';
 import type { DataPaths } from '../engine/paths.js';
 
 const START_TIMEOUT_MS = 15_000;

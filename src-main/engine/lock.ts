@@ -1,43 +1,12 @@
 // One engine per data directory. engine.lock holds the running engine's pid and URL, so that a second
 // `warden serve`, the desktop app, or `warden connect` can find it instead of starting another.
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { openSync, writeSync, closeSync, unlinkSync, mkdirSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { WardenError } from './errors.js';
+import { readLock, type LockInfo } from './lock-file.js';
 import type { DataPaths } from './paths.js';
 
-export interface LockInfo {
-  pid: number;
-  url?: string;
-  port?: number;
-  /** The local socket `warden connect` uses. */
-  socket?: string;
-  startedAt: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function readLock(paths: DataPaths): LockInfo | undefined {
-  let text: string;
-  try {
-    text = readFileSync(paths.lock, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const info = JSON.parse(text) as LockInfo;
-    return typeof info.pid === 'number' && alive(info.pid) ? info : undefined;
-  } catch {
-    // A lock being written is empty for an instant; a torn one belongs to no live engine.
-    return undefined;
-  }
-}
+export { readLock, type LockInfo } from './lock-file.js';
 
 export class EngineLock {
   private constructor(
