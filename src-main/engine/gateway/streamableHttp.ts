@@ -43,6 +43,27 @@ function accepts(req: IncomingMessage, type: string): boolean {
   });
 }
 
+/** The request body, or undefined once it passes `limit` (the rest is read and dropped). Plain events: an async iterator per request costs more here. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit && !over) {
+        over = true;
+        chunks.length = 0;
+        resolve(undefined);
+      } else if (!over) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}
+
 export class StreamableHttpSession implements Transport {
   onmessage?: Transport['onmessage'];
   onclose?: () => void;
@@ -85,16 +106,11 @@ export class StreamableHttpSession implements Transport {
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.maxBodyBytes) return jsonError(res, 413, ErrorCode.InvalidRequest, `Message too large: over ${this.maxBodyBytes} bytes.`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > this.maxBodyBytes) return jsonError(res, 413, ErrorCode.InvalidRequest, `Message too large: over ${this.maxBodyBytes} bytes.`);
-      chunks.push(chunk as Buffer);
-    }
+    const body = await readBody(req, this.maxBodyBytes);
+    if (body === undefined) return jsonError(res, 413, ErrorCode.InvalidRequest, `Message too large: over ${this.maxBodyBytes} bytes.`);
     let raw: unknown;
     try {
-      raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      raw = JSON.parse(body.toString('utf8'));
     } catch (error) {
       return jsonError(res, 400, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
     }
