@@ -501,7 +501,8 @@ export class ChainWriter {
 
   /** Waits for every queued record, syncs it and the head checkpoint, then closes the file. */
   async close(): Promise<void> {
-    if (this.pending.length > 0) this.flushNow();
+    // Records still waiting to share a write go now; no timer outlives the log.
+    this.flushNow();
     while (this.flushing) await this.flushing;
     this.closed = true;
     await this.syncNow();

@@ -278,3 +278,21 @@ test('bad options are refused with a clear code', async () => {
     await cleanup();
   }
 });
+
+test('an outcome record waits at most a few ms for a write to share, and is in the file once acknowledged', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    const log = await openAuditLog(paths);
+    const call = makeCall(1);
+    await log.decided(call, allow);
+    const started = Date.now();
+    await log.finished(call, allow, { status: 'ok', durationMs: 1 });
+    assert.ok(Date.now() - started < 1000, 'no further call is needed for the outcome to be written');
+    // Read before close: an acknowledged record is already in the segment.
+    const outcomes = (await allRecords(paths.audit)).filter((r) => r.type === 'outcome');
+    assert.equal(outcomes.length, 1);
+    await log.close();
+  } finally {
+    await cleanup();
+  }
+});
