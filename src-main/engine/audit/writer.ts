@@ -239,6 +239,11 @@ export class ChainWriter {
     let rotated = false;
     let from = 0;
     while (from < batch.length) {
+      if (this.broken || this.closed) {
+        // A failed fdatasync (or a closed log): records written after it could not be vouched for.
+        this.failFrom(batch.slice(from), this.broken ?? new AuditError('AUDIT_CLOSED', 'The audit log is closed.'));
+        return;
+      }
       const first = batch[from]!;
       let rotate: boolean;
       try {
@@ -339,6 +344,7 @@ export class ChainWriter {
   private async syncLoop(): Promise<void> {
     do {
       this.syncAgain = false;
+      if (this.broken) return;
       const handle = this.handle;
       const seq = this.writtenSeq;
       const hash = this.writtenHash;
@@ -501,9 +507,12 @@ export class ChainWriter {
 
   /** Waits for every queued record, syncs it and the head checkpoint, then closes the file. */
   async close(): Promise<void> {
-    // Records still waiting to share a write go now; no timer outlives the log.
-    this.flushNow();
-    while (this.flushing) await this.flushing;
+    // Records still waiting to share a write go now, also ones appended while this waits; no timer
+    // outlives the log.
+    while (this.flushing || this.pending.length > 0) {
+      this.flushNow();
+      await this.flushing;
+    }
     this.closed = true;
     await this.syncNow();
     if (this.headTimer) clearTimeout(this.headTimer);

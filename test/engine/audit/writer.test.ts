@@ -296,3 +296,40 @@ test('an outcome record waits at most a few ms for a write to share, and is in t
     await cleanup();
   }
 });
+
+test('a failed fdatasync stops the log: later calls are refused and the head checkpoint never claims the unsynced records', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    let syncs = 0;
+    const fs: AuditFs = {
+      ...nodeAuditFs,
+      async openAppend(path) {
+        const real = await nodeAuditFs.openAppend(path);
+        return {
+          ...real,
+          async sync() {
+            syncs += 1;
+            if (syncs >= 2 && path.endsWith('.jsonl')) throw Object.assign(new Error('EIO: simulated'), { code: 'EIO' });
+            await real.sync();
+          },
+        };
+      },
+    };
+    const warnings: string[] = [];
+    const log = await openAuditLog(paths, { fs, onWarning: (w) => warnings.push(w) });
+    await log.decided(makeCall(1), allow);
+    const syncedBefore = log.lastWritten().seq;
+    await new Promise((r) => setTimeout(r, 60)); // the background sync runs (and succeeds or fails)
+    await log.decided(makeCall(2), allow).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 60)); // this one's sync fails
+    await assert.rejects(log.decided(makeCall(3), allow), (error: Error & { code: string }) => error.code === 'AUDIT_WRITE_FAILED');
+    assert.ok(warnings.some((w) => /could not be synced/.test(w)), warnings.join(' | '));
+    await log.close();
+    const head = JSON.parse(await readFile(join(paths.audit, 'head.json'), 'utf8')) as { seq: number };
+    assert.ok(head.seq <= syncedBefore, `head names seq ${head.seq}, only up to ${syncedBefore} was synced before the failure`);
+    const calls = (await allRecords(paths.audit)).filter((r) => r.type === 'decision').map((r) => (r as { callId: string }).callId);
+    assert.ok(!calls.includes('call-3'), 'nothing is written after the failure');
+  } finally {
+    await cleanup();
+  }
+});
