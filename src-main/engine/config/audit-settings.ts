@@ -30,8 +30,11 @@ export interface AuditSettingsHost {
 export function applyAuditSettings(engine: AuditSettingsHost): ReturnType<typeof auditConfig> | undefined {
   const log = engine.audit instanceof DeferredAuditLog ? engine.audit.log : undefined;
   if (!log) return undefined;
-  const config = auditConfig(userAudit(engine.settings, engine.logger), engine.managed.policy(), engine.managed.state().state === 'invalid');
-  log.configure(config);
+  const broken = engine.managed.state().state === 'invalid';
+  const config = auditConfig(userAudit(engine.settings, engine.logger), engine.managed.policy(), broken);
+  // A broken managed file hides which receivers IT requires: keep forwarding where the log forwards now
+  // rather than switch to the person's own receivers (fail closed); retention pauses (auditConfig).
+  log.configure(broken ? { retentionDays: config.retentionDays, retentionMaxBytes: config.retentionMaxBytes, retentionFloorDays: config.retentionFloorDays } : config);
   engine.logger.info('audit.configured', { retentionDays: config.retentionDays, retentionMaxBytes: config.retentionMaxBytes, syslog: config.syslog.map((t) => `${t.protocol}://${t.host}:${t.port}`) });
   return config;
 }

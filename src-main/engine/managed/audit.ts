@@ -74,6 +74,7 @@ export function managedAuditOptions(
     ...(user
       ? auditConfig(user(), policy(), state?.().state === 'invalid')
       : { syslog: managedSyslogTargets(policy()).length ? managedSyslogTargets(policy()) : (base.syslog ?? []), retentionDays: effectiveRetentionDays(base.retentionDays, policy()) }),
-    capturePayloads: (server) => policy()?.settings.allowPayloadCapture !== false && (capture ? capture(server) : false),
+    // A broken managed file may be the one that forbids capture: no payloads until it is fixed (fail closed).
+    capturePayloads: (server) => state?.().state !== 'invalid' && policy()?.settings.allowPayloadCapture !== false && (capture ? capture(server) : false),
   };
 }

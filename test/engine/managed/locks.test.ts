@@ -77,3 +77,11 @@ test('audit options: managed receivers replace the person\'s, retention raised t
   const added = managedAuditOptions({}, () => ManagedPolicy.parse({ version: 1, audit: { syslog: [{ host: 'h', port: 1, protocol: 'udp' }] } }));
   assert.deepEqual(added.syslog, [{ host: 'h', port: 1, protocol: 'udp', facility: 13, appName: 'warden' }]);
 });
+
+test('audit options: while the managed file is broken no payloads are captured, whatever the person set', () => {
+  let state = { state: 'valid' } as unknown as ManagedState;
+  const o = managedAuditOptions({ capturePayloads: () => true }, () => undefined, () => undefined, () => state);
+  assert.equal(o.capturePayloads!('files'), true);
+  state = { state: 'invalid', path: '/etc/warden/managed-policy.json', problems: [], message: 'broken' } as unknown as ManagedState;
+  assert.equal(o.capturePayloads!('files'), false);
+});
