@@ -29,6 +29,8 @@ export interface SyslogTarget {
 
 const MAX_QUEUE = 10_000;
 const FIRST_RETRY_MS = 1000;
+/** How long close() waits for a connection still being made, to deliver what it holds. */
+const CLOSE_WAIT_MS = 3000;
 const MAX_RETRY_MS = 30_000;
 
 const label = (t: SyslogTarget) => `${t.protocol} ${t.host}:${t.port}`;
@@ -53,6 +55,7 @@ export class SyslogForwarder {
   private udp: UdpSocket | undefined;
   private stream: Socket | TLSSocket | undefined;
   private connecting = false;
+  private connectingSocket: Socket | TLSSocket | undefined;
   private queue: string[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs = FIRST_RETRY_MS;
@@ -130,14 +133,21 @@ export class SyslogForwarder {
         return;
       }
       socket.setNoDelay(true);
+      this.connectingSocket = socket;
       socket.on(this.target.protocol === 'tls' ? 'secureConnect' : 'connect', () => {
         this.connecting = false;
+        this.connectingSocket = undefined;
         this.retryMs = FIRST_RETRY_MS;
         this.stream = socket;
-        this.pump();
+        if (!this.closed) return this.pump();
+        // Closed while connecting: deliver what was queued, then end.
+        socket.end(this.queue.join(''));
+        this.sent += this.queue.length;
+        this.queue = [];
       });
       socket.on('error', (error) => this.onWarning(`Syslog (${label(this.target)}): ${error.message}`));
       socket.on('close', () => {
+        if (this.connectingSocket === socket) this.connectingSocket = undefined;
         this.connecting = false;
         if (this.stream === socket) this.stream = undefined;
         this.retryLater();
@@ -160,12 +170,25 @@ export class SyslogForwarder {
     this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
   }
 
-  /** Flushes what the stream connection holds and closes the sockets. */
+  /** Flushes what the stream connection holds and closes the sockets (one still connecting gets a few seconds). */
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.udp?.close();
+    const connecting = this.connectingSocket;
+    if (connecting) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          connecting.destroy();
+          resolve();
+        }, CLOSE_WAIT_MS);
+        connecting.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     const stream = this.stream;
-    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
+    if (stream && !stream.destroyed) await new Promise<void>((resolve) => stream.end(resolve));
   }
 }

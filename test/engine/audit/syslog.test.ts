@@ -141,3 +141,18 @@ test('configure() refuses a bad receiver and keeps the ones in force', async () 
     assert.throws(() => log.configure({ retentionDays: -1 }), /retentionDays must be a whole number/);
   });
 });
+
+test('closing the log while its TCP receiver is still being connected to still delivers what was queued', async () => {
+  const receiver = await tcpReceiver();
+  try {
+    const { paths, cleanup } = await freshPaths();
+    const log = await openAuditLog(paths, { syslog: [{ host: '127.0.0.1', port: receiver.port, protocol: 'tcp' }] });
+    // The first record starts the connection; close() comes before it is made.
+    await log.decided(makeCall(1), allow);
+    await log.close();
+    await until('the queued record', () => receiver.messages.some((m) => m.includes('call-1')), 3000);
+    await cleanup();
+  } finally {
+    await receiver.close();
+  }
+});
