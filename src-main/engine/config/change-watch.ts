@@ -1,7 +1,8 @@
 // Whether a file may have changed since it was last read, from the OS's change notifications (fs.watch
 // on its folder), so that the call path need not stat the file on every call. Until the watch runs, or
-// once it fails, the answer is always "maybe": callers then stat as they would without it.
-import { watch, type FSWatcher } from 'node:fs';
+// once it fails, the answer is always "maybe": callers then stat as they would without it. A file that
+// is a symbolic link is not watched at all: its folder hears nothing when the target changes.
+import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 export class ChangeWatch {
@@ -14,8 +15,12 @@ export class ChangeWatch {
     if (this.#watcher) return;
     const name = basename(this.path);
     try {
+      if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink()) return;
       this.#watcher = watch(dirname(this.path), { persistent: false }, (_event, file) => {
-        if (file === null || file === name || file.startsWith(`${name}.`)) this.#changed = true;
+        if (file !== null && file !== name && !file.startsWith(`${name}.`)) return;
+        this.#changed = true;
+        // Replaced by a link meanwhile: from now on, stat as without a watch.
+        if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink()) this.stop();
       });
       this.#watcher.on('error', () => this.stop());
     } catch {
