@@ -87,7 +87,7 @@ export class ServerStore {
       throw new WardenError('bad_input', `Server \`${input.name}\` is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'server'}: ${i.message}`).join('; ')}.`);
     }
     (this.guard.permit ?? permitByManagedFile)(parsed.data);
-    const raw = this.#read() ?? {};
+    const raw = this.#read(true) ?? {};
     if (!replace && Object.hasOwn(raw, parsed.data.name)) {
       throw new WardenError('server_exists', `Server \`${parsed.data.name}\` already exists. Remove it first, or pick another name.`);
     }
@@ -97,7 +97,7 @@ export class ServerStore {
   }
 
   remove(name: string): void {
-    const raw = this.#read() ?? {};
+    const raw = this.#read(true) ?? {};
     if (!Object.hasOwn(raw, name)) this.require(name);
     const { [name]: _removed, ...rest } = raw;
     this.#write(rest);
@@ -113,8 +113,9 @@ export class ServerStore {
     return this.add({ ...server, ...patch, name } as ServerConfigInput, { replace: true });
   }
 
-  #read(): Record<string, unknown> | undefined {
-    if (this.#cache && this.#changes && !this.#changes.mayHaveChanged()) return this.#cache.raw;
+  /** `fresh`: stat even when no change notice came (before a write, so that another process's change is never overwritten). */
+  #read(fresh = false): Record<string, unknown> | undefined {
+    if (!fresh && this.#cache && this.#changes && !this.#changes.mayHaveChanged()) return this.#cache.raw;
     let stamp = 'missing';
     try {
       const st = statSync(this.paths.servers, { bigint: true });
