@@ -1,7 +1,7 @@
 // End-to-end kit: a real `warden serve` in a fresh data directory with real servers, headless Chromium
 // on its UI (through the one-time link it prints), and real MCP clients over `warden connect`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -141,4 +141,12 @@ export async function openUi(browser: Browser, served: Served, colorScheme: 'lig
 
 export function pageProblems(page: Page): string[] {
   return (page as Page & { problems?: string[] }).problems ?? [];
+}
+
+/** A managed policy file from "Example Corp IT" in a temporary folder; pass its path as WARDEN_MANAGED_POLICY. */
+export function managedPolicyFile(prefix: string, policy: Record<string, unknown>): { path: string; remove(): void } {
+  const dir = tempDir(prefix);
+  const path = join(dir.dir, 'managed-policy.json');
+  writeFileSync(path, JSON.stringify({ version: 1, managedBy: 'Example Corp IT', contact: 'it-help@example.com', ...policy }));
+  return { path, remove: () => dir.remove() };
 }

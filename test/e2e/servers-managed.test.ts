@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { servers, tempDir } from '../helpers/engine.js';
-import { launchBrowser, openUi, pageProblems, SCREENSHOTS, serve, type Served } from './kit.js';
+import { servers } from '../helpers/engine.js';
+import { launchBrowser, managedPolicyFile, openUi, pageProblems, SCREENSHOTS, serve, type Served } from './kit.js';
 
 const WHO = 'Example Corp IT (it-help@example.com)';
 
@@ -17,26 +17,17 @@ describe('the Servers & tools screen under a managed policy', () => {
   let browser: Browser;
   let served: Served;
   let page: Page;
-  let policyDir: { dir: string; remove(): void };
-  let policyPath: string;
+  let policy: { path: string; remove(): void };
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    policyDir = tempDir('warden-e2e-managed-servers-');
-    policyPath = join(policyDir.dir, 'managed-policy.json');
-    writeFileSync(
-      policyPath,
-      JSON.stringify({
-        version: 1,
-        managedBy: 'Example Corp IT',
-        contact: 'it-help@example.com',
-        servers: { knowledge: { tier: 'restricted', reason: 'holds customer notes' } },
-        rules: [{ id: 'no-deletes', effect: 'deny', server: 'knowledge', tool: 'delete_*', reason: 'customer notes are kept' }],
-        forbid: { packages: ['@modelcontextprotocol/server-everything'] },
-      }),
-    );
+    policy = managedPolicyFile('warden-e2e-managed-servers-', {
+      servers: { knowledge: { tier: 'restricted', reason: 'holds customer notes' } },
+      rules: [{ id: 'no-deletes', effect: 'deny', server: 'knowledge', tool: 'delete_*', reason: 'customer notes are kept' }],
+      forbid: { packages: ['@modelcontextprotocol/server-everything'] },
+    });
     // The servers were configured before IT placed the policy (the test process sees no managed file).
-    served = await serve((dir) => [servers.memory('knowledge'), servers.everything('playground'), servers.memory('notes')], { WARDEN_MANAGED_POLICY: policyPath });
+    served = await serve((dir) => [servers.memory('knowledge'), servers.everything('playground'), servers.memory('notes')], { WARDEN_MANAGED_POLICY: policy.path });
     browser = await launchBrowser();
     // The launch link works once: one page for the whole file, its colour scheme switched per test.
     page = await openUi(browser, served);
@@ -44,7 +35,7 @@ describe('the Servers & tools screen under a managed policy', () => {
   after(async () => {
     await browser?.close();
     await served?.stop();
-    policyDir?.remove();
+    policy?.remove();
   });
 
   for (const scheme of ['light', 'dark'] as const) {
@@ -121,7 +112,7 @@ describe('the Servers & tools screen under a managed policy', () => {
   });
 
   test('a managed policy file broken while the screen is open locks every server and says why, without a reload', async () => {
-    writeFileSync(policyPath, '{"version": 1, "servers": {"knowledge": {"tier": "bogus"}}}');
+    writeFileSync(policy.path, '{"version": 1, "servers": {"knowledge": {"tier": "bogus"}}}');
     const notes = page.getByRole('region', { name: 'Server notes' });
     await notes.getByText('blocked by IT', { exact: true }).waitFor({ timeout: 15_000 });
     await notes.getByRole('note').filter({ hasText: 'Blocked by your organisation' }).waitFor();

@@ -3,12 +3,12 @@
 // once); and, under a managed policy, the settings IT fixes shown locked with who manages them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { servers, tempDir } from '../helpers/engine.js';
 import { tcpReceiver, until } from '../helpers/syslog.js';
-import { launchBrowser, openUi, pageProblems, SCREENSHOTS, serve, type Served } from './kit.js';
+import { launchBrowser, managedPolicyFile, openUi, pageProblems, SCREENSHOTS, serve, type Served } from './kit.js';
 
 describe('the Settings screen', () => {
   let served: Served;
@@ -107,19 +107,11 @@ describe('the Settings screen: audit forwarding and managed locks', () => {
   });
 
   test('settings managed policy fixes are locked and name who manages them', async () => {
-    const dir = tempDir('warden-e2e-managed-');
-    const policyPath = join(dir.dir, 'managed-policy.json');
-    writeFileSync(
-      policyPath,
-      JSON.stringify({
-        version: 1,
-        managedBy: 'Example Corp IT',
-        contact: 'it-help@example.com',
-        settings: { approvalTimeoutSeconds: 30, autoUpdate: false },
-        audit: { syslog: [{ host: 'siem.example.com', port: 6514, protocol: 'tls', caFile: '/etc/warden/siem-ca.pem' }], minRetentionDays: 400 },
-      }),
-    );
-    const served = await serve(() => [], { WARDEN_MANAGED_POLICY: policyPath });
+    const policy = managedPolicyFile('warden-e2e-managed-', {
+      settings: { approvalTimeoutSeconds: 30, autoUpdate: false },
+      audit: { syslog: [{ host: 'siem.example.com', port: 6514, protocol: 'tls', caFile: '/etc/warden/siem-ca.pem' }], minRetentionDays: 400 },
+    });
+    const served = await serve(() => [], { WARDEN_MANAGED_POLICY: policy.path });
     try {
       const page = await openUi(browser, served);
       await page.getByRole('link', { name: 'Settings' }).click();
@@ -145,7 +137,7 @@ describe('the Settings screen: audit forwarding and managed locks', () => {
       assert.equal(await retention.inputValue(), '400');
     } finally {
       await served.stop();
-      dir.remove();
+      policy.remove();
     }
   });
 });
