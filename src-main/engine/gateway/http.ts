@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WardenError, errorMessage } from '../errors.js';
 import type { JSONRPCMessage, RequestId } from '../mcp/sdk.js';
+import { readBody } from './body.js';
 import { StreamableHttpSession } from './streamableHttp.js';
 import type { ApiCall } from '../api/router.js';
 import type { TokenOwner, TokenStore } from './tokens.js';
@@ -52,16 +53,6 @@ export function bearer(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new WardenError('bad_input', `The request body is larger than ${limit} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 export class GatewayHttp {
   readonly #server: Server;
@@ -226,7 +217,9 @@ export class GatewayHttp {
     }
     let input: unknown;
     try {
-      const text = await readBody(req, API_MAX_BODY_BYTES);
+      const body = await readBody(req, API_MAX_BODY_BYTES);
+      if (!body) throw new WardenError('bad_input', `The request body is larger than ${API_MAX_BODY_BYTES} bytes.`);
+      const text = body.toString('utf8');
       input = text.trim() ? JSON.parse(text) : {};
     } catch (error) {
       sendJson(res, 400, { code: 'bad_input', message: `The request body is not valid JSON: ${errorMessage(error)}` });

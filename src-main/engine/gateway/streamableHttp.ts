@@ -6,6 +6,7 @@
 // through a Web Request/Response adapter on every call, which cost about half of Warden's added CPU
 // per call (measured). No resumability (no event store), as with the SDK transport without one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './body.js';
 import { ErrorCode, JSONRPCMessageSchema, isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId, type Transport } from '../mcp/sdk.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -40,27 +41,6 @@ function accepts(req: IncomingMessage, type: string): boolean {
   return (req.headers.accept ?? '').split(',').some((part) => {
     const media = part.split(';')[0]!.trim();
     return media === type || media === '*/*';
-  });
-}
-
-/** The request body, or undefined once it passes `limit` (the rest is read and dropped). Plain events: an async iterator per request costs more here. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit && !over) {
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
-      } else if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
   });
 }
 
