@@ -243,7 +243,7 @@ export function ActivityScreen({ recordId }: { recordId?: string }) {
       ) : null}
       <CallsChart data={chart.data} />
       <div className="filters" role="search" aria-label="Filter records">
-        <input type="search" aria-label="Search records" placeholder="Search records" value={text} onChange={(e) => setText(e.target.value)} />
+        <input type="search" aria-label="Search records" placeholder="Search records" title="Searches metadata, not arguments or results. A hash or digest matches from its first digits." value={text} onChange={(e) => setText(e.target.value)} />
         <select aria-label="Decision" value={effect} onChange={(e) => setEffect(e.target.value as typeof effect)}>
           <option value="">Any decision</option>
           <option value="allow">Allowed</option>

@@ -10,7 +10,8 @@ import type { CallStatus } from '../../../shared/words.js';
 import type { AuditRecord } from './record.js';
 import { callIdHash, EFFECT_CODE, SegmentIndex, STATUS_CODE, TYPE_CODE } from './segment-index.js';
 import { indexPathOf, listSegments, type SegmentFile } from './segments.js';
-import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleHexPhases, needleKeys } from './text-index.js';
+import { holdsText, needleHexAlternatives } from './hex-runs.js';
+import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleKeys } from './text-index.js';
 import { parseTime } from './time.js';
 
 export interface AuditQuery {
@@ -62,8 +63,8 @@ interface TextSearch {
   needleBytes: Buffer;
   /** Bit positions its grams must find in a block's filter; absent when no filter can help. */
   probes: Uint32Array | undefined;
-  /** For a text of hex digits only, long enough: the hex-run filter's probes per phase. */
-  hexPhases: Uint32Array[] | undefined;
+  /** For a text of hex digits only: the hex filter's probes, per way a block may hold it (hex-runs.ts). */
+  hexAlternatives: Uint32Array[] | undefined;
   /** This query's buffers for a block's bytes, as read and folded (queries may run at the same time). */
   raw: Buffer;
   folded: Buffer;
@@ -211,7 +212,7 @@ export class AuditReader {
     const effect = query.effect ? EFFECT_CODE[query.effect] : 0;
     const status = query.status ? STATUS_CODE[query.status] : 0;
     const needle = query.text?.trim() ? query.text.trim().toLowerCase() : undefined;
-    const search: TextSearch | undefined = needle !== undefined ? { needle, needleBytes: Buffer.from(needle, 'utf8'), probes: needleKeys(needle), hexPhases: needleHexPhases(needle), raw: Buffer.alloc(0), folded: Buffer.alloc(0), built: new Set() } : undefined;
+    const search: TextSearch | undefined = needle !== undefined ? { needle, needleBytes: Buffer.from(needle, 'utf8'), probes: needleKeys(needle), hexAlternatives: needleHexAlternatives(needle), raw: Buffer.alloc(0), folded: Buffer.alloc(0), built: new Set() } : undefined;
     const callHash = query.callId !== undefined ? callIdHash(query.callId) : undefined;
     const callMark = query.callId !== undefined ? `"callId":${JSON.stringify(query.callId)}` : undefined;
 
@@ -273,7 +274,7 @@ export class AuditReader {
             if (event && !summary.holds('event', index.events, event, b, complete)) continue;
             if (query.client !== undefined && !(clientId > 0 && summary.holds('client', index.clients, clientId, b, complete)) && !(clientName > 0 && summary.holds('clientName', index.clientNames, clientName, b, complete))) continue;
             if (search?.probes && !index.text.mayContain(b, search.probes)) continue;
-            if (search?.hexPhases && index.hex.has(b) && !index.hex.mayContainAny(b, search.hexPhases)) continue;
+            if (search?.hexAlternatives && index.hex.has(b) && !index.hex.mayContainAny(b, search.hexAlternatives)) continue;
             if (callHash !== undefined && index.calls.subarray(first, end).indexOf(callHash) < 0) continue;
           }
           // The rows of the block that pass every column filter, in page order.
@@ -366,7 +367,7 @@ export class AuditReader {
     if (end - first === BLOCK_ROWS && !index.text.has(b) && index.buildTextBlock(b, raw, from, this.builder)) {
       search.built.add(segment.name);
       if (search.probes && !index.text.mayContain(b, search.probes)) return [];
-      if (search.hexPhases && !index.hex.mayContainAny(b, search.hexPhases)) return [];
+      if (search.hexAlternatives && !index.hex.mayContainAny(b, search.hexAlternatives)) return [];
     }
     const { offsets, lengths } = index;
     // Per row: 1 when its bytes (ASCII letters folded) hold the text, 2 when it has a byte >= 0x80
@@ -402,7 +403,7 @@ export class AuditReader {
       if (marks[i - first] === 0) continue;
       const start = offsets[i]! - from;
       const line = raw.toString('utf8', start, start + lengths[i]! - 1);
-      if (metadataText(line).includes(search.needle) && lines.push(line) === want) break;
+      if (holdsText(metadataText(line), search.needle) && lines.push(line) === want) break;
     }
     return lines;
   }

@@ -10,9 +10,9 @@ export const TYPE_CODE = { decision: 1, outcome: 2, event: 3 } as const;
 export const EFFECT_CODE = { allow: 1, deny: 2 } as const;
 export const STATUS_CODE = { ok: 1, error: 2, denied: 3, timeout: 4 } as const;
 
-// Version 3 added the free-text filters, 6 the hex-run filters (4 and 5 were drafts of them); an
-// index of another version is rebuilt from the segment.
-const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-6\n');
+// Version 3 added the free-text filters, 6 the hex-run filters (4 and 5 were drafts of them), 7 gave
+// the hex filter its present meaning (hex-runs.ts); an index of another version is rebuilt from the segment.
+const MAGIC = Buffer.from('WARDEN-AUDIT-IDX-7\n');
 
 /** FNV-1a (32 bit) of a call id: the index keeps this, so a call's records are found without a scan. */
 export function callIdHash(callId: string): number {

@@ -1,14 +1,14 @@
 // The free-text index of one segment: for each block of BLOCK_ROWS records, a Bloom filter of the
-// 3- and 4-byte grams of the records' metadata text (lower case, payload fields left out). A free-text
+// 2-, 3- and 4-byte grams of the records' metadata text (lower case, payload fields left out). A free-text
 // query reads only the blocks whose filter holds every gram of the search text; the lines it reads are
 // then matched exactly, so the filter can only save work, never change an answer.
 //
-// Grams made only of hex digits (0-9, a-f) are neither stored nor looked up: hashes and digests would
-// fill the filters with noise. Runs of at least HEX_RUN hex digits (hashes, digests) have a second
-// filter per block instead, of the 8-digit grams at every 8th digit of the run: a search text of at
-// least HEX_RUN hex digits (a hash, or a piece of one) holds one or more of them at a known spacing. Any other
-// search text with no usable gram (shorter than 3 bytes, or hex digits only) reads every block.
+// Grams made only of hex digits (0-9, a-f) are neither stored nor looked up here: hashes and digests
+// would fill the filters with noise. A second filter per block answers searches of hex digits only
+// (hex-runs.ts). A search text of one byte, or of two hex digits, reads every block (such texts
+// match nearly every record, so a page fills at once).
 // Pure: the reader does the I/O.
+import { addHexRun, gramHash, isHexCode } from './hex-runs.js';
 import { PAYLOAD_FIELDS } from './record.js';
 
 /** Records per block (the unit of the text filters and the block summaries). */
@@ -19,12 +19,6 @@ const MAX_SHIFT = 16;
 const MIN_SHIFT = 9;
 /** Fold a filter to half its size while fewer than this share of its bits would be set (two bits per gram). */
 const TARGET_FILL = 0.3;
-
-/** Hex runs at least this long get the hex filter; a search text of this many hex digits can use it. */
-export const HEX_RUN = 15;
-/** The hex filter holds the HEX_GRAM-digit gram at every HEX_STRIDE-th digit of a run (HEX_RUN = stride + gram - 1). */
-const HEX_STRIDE = 8;
-const HEX_GRAM = 8;
 
 const PAYLOAD_MARKS = PAYLOAD_FIELDS.map((field) => Buffer.from(`"${field}":`));
 
@@ -40,55 +34,8 @@ export function metadataText(line: string): string {
   return JSON.stringify(record).toLowerCase();
 }
 
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
-
-/** A gram's hash: its low and high 16 bits are the two bits it sets in a filter (masked to the filter's size). */
-function gramHash(key: number): number {
-  let h = Math.imul(key, 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca77);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
-/** The hash of the 8 hex digits at buf[p..p+8) (A-F folded); a gram sets bits h & 0xffff, h >>> 16 and hexThird(h). */
-function hexGramHash(buf: Uint8Array, p: number): number {
-  let lo = 0;
-  let hi = 0;
-  for (let k = 0; k < 4; k += 1) {
-    let a = buf[p + k]!;
-    let b = buf[p + 4 + k]!;
-    if (a >= 65 && a <= 70) a |= 32;
-    if (b >= 65 && b <= 70) b |= 32;
-    lo = (lo << 8) | a;
-    hi = (hi << 8) | b;
-  }
-  return gramHash((gramHash(lo) ^ hi) >>> 0);
-}
-
-/**
- * For a search text of HEX_RUN or more hex digits: per possible phase of the run's 8-digit grid
- * within the text, the bit positions of the grid's grams the text holds. A block may hold the text
- * only if, for some phase, its hex filter holds all of them. `undefined` for any other text.
- */
-/** The third bit a hex gram sets (one gram per phase must stand alone, so three bits, not two). */
-function hexThird(h: number): number {
-  return gramHash(h ^ 0x5bd1e995) & 0xffff;
-}
-
-export function needleHexPhases(needle: string): Uint32Array[] | undefined {
-  if (needle.length < HEX_RUN || !/^[0-9a-f]+$/.test(needle)) return undefined;
-  const bytes = Buffer.from(needle, 'latin1');
-  const phases: Uint32Array[] = [];
-  for (let phase = 0; phase < HEX_STRIDE; phase += 1) {
-    const probes: number[] = [];
-    for (let p = phase; p + HEX_GRAM <= bytes.length; p += HEX_STRIDE) {
-      const h = hexGramHash(bytes, p);
-      probes.push(h & 0xffff, h >>> 16, hexThird(h));
-    }
-    phases.push(Uint32Array.from(probes));
-  }
-  return phases;
-}
+/** Marks a 2-byte gram's key (no 3-byte gram has high bits; a 4-byte one starting DEL NUL never occurs in text). */
+const PAIR_TAG = 0x7f000000;
 
 /**
  * The gram keys a search text must find in a block's filter, or `undefined` when the text has no gram
@@ -99,15 +46,17 @@ export function needleKeys(needle: string): Uint32Array | undefined {
   if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(needle)) return undefined;
   const bytes = Buffer.from(needle, 'utf8');
   const keys: number[] = [];
-  if (bytes.length === 3) {
-    if (!(isHex(bytes[0]!) && isHex(bytes[1]!) && isHex(bytes[2]!))) keys.push((bytes[0]! << 16) | (bytes[1]! << 8) | bytes[2]!);
+  if (bytes.length === 2) {
+    if (!(isHexCode(bytes[0]!) && isHexCode(bytes[1]!))) keys.push(PAIR_TAG | (bytes[0]! << 8) | bytes[1]!);
+  } else if (bytes.length === 3) {
+    if (!(isHexCode(bytes[0]!) && isHexCode(bytes[1]!) && isHexCode(bytes[2]!))) keys.push((bytes[0]! << 16) | (bytes[1]! << 8) | bytes[2]!);
   } else {
     for (let i = 0; i + 4 <= bytes.length; i += 1) {
       const a = bytes[i]!;
       const b = bytes[i + 1]!;
       const c = bytes[i + 2]!;
       const d = bytes[i + 3]!;
-      if (isHex(a) && isHex(b) && isHex(c) && isHex(d)) continue;
+      if (isHexCode(a) && isHexCode(b) && isHexCode(c) && isHexCode(d)) continue;
       keys.push(((a << 24) | (b << 16) | (c << 8) | d) >>> 0);
     }
   }
@@ -132,18 +81,6 @@ export class BloomBuilder {
     this.hexBits.fill(0);
   }
 
-  /** Adds the grams on the 8-digit grid of the hex run buf[from, to). */
-  private addHexRun(buf: Uint8Array, from: number, to: number): void {
-    const bits = this.hexBits;
-    for (let p = from; p + HEX_GRAM <= to; p += HEX_STRIDE) {
-      const h = hexGramHash(buf, p);
-      const third = hexThird(h);
-      bits[(h & 0xffff) >>> 5]! |= 1 << (h & 31);
-      bits[(h >>> 21) & 0x7ff]! |= 1 << ((h >>> 16) & 31);
-      bits[third >>> 5]! |= 1 << (third & 31);
-    }
-  }
-
   /** Adds the grams of buf[start, end) folded to ASCII lower case; true when it held a byte >= 0x80. */
   addBytes(buf: Uint8Array, start: number, end: number): boolean {
     const bits = this.bits;
@@ -158,10 +95,15 @@ export class BloomBuilder {
       gram = (gram << 8) | c;
       if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) hex += 1;
       else {
-        if (hex >= HEX_RUN) this.addHexRun(buf, i - hex, i);
+        if (hex >= 3) addHexRun(this.hexBits, buf, i - hex, i);
         hex = 0;
       }
       run += 1;
+      if (run >= 2 && hex < 2) {
+        const h = gramHash(PAIR_TAG | (gram & 0xffff));
+        bits[(h & 0xffff) >>> 5]! |= 1 << (h & 31);
+        bits[(h >>> 21) & 0x7ff]! |= 1 << ((h >>> 16) & 31);
+      }
       if (run >= 3 && hex < 3) {
         let h = Math.imul(gram & 0xffffff, 0x9e3779b1);
         h ^= h >>> 15;
@@ -179,7 +121,7 @@ export class BloomBuilder {
         bits[(h >>> 21) & 0x7ff]! |= 1 << ((h >>> 16) & 31);
       }
     }
-    if (hex >= HEX_RUN) this.addHexRun(buf, end - hex, end);
+    if (hex >= 3) addHexRun(this.hexBits, buf, end - hex, end);
     return high;
   }
 
@@ -205,7 +147,7 @@ export class BloomBuilder {
     return foldDown(this.bits);
   }
 
-  /** The finished hex-run filter. */
+  /** The finished hex filter (hex-runs.ts). */
   finishHex(): Uint32Array {
     return foldDown(this.hexBits);
   }
@@ -286,9 +228,9 @@ export class TextIndex {
     return true;
   }
 
-  /** False only when, for every phase, block `b`'s filter lacks one of the phase's probes. */
-  mayContainAny(b: number, phases: Uint32Array[]): boolean {
-    for (const probes of phases) if (this.mayContain(b, probes)) return true;
+  /** False only when, for every alternative, block `b`'s filter lacks one of its probes. */
+  mayContainAny(b: number, alternatives: Uint32Array[]): boolean {
+    for (const probes of alternatives) if (this.mayContain(b, probes)) return true;
     return false;
   }
 

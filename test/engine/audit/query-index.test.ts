@@ -95,11 +95,20 @@ function bruteForce(all: Stored[], q: AuditQuery): number[] {
     if (text) {
       const hasPayload = 'args' in r || 'result' in r || 'error' in r;
       const metadata = hasPayload ? JSON.stringify(metadataOf(r)) : line;
-      if (!metadata.toLowerCase().includes(text)) continue;
+      if (!holds(metadata.toLowerCase(), text)) continue;
     }
     out.push(r.seq);
   }
   return q.order === 'oldest' ? out : out.reverse();
+}
+
+/**
+ * Free text as docs/audit.md states it: anywhere, except that a text of hex digits only finds a hash
+ * or digest (a run of 15+ hex digits) only from its start.
+ */
+function holds(metadata: string, text: string): boolean {
+  if (!/^[0-9a-f]+$/.test(text)) return metadata.includes(text);
+  return (metadata.match(/[0-9a-f]+/g) ?? []).some((run) => run.startsWith(text) || (run.length < 15 && run.includes(text)));
 }
 
 type Query = (q: AuditQuery) => Promise<{ records: AuditRecord[]; nextCursor?: number; scanned: number }>;
@@ -151,6 +160,10 @@ const QUERIES: AuditQuery[] = [
   { text: 'rare event' },
   { text: 'no such text anywhere' },
   { text: 'ab' },
+  { text: 'zq' },
+  { text: '"s' },
+  { text: '\u0130' },
+  { text: 'ü' },
   { text: '2026' },
   { text: 'deadbeef' },
   { text: 'nobody answered', server: 'files' },
@@ -167,11 +180,11 @@ test('every filter, rare or common, column or free text, returns exactly the bru
     const segments = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl'));
     assert.ok(segments.length >= 4, `several segments (${segments.length})`);
     const reader = openAuditReader(paths);
-    // Hashes and digests (hex runs): whole, a piece from the middle, the shortest piece the hex filter
-    // takes, upper case, and a piece too short for it.
+    // Hex digits only: hashes and digests whole, by their first digits (3 to 16), upper case, and
+    // pieces from the middle (no match); numbers and hex words inside short runs.
     const hash = all[3000]!.record.hash;
     const digest = (all[2400]!.record as { argDigest: string }).argDigest.slice('sha256:'.length);
-    const hexQueries: AuditQuery[] = [hash, hash.slice(17, 47), hash.slice(5, 28), hash.slice(0, 16), hash.slice(3, 18), hash.toUpperCase(), digest.slice(30), hash.slice(40, 54)].map((text) => ({ text }));
+    const hexQueries: AuditQuery[] = [hash, hash.slice(0, 16), hash.slice(0, 8), hash.slice(0, 5), hash.slice(0, 4), hash.slice(0, 3), hash.slice(0, 12).toUpperCase(), hash.toUpperCase(), digest.slice(0, 10), hash.slice(17, 47), hash.slice(5, 28), hash.slice(40, 48), '1234', '300', '99', 'dec', 'deadbeef'].map((text) => ({ text }));
     for (const q of [...QUERIES, ...hexQueries]) {
       const expected = bruteForce(all, q);
       assert.deepEqual(await allPages(log.query, q, 200), expected, `engine: ${JSON.stringify(q)}`);
@@ -180,6 +193,9 @@ test('every filter, rare or common, column or free text, returns exactly the bru
     // The data really has rare and common matches.
     assert.equal(bruteForce(all, { server: 'vault' }).length, 4);
     assert.equal(bruteForce(all, { text: hash }).length, 2, 'a record by its hash, and the next by its prev');
+    assert.equal(bruteForce(all, { text: hash.slice(0, 8) }).length, 2, 'a hash by its first 8 digits');
+    assert.equal(bruteForce(all, { text: hash.slice(17, 47) }).length, 0, 'not by digits from its middle');
+    assert.ok(bruteForce(all, { text: '1234' }).length > 2, 'numbers are found inside short runs (call-1234, seq 1234, ...)');
     assert.equal(bruteForce(all, { text: 'call-1234"' }).length, 2);
     assert.equal(bruteForce(all, { text: '5 k at most' }).length, 2, 'the Kelvin sign lower-cases to k');
     assert.equal(bruteForce(all, { text: 'needle-in-payload' }).length, 0);
@@ -208,7 +224,8 @@ test('rare filters and rare text look only at the blocks that hold a match, not 
     for (const s of all) perSegment.set(s.segment, (perSegment.get(s.segment) ?? 0) + 1);
     const tails = [...perSegment.values()].reduce((sum, count) => sum + (count % BLOCK_ROWS), 0);
     const hash = all[5000]!.record.hash;
-    for (const q of [{ text: hash }, { text: hash.slice(10, 40) }, { server: 'vault' }, { event: 'engine.started' }, { text: 'call-3001"' }, { text: 'rare event' }, { text: 'no such text anywhere' }, { callId: 'call-2000' }, { client: 'Zed' }] satisfies AuditQuery[]) {
+    const digest = (all[4100]!.record as { argDigest: string }).argDigest.slice('sha256:'.length);
+    for (const q of [{ text: hash }, { text: hash.slice(0, 8) }, { text: hash.slice(0, 5) }, { text: digest.slice(0, 12) }, { text: 'deadbeef' }, { text: '4998' }, { text: 'zq' }, { text: 'ü' }, { server: 'vault' }, { event: 'engine.started' }, { text: 'call-3001"' }, { text: 'rare event' }, { text: 'no such text anywhere' }, { callId: 'call-2000' }, { client: 'Zed' }] satisfies AuditQuery[]) {
       const matches = new Set(bruteForce(all, q));
       const blocks = new Set(all.filter((s) => matches.has(s.record.seq)).map((s) => `${s.segment}/${Math.floor(s.row / BLOCK_ROWS)}`));
       const bound = tails + (blocks.size + 1) * BLOCK_ROWS;
@@ -240,17 +257,17 @@ test('missing, stale, old-version and corrupt sidecars are rebuilt and give the 
     assert.ok(sidecars.length >= 3);
     // A reader leaves the text filters it built in the sealed segments' sidecars.
     const first = await readFile(join(paths.audit, sidecars[0]!));
-    assert.equal(first.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-6\n');
+    assert.equal(first.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-7\n');
 
     // An older version's sidecar: not trusted, rebuilt, and written back in the current version.
-    await writeFile(join(paths.audit, sidecars[0]!), Buffer.concat([Buffer.from('WARDEN-AUDIT-IDX-3\n'), first.subarray(19)]));
+    await writeFile(join(paths.audit, sidecars[0]!), Buffer.concat([Buffer.from('WARDEN-AUDIT-IDX-6\n'), first.subarray(19)]));
     // Cut short, and plain garbage.
     await writeFile(join(paths.audit, sidecars[1]!), (await readFile(join(paths.audit, sidecars[1]!))).subarray(0, 5000));
     await writeFile(join(paths.audit, sidecars[2]!), Buffer.alloc(4096, 7));
     assert.deepEqual(await answers(), expected);
     for (const name of sidecars.slice(0, 3)) {
       const rewritten = await readFile(join(paths.audit, name));
-      assert.equal(rewritten.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-6\n', `${name} was rebuilt`);
+      assert.equal(rewritten.subarray(0, 19).toString(), 'WARDEN-AUDIT-IDX-7\n', `${name} was rebuilt`);
     }
 
     // A sidecar from another segment (its offsets point into the middle of lines): not misread.
