@@ -1,0 +1,43 @@
+// The engine builds the active segment's free-text filters while the log is quiet, so a sealed
+// segment's sidecar carries them and the first search after a busy day need not build them all.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openAuditLog, openAuditReader } from '../../../src-main/engine/audit/index.js';
+import { IDLE_MS } from '../../../src-main/engine/audit/idle-filters.js';
+import { SegmentIndex } from '../../../src-main/engine/audit/segment-index.js';
+import { BLOCK_ROWS } from '../../../src-main/engine/audit/text-index.js';
+import { allow, freshPaths, makeCall } from './kit.js';
+
+const DAY = 86_400_000;
+
+test('blocks written before a quiet spell get their text filters, and the sealed sidecar keeps them', async () => {
+  const { paths, cleanup } = await freshPaths();
+  let now = Date.parse('2026-11-20T10:00:00Z');
+  const log = await openAuditLog(paths, { now: () => now, rotateDaily: true });
+  try {
+    const calls = 2 * BLOCK_ROWS + 100;
+    for (let from = 0; from < calls; from += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, k) => log.decided(makeCall(from + k, { tool: from + k === 1500 ? 'shred_all' : 'read_file' }), allow)));
+    }
+    await sleep(IDLE_MS * 2 + 500); // quiet: two blocks to build, one per turn
+    now += DAY; // the next record opens a new segment and seals this one with its index
+    await log.decided(makeCall(calls), allow);
+    const sidecars = (await readdir(paths.audit)).filter((f) => f.endsWith('.idx')).sort();
+    assert.equal(sidecars.length, 1, 'the sealed segment has its sidecar');
+    const index = SegmentIndex.deserialize(await readFile(join(paths.audit, sidecars[0]!)));
+    assert.ok(index, 'the sidecar is one this version reads');
+    assert.equal(index.completeBlocks, 2);
+    assert.ok(index.text.has(0) && index.text.has(1), 'both complete blocks have text filters');
+
+    // A new reader (the CLI) uses them at once: a rare text reads only the block that holds it.
+    const page = await openAuditReader(paths).query({ text: 'shred_all' });
+    assert.equal(page.records.length, 1);
+    assert.ok(page.scanned <= BLOCK_ROWS + 200, `looked at ${page.scanned} rows`);
+  } finally {
+    await log.close();
+    await cleanup();
+  }
+});
