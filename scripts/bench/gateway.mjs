@@ -28,6 +28,7 @@ const bin = (pkg) => {
 };
 const EVERYTHING = [process.execPath, bin('@modelcontextprotocol/server-everything'), 'stdio'];
 const MEMORY = [process.execPath, bin('@modelcontextprotocol/server-memory')];
+const ECHO_LITE = [process.execPath, join(root, 'scripts', 'bench', 'echo-server.mjs')];
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const WARMUP = 200;
 
@@ -191,6 +192,7 @@ let serve;
 let supergateway;
 try {
   await run(['servers', 'add', 'everything', '--', ...EVERYTHING]);
+  await run(['servers', 'add', 'echo-lite', '--', ...ECHO_LITE]);
   for (let i = 0; i < 10; i++) await run(['servers', 'add', `memory${i}`, '--', ...MEMORY]);
   serve = await startServe();
   await sleep(500);
@@ -239,9 +241,18 @@ try {
   const leanDirect = await Promise.all(Array.from({ length: 8 }, () => leanStdioClient(EVERYTHING)));
   const directRate = await throughput(leanDirect, (c, message) => c.call(message), perClient);
   leanDirect.forEach((c) => c.close());
+  // Warden's own capacity: the same lean load to a minimal echo server (echo-server.mjs).
+  const leanLite = await Promise.all(Array.from({ length: 8 }, () => leanHttpClient(`${serve.url}/mcp/echo-lite`, headers)));
+  const liteRate = await throughput(leanLite, (c, message) => c.call(message), perClient * 2);
+  leanLite.forEach((c) => c.close());
+  const liteDirect = await Promise.all(Array.from({ length: 8 }, () => leanStdioClient(ECHO_LITE)));
+  const liteDirectRate = await throughput(liteDirect, (c, message) => c.call(message), perClient * 2);
+  liteDirect.forEach((c) => c.close());
   print('calls/s, 8 concurrent SDK HTTP clients (target >= 5,000)', `${sdkRate}`);
   print('calls/s, 8 concurrent lean HTTP clients through Warden', `${leanRate}`);
   print('calls/s, same lean load direct to 8 stdio servers (ceiling)', `${directRate}`);
+  print('calls/s, 8 lean HTTP clients through Warden, minimal echo server', `${liteRate}`);
+  print('calls/s, same load direct to 8 minimal echo servers', `${liteDirectRate}`);
 
   // Launch of `warden connect` to its first answer (initialize), engine already running. A second apart,
   // as clients start sessions, so the engine's warm spare of the server has booted.
