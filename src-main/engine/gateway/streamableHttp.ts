@@ -185,9 +185,18 @@ export class StreamableHttpSession implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#keepalive);
+    // Requests still waiting get an error the client can read, not an answer that never comes.
     for (const stream of new Set(this.#streams.values())) {
+      const errors = [...stream.open].map((id) => JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.ConnectionClosed, message: 'The session ended before the server answered this request.' } }));
+      clearTimeout(stream.timer);
+      if (stream.res.writableEnded) continue;
+      if (!stream.streaming && errors.length === 1) {
+        stream.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId });
+        stream.res.end(errors[0]);
+        continue;
+      }
       this.#startStream(stream);
-      stream.res.end();
+      stream.res.end(errors.map((e) => `event: message\ndata: ${e}\n\n`).join(''));
     }
     this.#streams.clear();
     this.#standalone?.end();

@@ -52,4 +52,45 @@ describe('answers to a POST', () => {
     assert.ok(events.some((e) => e.method === 'notifications/progress' && e.params?.progressToken === 'p1'), 'progress on the stream');
     assert.equal(events.at(-1)!.id, id, 'the result closes the stream');
   });
+
+  test('a call still waiting when the client ends the session is answered with an error it can read', async () => {
+    // A second session of the same client, ended (DELETE) while its calls run.
+    const { 'mcp-session-id': _first, ...fresh } = headers;
+    const init = await fetch(`${t.url}/mcp/everything`, {
+      method: 'POST',
+      headers: fresh,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } }),
+    });
+    assert.equal(init.status, 200);
+    const session = { ...fresh, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await init.text();
+    await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const slow = (callId: number, progressToken?: string) =>
+      fetch(`${t.url}/mcp/everything`, {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({ jsonrpc: '2.0', id: callId, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 20, steps: 20 }, ...(progressToken ? { _meta: { progressToken } } : {}) } }),
+      });
+    const quiet = slow(2);
+    const chatty = slow(3, 'p3');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const ended = await fetch(`${t.url}/mcp/everything`, { method: 'DELETE', headers: session });
+    assert.equal(ended.status, 200);
+
+    const plain = await quiet;
+    assert.match(plain.headers.get('content-type') ?? '', /^application\/json/);
+    const body = (await plain.json()) as { id: number; error?: { message: string } };
+    assert.equal(body.id, 2);
+    assert.match(body.error?.message ?? '', /session ended before the server answered/);
+
+    const streamed = await chatty;
+    assert.match(streamed.headers.get('content-type') ?? '', /^text\/event-stream/, 'progress had opened its stream');
+    const last = (await streamed.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { id?: number; error?: { message: string } })
+      .at(-1)!;
+    assert.equal(last.id, 3);
+    assert.match(last.error?.message ?? '', /session ended before the server answered/);
+  });
 });
