@@ -5,11 +5,12 @@
 // lines it needs; free text is always matched exactly on the lines read. Safe while an engine is
 // appending: only complete lines are read.
 import { isAscii } from 'node:buffer';
-import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import type { CallStatus } from '../../../shared/words.js';
 import type { AuditRecord } from './record.js';
 import { callIdHash, EFFECT_CODE, SegmentIndex, STATUS_CODE, TYPE_CODE } from './segment-index.js';
 import { indexPathOf, listSegments, type SegmentFile } from './segments.js';
+import { saveSidecar } from './sidecar.js';
 import { holdsText, needleHexAlternatives } from './hex-runs.js';
 import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleKeys } from './text-index.js';
 import { parseTime } from './time.js';
@@ -161,26 +162,10 @@ export class AuditReader {
       // Sealed: for good. Active (a reader beside a running engine, or none): once a block's worth of
       // lines was added, so the next reader (the CLI) only reads what came after. The writer replaces
       // it when it seals the segment.
-      if (sealed || index.count - rowsBefore >= BLOCK_ROWS) await this.writeSidecar(segment, index);
+      if (sealed || index.count - rowsBefore >= BLOCK_ROWS) await saveSidecar(segment, index);
     }
     this.cache.set(segment.name, index);
     return index;
-  }
-
-  /** Best effort: a sidecar that cannot be written only means the next reader rebuilds it. */
-  private async writeSidecar(segment: SegmentFile, index: SegmentIndex): Promise<void> {
-    const target = indexPathOf(segment.path);
-    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      await writeFile(temp, index.serialize(), { mode: 0o600 });
-      await rename(temp, target);
-      // Removed by retention meanwhile: do not leave its index behind.
-      await stat(segment.path).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') await unlink(target).catch(() => undefined);
-      });
-    } catch {
-      await unlink(temp).catch(() => undefined);
-    }
   }
 
   async query(query: AuditQuery = {}, now = Date.now()): Promise<AuditPage> {
@@ -332,7 +317,7 @@ export class AuditReader {
     for (const name of search?.built ?? []) {
       const segment = segments.find((x) => x.name === name);
       const index = this.cache.get(name);
-      if (segment && index) await this.writeSidecar(segment, index);
+      if (segment && index) await saveSidecar(segment, index);
     }
     const page: AuditPage = { records: found, scanned };
     if (more) page.nextCursor = found[found.length - 1]!.seq;

@@ -1,7 +1,7 @@
 // The chain writer: appends records to the active segment (one write for every record queued in the
 // same turn of the event loop), rotates by size or UTC day, applies retention, repairs a torn tail on
-// open, and keeps the head checkpoint and the active segment's index (its text filters built while
-// the log is quiet: idle-filters.ts).
+// open, and keeps the head checkpoint and the active segment's index (its text filters and sidecar kept while
+// the log is quiet: idle-index.ts).
 // A record's promise resolves once its bytes are in the file: from then on a crash of Warden (kill -9)
 // cannot lose it. fdatasync follows in the background, at most SYNC_DELAY_MS later, as a group commit
 // for everything written meanwhile (so power loss can cost at most the last few tens of milliseconds),
@@ -15,7 +15,7 @@ import type { AuditFs, AppendHandle } from './audit-fs.js';
 import { AuditError } from './errors.js';
 import type { AuditRecord, UnsealedRecord } from './record.js';
 import { eventRecord } from './record.js';
-import { IdleTextFilters } from './idle-filters.js';
+import { IdleIndexer } from './idle-index.js';
 import { SegmentIndex } from './segment-index.js';
 import { HEAD_FILE, indexPathOf, listSegments, readHead, segmentName, serializeHead, utcDay, type HeadCheckpoint, type SegmentFile } from './segments.js';
 
@@ -116,7 +116,7 @@ export class ChainWriter {
   private broken: Error | undefined;
   private closed = false;
   private retentionRunning = false;
-  private readonly idleFilters = new IdleTextFilters(() => (this.active ? { segment: this.active, index: this.activeIndex } : undefined));
+  private readonly idle = new IdleIndexer(() => (this.active ? { segment: this.active, index: this.activeIndex } : undefined));
 
   private constructor(
     readonly dir: string,
@@ -291,7 +291,7 @@ export class ChainWriter {
       this.writtenSeq = last.seq;
       this.writtenHash = last.hash;
       this.scheduleSync();
-      this.idleFilters.written();
+      this.idle.written();
       for (const p of part) p.resolve(p.sealed);
       if (this.onDurable) {
         try {
@@ -518,7 +518,7 @@ export class ChainWriter {
       await this.flushing;
     }
     this.closed = true;
-    await this.idleFilters.stop();
+    await this.idle.stop();
     await this.syncNow();
     if (this.headTimer) clearTimeout(this.headTimer);
     this.headTimer = undefined;

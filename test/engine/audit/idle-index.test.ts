@@ -1,12 +1,13 @@
-// The engine builds the active segment's free-text filters while the log is quiet, so a sealed
-// segment's sidecar carries them and the first search after a busy day need not build them all.
+// While the log is quiet the engine builds the active segment's free-text filters and leaves its
+// sidecar, so a sealed segment's sidecar carries the filters, the first search after a busy day need
+// not build them all, and a new reader loads the index instead of parsing the whole segment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openAuditLog, openAuditReader } from '../../../src-main/engine/audit/index.js';
-import { IDLE_MS } from '../../../src-main/engine/audit/idle-filters.js';
+import { IDLE_MS } from '../../../src-main/engine/audit/idle-index.js';
 import { SegmentIndex } from '../../../src-main/engine/audit/segment-index.js';
 import { BLOCK_ROWS } from '../../../src-main/engine/audit/text-index.js';
 import { allow, freshPaths, makeCall } from './kit.js';
@@ -18,11 +19,16 @@ test('blocks written before a quiet spell get their text filters, and the sealed
   let now = Date.parse('2026-11-20T10:00:00Z');
   const log = await openAuditLog(paths, { now: () => now, rotateDaily: true });
   try {
-    const calls = 2 * BLOCK_ROWS + 100;
+    const calls = 2200; // two complete blocks and part of a third
     for (let from = 0; from < calls; from += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, k) => log.decided(makeCall(from + k, { tool: from + k === 1500 ? 'shred_all' : 'read_file' }), allow)));
     }
-    await sleep(IDLE_MS * 2 + 500); // quiet: two blocks to build, one per turn
+    await sleep(IDLE_MS * 2 + 500); // quiet: two blocks to build, one per turn, then the sidecar
+    const active = (await readdir(paths.audit)).filter((f) => f.endsWith('.idx'));
+    assert.equal(active.length, 1, 'the active segment has a sidecar');
+    const saved = SegmentIndex.deserialize(await readFile(join(paths.audit, active[0]!)));
+    assert.equal(saved?.count, calls, 'it holds every record written so far');
+    assert.ok(saved.text.has(0) && saved.text.has(1), 'with the text filters');
     now += DAY; // the next record opens a new segment and seals this one with its index
     await log.decided(makeCall(calls), allow);
     const sidecars = (await readdir(paths.audit)).filter((f) => f.endsWith('.idx')).sort();
