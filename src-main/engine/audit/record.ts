@@ -78,6 +78,17 @@ function capture(value: unknown): unknown {
   return { truncated: true, chars: text.length, preview: redactText(text.slice(0, MAX_CAPTURE_CHARS)) };
 }
 
+/** A call's argument digest, made once for its decision record and reused for its outcome record. */
+const digests = new WeakMap<ToolCall, string>();
+function digestOf(call: ToolCall): string {
+  let digest = digests.get(call);
+  if (digest === undefined) {
+    digest = argumentsDigest(call.arguments);
+    digests.set(call, digest);
+  }
+  return digest;
+}
+
 function callFields(call: ToolCall, decision: Decision): CallFields {
   const client: AuditClient = { id: call.client.id };
   if (call.client.name !== undefined) client.name = call.client.name;
@@ -90,7 +101,7 @@ function callFields(call: ToolCall, decision: Decision): CallFields {
     tool: call.tool,
     effect: decision.effect,
     ruleId: decision.ruleId,
-    argDigest: argumentsDigest(call.arguments),
+    argDigest: digestOf(call),
   };
   if (decision.consentId !== undefined) fields.consentId = decision.consentId;
   if (decision.approver !== undefined) fields.approver = decision.approver;

@@ -285,6 +285,9 @@ export class GatewaySession {
     if (entry.method === 'tools/list' && isJSONRPCResultResponse(message)) {
       message = { ...message, result: { ...message.result, tools: await this.#seeTools(message.result.tools) } };
     }
+    // The answer goes out first (its bytes are written before #reply's first await); the outcome record,
+    // which nothing waits for, is made after it, off the call's path.
+    const replied = this.#reply(message);
     if (entry.call && entry.decision) {
       const failed = isJSONRPCErrorResponse(message) || (message as { result?: { isError?: boolean } }).result?.isError === true;
       void this.#finish(entry.call, entry.decision, {
@@ -294,7 +297,7 @@ export class GatewaySession {
         errorMessage: isJSONRPCErrorResponse(message) ? message.error.message : undefined,
       });
     }
-    await this.#reply(message);
+    await replied;
   }
 
   /** Records every listed definition, lets the decision point see (and filter) the list. */
