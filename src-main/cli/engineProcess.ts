@@ -1,5 +1,4 @@
 // Finding the engine of a data directory, or starting one in the background (for `warden connect`).
-import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,8 @@ export async function ensureEngine(paths: DataPaths): Promise<EngineAddress> {
   const running = address(readLock(paths));
   if (running) return running;
 
+  // Loaded only here: a client's launch of `warden connect` with the engine running never needs it.
+  const { spawn } = await import('node:child_process');
   mkdirSync(paths.logs, { recursive: true });
   const outFile = join(paths.logs, 'serve.out');
   const out = openSync(outFile, 'a', 0o600);
