@@ -13,6 +13,7 @@ import { GatewayHttp } from './gateway/http.js';
 import { GatewaySocket, socketPath } from './gateway/socket.js';
 import { ServerRuntime } from './gateway/runtime.js';
 import { GatewaySession, type Upstream } from './gateway/session.js';
+import { AggregateSession } from './gateway/aggregate.js';
 import type { SecretResolver } from './gateway/downstream.js';
 import { resolveSecret } from './secrets/resolve.js';
 import { TokenStore, type TokenOwner } from './gateway/tokens.js';
@@ -80,6 +81,8 @@ export class Engine {
   readonly #events = new EventEmitter();
   readonly #runtimes = new Map<string, ServerRuntime>();
   readonly #sessions = new Set<GatewaySession>();
+  /** Sessions on the aggregated endpoint /mcp (each holds one GatewaySession per server it used). */
+  readonly #aggregates = new Set<AggregateSession>();
   #lock?: EngineLock;
   #stopping?: Promise<void>;
 
@@ -134,7 +137,9 @@ export class Engine {
     };
     this.api = createRouter(guardHandlers(handlers, this.managed));
     const openSession = (server: string, owner: TokenOwner, upstream: Upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream);
-    this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession });
+    const openAggregate = (owner: TokenOwner, upstream: Upstream) => this.#openAggregate(owner.kind === 'admin' ? 'admin' : owner.id, upstream);
+    this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession, openAggregate });
+    this.on('servers.changed', () => this.#aggregates.forEach((a) => a.serversChanged()));
     this.socket = new GatewaySocket({ tokens: this.tokens, openSession, log: (event, fields) => this.logger.info(event, fields) });
   }
 
@@ -243,6 +248,7 @@ export class Engine {
   /** Tells the clients of a server (or of all servers) that their tool lists may have changed. */
   #toolsChanged(server?: string): void {
     for (const session of this.#sessions) if (!server || server === '*' || session.serverName === server) session.toolsChanged();
+    for (const aggregate of this.#aggregates) aggregate.toolsChanged(server);
   }
 
   /** Sessions of one server are closed when it is removed or changed, so the next one sees the change. */
@@ -251,7 +257,23 @@ export class Engine {
     await Promise.all([...this.#sessions].filter((s) => s.serverName === server).map((s) => s.close(reason)));
   }
 
-  #openSession(serverName: string, clientId: string, upstream: Upstream): GatewaySession {
+  /** A session on /mcp: its inner sessions are opened through #openSession, so policy and audit apply to each. */
+  #openAggregate(clientId: string, upstream: Upstream): AggregateSession {
+    if (this.#stopping) throw new WardenError('engine_not_running', 'Warden is stopping.');
+    const aggregate = new AggregateSession({
+      clientId,
+      upstream,
+      logger: this.logger,
+      servers: () => this.servers.list().map((s) => s.name),
+      openSession: (server, inner, onClose) => this.#openSession(server, clientId, inner, onClose),
+      onClose: () => this.#aggregates.delete(aggregate),
+    });
+    this.#aggregates.add(aggregate);
+    this.logger.info('session.opened', { server: '*', client: clientId, session: aggregate.id });
+    return aggregate;
+  }
+
+  #openSession(serverName: string, clientId: string, upstream: Upstream, closed?: () => void): GatewaySession {
     if (this.#stopping) throw new WardenError('engine_not_running', 'Warden is stopping.');
     const server = this.servers.require(serverName);
     assertServerPermitted(this.managed, server, 'connected');
@@ -272,6 +294,7 @@ export class Engine {
         this.guardian?.endSession(session.id);
         runtime.sessions = Math.max(0, runtime.sessions - 1);
         if (runtime.sessions === 0 && runtime.state === 'running') runtime.state = 'idle';
+        closed?.();
         this.emit('servers.changed', { servers: this.serverViews() });
       },
     });

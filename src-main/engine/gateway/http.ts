@@ -1,4 +1,5 @@
-// The engine's one HTTP listener on 127.0.0.1: Streamable HTTP for clients at /mcp/<server>, the admin
+// The engine's one HTTP listener on 127.0.0.1: Streamable HTTP for clients at /mcp/<server> (and at /mcp,
+// the aggregated endpoint, when the engine provides it), the admin
 // API at /api/<method>, and routes that other parts mount (the web UI bridge). Every request passes the
 // Host/Origin check (DNS rebinding) and needs a valid token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -9,7 +10,7 @@ import { readBody } from './body.js';
 import { StreamableHttpSession } from './streamableHttp.js';
 import type { ApiCall } from '../api/router.js';
 import type { TokenOwner, TokenStore } from './tokens.js';
-import type { GatewaySession, Upstream } from './session.js';
+import type { Upstream } from './session.js';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const API_MAX_BODY_BYTES = 1024 * 1024;
@@ -18,16 +19,25 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL)
 /** Other ways to authenticate an /api call (the web bridge's session cookie). */
 export type ApiAuthenticator = (req: IncomingMessage) => TokenOwner | null;
 
+/** What the HTTP layer needs of a client session (a GatewaySession, or the aggregated endpoint's session). */
+export interface ClientSession {
+  readonly id: string;
+  fromClient(message: JSONRPCMessage): Promise<void>;
+  close(reason?: string): Promise<void>;
+}
+
 export interface HttpDeps {
   tokens: TokenStore;
   api: ApiCall;
   /** Creates the session for a new client connection to `server` (throws WardenError if unknown). */
-  openSession(server: string, owner: TokenOwner, upstream: Upstream): GatewaySession;
+  openSession(server: string, owner: TokenOwner, upstream: Upstream): ClientSession;
+  /** Creates a session on the aggregated endpoint /mcp (every server's tools as <server>__<tool>); absent: /mcp answers 404. */
+  openAggregate?(owner: TokenOwner, upstream: Upstream): ClientSession;
 }
 
 interface Binding {
   transport: StreamableHttpSession;
-  session: GatewaySession;
+  session: ClientSession;
   server: string;
   owner: string;
 }
@@ -158,7 +168,8 @@ export class GatewayHttp {
   async #mcp(req: IncomingMessage, res: ServerResponse, server: string): Promise<void> {
     const owner = this.deps.tokens.verify(bearer(req));
     if (!owner) return this.#unauthorized(res, true);
-    if (!server) {
+    const openAggregate = this.deps.openAggregate;
+    if (!server && !openAggregate) {
       rpcHttpError(res, 404, 'not_found', 'Connect to /mcp/<server>: the aggregated endpoint is not enabled.');
       return;
     }
@@ -178,13 +189,13 @@ export class GatewayHttp {
       return;
     }
     // A new session: the transport checks that the body is an initialize request.
-    let session: GatewaySession;
+    let session: ClientSession;
     let transport!: StreamableHttpSession;
     const upstream: Upstream = {
       send: (message: JSONRPCMessage, relatedRequestId?: RequestId) => transport.send(message, relatedRequestId === undefined ? undefined : { relatedRequestId }),
     };
     try {
-      session = this.deps.openSession(server, owner, upstream);
+      session = server ? this.deps.openSession(server, owner, upstream) : openAggregate!(owner, upstream);
     } catch (error) {
       const code = error instanceof WardenError ? error.code : 'internal';
       rpcHttpError(res, code === 'server_unknown' ? 404 : code === 'forbidden' || code === 'locked' ? 403 : 500, code, errorMessage(error));

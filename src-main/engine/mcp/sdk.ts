@@ -17,6 +17,7 @@ export async function loadClient() {
 export {
   ErrorCode,
   LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
   isJSONRPCRequest,
   isJSONRPCNotification,
   isJSONRPCResultResponse,
