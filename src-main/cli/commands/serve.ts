@@ -40,7 +40,7 @@ export function registerServeCommand(program: Command): void {
       const uiUrl = await mountUi(engine);
       if (seeded.length) process.stdout.write(`Nothing was configured, so Warden added the demo servers: ${seeded.join(', ')}.\n`);
       process.stdout.write(`Warden ${engine.url}\n`);
-      process.stdout.write(`MCP:  ${engine.url}/mcp/<server>\n`);
+      process.stdout.write(`MCP:  ${engine.url}/mcp/<server>  (all servers: ${engine.url}/mcp)\n`);
       process.stdout.write(`UI:   ${uiUrl ?? '(the web UI is not built; run npm run build)'}\n`);
       process.stdout.write(`Data: ${paths.dir}\n`);
       if (opts.open && uiUrl) await openBrowser(uiUrl);
