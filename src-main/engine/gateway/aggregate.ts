@@ -367,7 +367,13 @@ export class AggregateSession {
     if (isJSONRPCRequest(message)) {
       const outwardId = `${OUTWARD_ID_PREFIX}${this.#nextOutwardId++}`;
       this.#outward.set(outwardId, { inner, id: message.id });
-      return this.deps.upstream.send({ ...message, id: outwardId }, relatedClientId);
+      try {
+        return await this.deps.upstream.send({ ...message, id: outwardId }, relatedClientId);
+      } catch (error) {
+        // Not delivered (the related request's stream is gone): the inner session may send it again unrelated.
+        this.#outward.delete(outwardId);
+        throw error;
+      }
     }
     if (!isJSONRPCNotification(message)) return;
     const params = message.params as Record<string, unknown> | undefined;

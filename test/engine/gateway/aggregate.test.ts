@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ListRootsRequestSchema, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditRecordView } from '../../../shared/api/audit.js';
 import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
 import { dataPaths } from '../../../src-main/engine/paths.js';
@@ -151,6 +151,29 @@ describe('the aggregated endpoint /mcp', () => {
     assert.match(text(roots), /aggregate-root/);
     // server-everything also asks for the roots on its own once the session starts.
     assert.ok(serverRequests.includes('sampling') && serverRequests.includes('roots'), serverRequests.join(','));
+  });
+
+  test('a call that asks: the approval question reaches the client (elicitation) with progress while it waits, and the answer lets it through', async () => {
+    t.engine.guardian!.setApprovalSettings({ progressSeconds: 0.1 });
+    const asking = await aggregateClient(t, 'vscode', { capabilities: { elicitation: {} } });
+    const questions: string[] = [];
+    asking.setRequestHandler(ElicitRequestSchema, async (request) => {
+      questions.push(request.params.message);
+      await new Promise((r) => setTimeout(r, 400));
+      return { action: 'accept', content: { decision: 'allow_once' } };
+    });
+    const progress: string[] = [];
+    const deleted = await asking.callTool({ name: 'memory__delete_entities', arguments: { entityNames: ['nobody'] } }, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ''),
+    });
+    assert.ok(!deleted.isError, text(deleted));
+    assert.equal(questions.length, 1);
+    assert.match(questions[0]!, /wants to call memory\/delete_entities/);
+    assert.ok(progress.length >= 1, 'progress kept the request alive while it waited');
+    const [decision] = await auditRecords(t, (r) => r.type === 'decision' && r.tool === 'delete_entities', 1);
+    assert.equal(decision!.server, 'memory');
+    assert.equal(decision!.approver, 'user:elicitation');
+    await asking.close();
   });
 
   test('an unknown server or tool is answered with a clear JSON-RPC error', async () => {
