@@ -219,10 +219,11 @@ describe('the aggregated endpoint /mcp', () => {
   });
 });
 
-describe('the aggregated endpoint refuses what /mcp/<server> refuses', () => {
+describe('the aggregated endpoint: access and lifetime', () => {
   let t: TestEngine;
   before(async () => {
-    t = await startTestEngine([servers.everything()]);
+    t = await startTestEngine([servers.everything(), servers.fixture('cancellable.mjs', 'slow')]);
+    t.engine.guardian!.addRule({ server: 'slow', tool: 'wait', effect: 'allow' });
   });
   after(() => t.stop());
 
@@ -263,6 +264,32 @@ describe('the aggregated endpoint refuses what /mcp/<server> refuses', () => {
     });
     assert.equal(elsewhere.status, 404);
     await fetch(`${t.url}/mcp`, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId } });
+  });
+
+  test("ending the session (DELETE) ends each server's session it opened", async () => {
+    const token = new TokenStore(dataPaths(t.dir)).clientToken('cursor');
+    const transport = new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+    const client = new Client({ name: 'aggregate-test', version: '2.0.0' });
+    await client.connect(transport);
+    await client.listTools();
+    assert.equal(t.engine.runtime('everything').sessions, 1);
+    assert.equal(t.engine.runtime('slow').sessions, 1);
+    await transport.terminateSession();
+    for (let i = 0; i < 200 && t.engine.runtime('everything').sessions + t.engine.runtime('slow').sessions > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(t.engine.runtime('everything').sessions, 0);
+    assert.equal(t.engine.runtime('slow').sessions, 0);
+    await client.close();
+  });
+
+  test('Warden stopping while an aggregated call is open: the client is told, not left waiting', async () => {
+    const client = await aggregateClient(t, 'cursor');
+    const pending = client.callTool({ name: 'slow__wait', arguments: {} }, undefined, { timeout: 10_000 });
+    await auditRecords(t, (r) => r.type === 'decision' && r.tool === 'wait', 1); // written just before it is forwarded
+    await new Promise((r) => setTimeout(r, 100));
+    const stopping = t.engine.stop();
+    await assert.rejects(pending, /The call did not complete: Warden is stopping/);
+    await stopping;
+    await client.close().catch(() => undefined);
   });
 });
 
