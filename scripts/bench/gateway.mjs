@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Gateway benchmark: prints numbers, asserts nothing. Run through `npm run bench` (builds first).
-// - added latency per allowed call: direct vs Warden over HTTP vs `warden connect` vs supergateway
+// - added latency per allowed call: direct vs Warden over HTTP (one server, and /mcp with all of them)
+//   vs `warden connect` vs supergateway
 // - calls per second with 8 concurrent clients over HTTP: SDK clients (the client library's own cost is
 //   most of it), lean keep-alive HTTP clients speaking JSON-RPC, and the same lean load direct to 8 stdio
 //   servers (the ceiling this machine allows with 8 server processes)
@@ -79,8 +80,8 @@ async function connect(transport) {
   return client;
 }
 
-async function latency(client) {
-  const args = { name: 'echo', arguments: { message: 'bench' } };
+async function latency(client, tool = 'echo') {
+  const args = { name: tool, arguments: { message: 'bench' } };
   for (let i = 0; i < WARMUP; i++) await client.callTool(args);
   const times = [];
   for (let i = 0; i < CALLS; i++) {
@@ -206,6 +207,7 @@ try {
 
   const direct = await connect(new StdioClientTransport({ command: EVERYTHING[0], args: EVERYTHING.slice(1), stderr: 'ignore' }));
   const viaHttp = await connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp/everything`), { requestInit: { headers } }));
+  const viaAggregate = await connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp`), { requestInit: { headers } }));
   const viaStdio = await connect(new StdioClientTransport({ command: process.execPath, args: [WARDEN, 'connect', 'everything', '--client', 'bench'], env, stderr: 'ignore' }));
 
   const sgPort = 18000 + Math.floor(Math.random() * 2000);
@@ -219,10 +221,13 @@ try {
   const d = await latency(direct);
   const h = await latency(viaHttp);
   const s = await latency(viaStdio);
+  const a = await latency(viaAggregate, 'everything__echo');
+  await viaAggregate.close(); // its server sessions end with it, before the memory measurements
   const g = viaSupergateway ? await latency(viaSupergateway) : undefined;
   print(`direct call (echo, stdio) p50 / p95 [${CALLS} calls]`, `${fmt(d.p50)} / ${fmt(d.p95)}`);
   print('through Warden over HTTP p50 / p95', `${fmt(h.p50)} / ${fmt(h.p95)}`);
   print('through `warden connect` (stdio) p50 / p95', `${fmt(s.p50)} / ${fmt(s.p95)}`);
+  print('through Warden /mcp (all servers, everything__echo) p50 / p95', `${fmt(a.p50)} / ${fmt(a.p95)}`);
   if (g) print('through supergateway (stdio->Streamable HTTP) p50 / p95', `${fmt(g.p50)} / ${fmt(g.p95)}`);
   print('added by Warden HTTP at p50 (target <= 1.0 ms)', `${fmt(h.p50 - d.p50)}  (ratio ${(h.p50 / d.p50).toFixed(2)}x direct)`);
   print('added by `warden connect` at p50 (target <= 1.5 ms)', `${fmt(s.p50 - d.p50)}  (ratio ${(s.p50 / d.p50).toFixed(2)}x direct)`);
