@@ -31,6 +31,11 @@ export class IdleIndexer {
     if (!this.timer && !this.working && !this.stopped) this.arm(IDLE_MS);
   }
 
+  /** Resolves once the step under way (if any) is done: the writer seals a segment only then. */
+  async settle(): Promise<void> {
+    await this.working;
+  }
+
   /** Stops; resolves once the step under way is done (no file stays open). */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -44,12 +49,16 @@ export class IdleIndexer {
       this.timer = undefined;
       const quiet = performance.now() - this.lastWrite;
       if (quiet < IDLE_MS) return this.arm(IDLE_MS - quiet);
+      const started = this.lastWrite;
       this.working = this.step()
+        .catch(() => false)
         .then((more) => {
-          if (more && !this.stopped) this.arm(0); // the next block, if the log is still quiet
-        })
-        .finally(() => {
           this.working = undefined;
+          if (this.stopped || this.timer) return;
+          // The next block if the log is still quiet; and records written during this step (which did
+          // not arm a timer while it ran) get their turn once it is quiet again.
+          if (more) this.arm(0);
+          else if (this.lastWrite !== started) this.arm(IDLE_MS);
         });
     }, ms);
     this.timer.unref();
@@ -87,8 +96,9 @@ export class IdleIndexer {
     } catch {
       return false; // the next query builds it
     }
-    if (this.stopped || index.text.has(b)) return false;
-    index.buildTextBlock(b, bytes, from, this.builder);
+    if (this.stopped) return false;
+    // A reader may have built it meanwhile: then go on with the next one.
+    if (!index.text.has(b)) index.buildTextBlock(b, bytes, from, this.builder);
     return true;
   }
 }

@@ -5,7 +5,8 @@ import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { SegmentIndex } from './segment-index.js';
 import { indexPathOf, type SegmentFile } from './segments.js';
 
-export async function saveSidecar(segment: SegmentFile, index: SegmentIndex): Promise<void> {
+/** Resolves with the error when the sidecar could not be written (callers may say so), never rejects. */
+export async function saveSidecar(segment: SegmentFile, index: SegmentIndex): Promise<Error | undefined> {
   const target = indexPathOf(segment.path);
   const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
@@ -15,7 +16,9 @@ export async function saveSidecar(segment: SegmentFile, index: SegmentIndex): Pr
     await stat(segment.path).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') await unlink(target).catch(() => undefined);
     });
-  } catch {
+    return undefined;
+  } catch (error) {
     await unlink(temp).catch(() => undefined);
+    return error as Error;
   }
 }

@@ -17,6 +17,7 @@ import type { AuditRecord, UnsealedRecord } from './record.js';
 import { eventRecord } from './record.js';
 import { IdleIndexer } from './idle-index.js';
 import { SegmentIndex } from './segment-index.js';
+import { saveSidecar } from './sidecar.js';
 import { HEAD_FILE, indexPathOf, listSegments, readHead, segmentName, serializeHead, utcDay, type HeadCheckpoint, type SegmentFile } from './segments.js';
 
 export interface WriterOptions {
@@ -412,9 +413,10 @@ export class ChainWriter {
     await this.syncNow();
     await this.handle?.close().catch(() => undefined);
     this.handle = undefined;
-    await writeFile(indexPathOf(segment.path), index.serialize(), { mode: 0o600 }).catch((error: Error) =>
-      this.onWarning?.(`The index of ${segment.name} could not be written (${error.message}); queries will rebuild it.`),
-    );
+    // An idle step may be saving an older snapshot of this sidecar: the whole one goes last.
+    await this.idle.settle();
+    const error = await saveSidecar(segment, index);
+    if (error) this.onWarning?.(`The index of ${segment.name} could not be written (${error.message}); queries will rebuild it.`);
   }
 
   /** Waits for the background sync, then syncs whatever was written after it started. */

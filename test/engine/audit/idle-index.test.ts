@@ -3,11 +3,12 @@
 // not build them all, and a new reader loads the index instead of parsing the whole segment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openAuditLog, openAuditReader } from '../../../src-main/engine/audit/index.js';
-import { IDLE_MS } from '../../../src-main/engine/audit/idle-index.js';
+import { IDLE_MS, IdleIndexer } from '../../../src-main/engine/audit/idle-index.js';
 import { SegmentIndex } from '../../../src-main/engine/audit/segment-index.js';
 import { BLOCK_ROWS } from '../../../src-main/engine/audit/text-index.js';
 import { allow, freshPaths, makeCall } from './kit.js';
@@ -44,6 +45,54 @@ test('blocks written before a quiet spell get their text filters, and the sealed
     assert.ok(page.scanned <= BLOCK_ROWS + 200, `looked at ${page.scanned} rows`);
   } finally {
     await log.close();
+    await cleanup();
+  }
+});
+
+test('records written while the indexer saves the sidecar are indexed too once the log is quiet again', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    await mkdir(paths.audit, { recursive: true });
+    const segment = { name: 'audit-000000000001-20261125.jsonl', path: join(paths.audit, 'audit-000000000001-20261125.jsonl'), firstSeq: 1, day: '20261125' };
+    const index = new SegmentIndex();
+    let size = 0;
+    let seq = 1;
+    const write = (n: number) => {
+      let text = '';
+      for (let i = 0; i < n; i += 1, seq += 1) {
+        const record = { seq, prev: 'x', hash: 'y', time: '2026-11-25T00:00:00Z', type: 'event' as const, event: `e${seq}`, data: {} };
+        const line = `${JSON.stringify(record)}\n`;
+        index.add(record, size, Buffer.byteLength(line));
+        size += Buffer.byteLength(line);
+        text += line;
+      }
+      appendFileSync(segment.path, text);
+    };
+    await writeFile(segment.path, '');
+    write(2 * BLOCK_ROWS);
+    const idle = new IdleIndexer(() => ({ segment, index }));
+    // A burst lands while the first sidecar is being saved (serialize runs inside the save).
+    const serialize = index.serialize.bind(index);
+    let burst = true;
+    index.serialize = () => {
+      const bytes = serialize();
+      if (burst) {
+        burst = false;
+        setImmediate(() => {
+          write(BLOCK_ROWS + 76);
+          idle.written();
+        });
+      }
+      return bytes;
+    };
+    idle.written();
+    await sleep(IDLE_MS * 3 + 1500);
+    await idle.stop();
+    assert.equal(index.completeBlocks, 3);
+    assert.ok([0, 1, 2].every((b) => index.text.has(b)), 'the burst block has its text filter');
+    const saved = SegmentIndex.deserialize(await readFile(`${segment.path}.idx`));
+    assert.equal(saved?.count, 3 * BLOCK_ROWS + 76, 'the sidecar holds the burst too');
+  } finally {
     await cleanup();
   }
 });
