@@ -88,6 +88,8 @@ export class StreamableHttpSession implements Transport {
     if (declared > this.maxBodyBytes) return jsonError(res, 413, ErrorCode.InvalidRequest, `Message too large: over ${this.maxBodyBytes} bytes.`);
     const body = await readBody(req, this.maxBodyBytes);
     if (body === undefined) return jsonError(res, 413, ErrorCode.InvalidRequest, `Message too large: over ${this.maxBodyBytes} bytes.`);
+    // The session ended while the body was on its way: nothing would ever answer it.
+    if (this.#closed) return jsonError(res, 404, ErrorCode.ConnectionClosed, 'Session not found: it ended while this request arrived. Start a new session with initialize.');
     let raw: unknown;
     try {
       raw = JSON.parse(body.toString('utf8'));

@@ -3,6 +3,7 @@
 // are the spec's choices for the server; a real SDK client takes either (transparent.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
 import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
 import { dataPaths } from '../../../src-main/engine/paths.js';
@@ -92,5 +93,39 @@ describe('answers to a POST', () => {
       .at(-1)!;
     assert.equal(last.id, 3);
     assert.match(last.error?.message ?? '', /session ended before the server answered/);
+  });
+
+  test('a request whose body is still arriving when the session ends is told so at once, not left open', async () => {
+    const { 'mcp-session-id': _first, ...fresh } = headers;
+    const init = await fetch(`${t.url}/mcp/everything`, {
+      method: 'POST',
+      headers: fresh,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } }),
+    });
+    const session = { ...fresh, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await init.text();
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'late' } } });
+    const started = Date.now();
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${t.url}/mcp/everything`, { method: 'POST', headers: { ...session, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      // Once Warden has the request's headers (it is reading the body), the session ends.
+      setTimeout(() => {
+        void fetch(`${t.url}/mcp/everything`, { method: 'DELETE', headers: session }).then((ended) => {
+          assert.equal(ended.status, 200);
+          req.end(body.slice(10));
+        }, reject);
+      }, 200);
+      setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref();
+    });
+    const { status, text } = await answer;
+    assert.equal(status, 404);
+    assert.match(text, /Session not found: it ended while this request arrived/);
+    assert.ok(Date.now() - started < 3000, 'answered at once, not after the stream timer');
   });
 });
