@@ -31,7 +31,7 @@ const EVERYTHING = [process.execPath, bin('@modelcontextprotocol/server-everythi
 const MEMORY = [process.execPath, bin('@modelcontextprotocol/server-memory')];
 const ECHO_LITE = [process.execPath, join(root, 'scripts', 'bench', 'echo-server.mjs')];
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
-const WARMUP = 200;
+const WARMUP = 500;
 
 // The SDK's HTTP client leaves one abort listener per request on a shared signal until its Response is
 // collected; with fast calls Node warns about it. Not Warden's doing, and it floods the output.
@@ -80,18 +80,31 @@ async function connect(transport) {
   return client;
 }
 
-async function latency(client, tool = 'echo') {
-  const args = { name: tool, arguments: { message: 'bench' } };
-  for (let i = 0; i < WARMUP; i++) await client.callTool(args);
-  const times = [];
-  for (let i = 0; i < CALLS; i++) {
-    const t0 = process.hrtime.bigint();
-    const result = await client.callTool(args);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (result.isError) throw new Error(`echo failed: ${JSON.stringify(result)}`);
+/**
+ * Latency of one echo call per path, p50/p95. The paths take turns in rounds of ROUND calls each (after
+ * a warm-up of each): within a round a path runs back to back, as one busy client's calls do, and over
+ * the rounds drift on the machine (JIT, other work) weighs on every path alike, so the ratios compare
+ * like with like.
+ */
+const ROUND = 50;
+async function latencies(paths) {
+  for (const { client, tool } of paths) for (let i = 0; i < WARMUP; i++) await client.callTool({ name: tool, arguments: { message: 'bench' } });
+  const times = paths.map(() => []);
+  for (let done = 0; done < CALLS; done += ROUND) {
+    for (let k = 0; k < paths.length; k++) {
+      const { client, tool } = paths[k];
+      for (let i = 0; i < ROUND; i++) {
+        const t0 = process.hrtime.bigint();
+        const result = await client.callTool({ name: tool, arguments: { message: 'bench' } });
+        times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (result.isError) throw new Error(`echo failed: ${JSON.stringify(result)}`);
+      }
+    }
   }
-  times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p95: pct(times, 95) };
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return { p50: pct(t, 50), p95: pct(t, 95) };
+  });
 }
 
 /** A minimal Streamable HTTP client: keep-alive POSTs of JSON-RPC, answers as JSON or as an event stream. */
@@ -218,12 +231,10 @@ try {
     viaSupergateway = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${sgPort}/mcp`))).catch(() => undefined);
   }
 
-  const d = await latency(direct);
-  const h = await latency(viaHttp);
-  const s = await latency(viaStdio);
-  const a = await latency(viaAggregate, 'everything__echo');
+  const paths = [{ client: direct, tool: 'echo' }, { client: viaHttp, tool: 'echo' }, { client: viaStdio, tool: 'echo' }, { client: viaAggregate, tool: 'everything__echo' }];
+  if (viaSupergateway) paths.push({ client: viaSupergateway, tool: 'echo' });
+  const [d, h, s, a, g] = await latencies(paths);
   await viaAggregate.close(); // its server sessions end with it, before the memory measurements
-  const g = viaSupergateway ? await latency(viaSupergateway) : undefined;
   print(`direct call (echo, stdio) p50 / p95 [${CALLS} calls]`, `${fmt(d.p50)} / ${fmt(d.p95)}`);
   print('through Warden over HTTP p50 / p95', `${fmt(h.p50)} / ${fmt(h.p95)}`);
   print('through `warden connect` (stdio) p50 / p95', `${fmt(s.p50)} / ${fmt(s.p95)}`);

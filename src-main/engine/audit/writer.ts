@@ -110,7 +110,8 @@ export class ChainWriter {
   private flushing: Promise<void> | undefined;
   private lazyTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
-  private syncAgain = false;
+  /** When the first write not covered by a started fdatasync was made (performance.now()). */
+  private unsyncedSince: number | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
   private headTimer: NodeJS.Timeout | undefined;
   private headWrite: Promise<void> = Promise.resolve();
@@ -323,52 +324,50 @@ export class ChainWriter {
 
   /**
    * Group commit: one fdatasync for everything written since the last one started. It starts
-   * SYNC_DELAY_MS after the first write, so that it gathers more records and does not compete with
-   * the call that wrote them for the CPU while that call's answer is on its way.
+   * SYNC_DELAY_MS after the first write not yet covered, so that it gathers more records and does not
+   * compete with the call that wrote them for the CPU while that call's answer is on its way. Writes
+   * made during a sync wait for their own window too (not for a sync right after it): under steady
+   * load the disk is flushed about every SYNC_DELAY_MS, not back to back.
    */
   private scheduleSync(): void {
-    if (this.syncing) {
-      this.syncAgain = true;
-      return;
-    }
-    this.syncTimer ??= setTimeout(() => this.startSync(), SYNC_DELAY_MS);
+    this.unsyncedSince ??= performance.now();
+    if (this.syncing || this.syncTimer) return; // the sync under way schedules the next one when it ends
+    this.syncTimer = setTimeout(() => this.startSync(), SYNC_DELAY_MS);
   }
 
   private startSync(): void {
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    if (this.syncing) {
-      this.syncAgain = true;
-      return;
-    }
-    this.syncing = this.syncLoop().finally(() => {
+    if (this.syncing) return;
+    this.syncing = this.syncOnce().finally(() => {
       this.syncing = undefined;
+      if (this.unsyncedSince !== undefined && !this.broken && !this.closed) {
+        this.syncTimer = setTimeout(() => this.startSync(), Math.max(0, this.unsyncedSince + SYNC_DELAY_MS - performance.now()));
+      }
     });
   }
 
-  private async syncLoop(): Promise<void> {
-    do {
-      this.syncAgain = false;
-      if (this.broken) return;
-      const handle = this.handle;
-      const seq = this.writtenSeq;
-      const hash = this.writtenHash;
-      if (!handle || seq <= this.syncedSeq) return;
-      try {
-        await handle.sync();
-      } catch (error) {
-        // Written records may not reach the disk: refuse everything from now on rather than carry on.
-        this.broken ??= error as Error;
-        this.onWarning?.(`The audit log could not be synced to disk (${(error as Error).message}); no further call is let through until Warden restarts.`);
-        return;
-      }
-      this.syncedSeq = seq;
-      this.syncedHash = hash;
-      this.headTimer ??= setTimeout(() => {
-        this.headTimer = undefined;
-        void this.writeHead();
-      }, HEAD_INTERVAL_MS).unref();
-    } while (this.syncAgain);
+  private async syncOnce(): Promise<void> {
+    if (this.broken) return;
+    const handle = this.handle;
+    const seq = this.writtenSeq;
+    const hash = this.writtenHash;
+    if (!handle || seq <= this.syncedSeq) return;
+    this.unsyncedSince = undefined; // this sync covers everything written so far
+    try {
+      await handle.sync();
+    } catch (error) {
+      // Written records may not reach the disk: refuse everything from now on rather than carry on.
+      this.broken ??= error as Error;
+      this.onWarning?.(`The audit log could not be synced to disk (${(error as Error).message}); no further call is let through until Warden restarts.`);
+      return;
+    }
+    this.syncedSeq = seq;
+    this.syncedHash = hash;
+    this.headTimer ??= setTimeout(() => {
+      this.headTimer = undefined;
+      void this.writeHead();
+    }, HEAD_INTERVAL_MS).unref();
   }
 
   private undoPartialWrite(): void {
@@ -522,6 +521,8 @@ export class ChainWriter {
     this.closed = true;
     await this.idle.stop();
     await this.syncNow();
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
     if (this.headTimer) clearTimeout(this.headTimer);
     this.headTimer = undefined;
     await this.writeHead();
