@@ -270,13 +270,9 @@ export class AggregateSession {
     }
     const inner = this.#inner(target.server);
     await inner.ready;
-    if (!(inner.tools ?? []).some((t) => t.name === target.tool) && !(await this.#refreshTools(inner)).some((t) => t.name === target.tool)) {
-      throw new AggregateError(
-        ErrorCode.InvalidParams,
-        'not_found',
-        `Unknown tool \`${name}\`: server \`${target.server}\` lists no tool \`${target.tool}\` for this client (it does not have one, or Warden's policy hides it). List the tools again with tools/list.`,
-      );
-    }
+    // A tool this client was not shown (hidden by policy, or one the server does not have) still goes
+    // to the server's session, as on /mcp/<server>: the decision point refuses it with its reason or the
+    // server answers, and either way the attempt is on record.
     if (call.cancelled || this.#closing) return;
     const innerId = this.#nextInnerId++;
     call.inner = inner;

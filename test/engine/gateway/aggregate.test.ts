@@ -176,14 +176,21 @@ describe('the aggregated endpoint /mcp', () => {
     await asking.close();
   });
 
-  test('an unknown server or tool is answered with a clear JSON-RPC error', async () => {
+  test('an unknown server is answered with a clear JSON-RPC error; an unknown tool gets its server\'s own answer, on record', async () => {
     const server = await rpcError(client.callTool({ name: 'nosuch__echo', arguments: {} }));
     assert.equal(server.code, -32602);
     assert.match(server.message, /Unknown tool `nosuch__echo`: no configured server is named before `__`/);
     assert.match(server.message, /everything, memory, missing, slow/);
-    const tool = await rpcError(client.callTool({ name: 'everything__no-such-tool', arguments: {} }));
-    assert.equal(tool.code, -32602);
-    assert.match(tool.message, /server `everything` lists no tool `no-such-tool`/);
+    // A tool the server does not have goes to it, as on /mcp/<server>: its own answer comes back, and
+    // the attempt is on record under the real names.
+    const tool = await client.callTool({ name: 'everything__no-such-tool', arguments: {} }).then(
+      (result) => ({ isError: result.isError === true, message: text(result) }),
+      (error: Error) => ({ isError: true, message: error.message }),
+    );
+    assert.ok(tool.isError, 'an error, not a result');
+    assert.match(tool.message, /no-such-tool/);
+    const [attempt] = await auditRecords(t, (r) => r.type === 'decision' && r.tool === 'no-such-tool', 1);
+    assert.equal(attempt!.server, 'everything');
     const failed = await rpcError(client.callTool({ name: 'missing__anything', arguments: {} }));
     assert.match(failed.message, /warden-no-such-command-xyz/);
   });
