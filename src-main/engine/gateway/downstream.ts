@@ -35,6 +35,9 @@ async function resolveValues(values: Record<string, string | { secret: string }>
   return out;
 }
 
+/** The id of a warm spare's ping (warden: ids are the gateway's own; see session.ts). */
+const WARM_UP_ID = 'warden:warm-up';
+
 export class Downstream {
   #transport?: Transport;
   #closing = false;
@@ -60,10 +63,11 @@ export class Downstream {
     for (const message of early) events.message(message);
   }
 
-  /** Before adoption, keep what the server says instead of dropping it. */
+  /** Before adoption, keep what the server says instead of dropping it (except the answer to warmUp). */
   static holding(stderr: (chunk: string) => void, lost: (reason: string) => void): DownstreamEvents & { held?: Downstream } {
     const events: DownstreamEvents & { held?: Downstream } = {
       message: (message) => {
+        if ((message as { id?: unknown }).id === WARM_UP_ID && !('method' in message)) return;
         const held = events.held;
         if (held) held.#early.push(message);
       },
@@ -112,6 +116,16 @@ export class Downstream {
       const what = config.transport === 'stdio' ? `\`${config.command}\`` : config.url;
       throw new WardenError('server_start_failed', `Server \`${config.name}\` could not start ${what}: ${errorMessage(error)}. Check the command in Servers → ${config.name}.`);
     }
+  }
+
+  /**
+   * A warm spare's first request, before any session uses it: a ping (which MCP allows before
+   * initialize). A server's first request is its slowest (code not yet compiled); this one makes the
+   * client's initialize answer sooner. The answer is dropped: before adoption by holding(), after it by
+   * the session (an id of Warden's own that it did not send).
+   */
+  warmUp(): void {
+    this.#transport?.send({ jsonrpc: '2.0', id: WARM_UP_ID, method: 'ping' }).catch(() => undefined);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

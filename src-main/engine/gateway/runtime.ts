@@ -119,7 +119,10 @@ export class ServerRuntime {
     const timer = setTimeout(() => this.disposeSpare(), SPARE_IDLE_MS);
     timer.unref();
     this.#spare = { downstream, key: JSON.stringify(config), timer };
-    downstream.start().catch(() => this.disposeSpare());
+    downstream.start().then(
+      () => downstream.warmUp(),
+      () => this.disposeSpare(),
+    );
   }
 
   /** The engine stops: no spare now or later. */

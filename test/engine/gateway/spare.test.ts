@@ -34,6 +34,19 @@ describe('warm spare processes', () => {
     assert.notEqual(next, spare, 'a new spare is warmed');
   });
 
+  test('a spare is pinged before a session uses it (warming it); the session then initializes it and works', async () => {
+    await t.httpClient('faulty');
+    const spare = await spareReady(t, 'faulty');
+    const seen = () => t.engine.runtime('faulty').stderr.lines().filter((l) => l.includes(`faulty pid=${spare}:`)).map((l) => l.split(': ').pop());
+    for (let i = 0; i < 100 && !seen().includes('ping'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(seen(), ['ping'], 'pinged while it waited, nothing else');
+    const client = await t.httpClient('faulty');
+    assert.equal(pidOf(await client.callTool({ name: 'ok', arguments: {} })), spare);
+    const after = seen();
+    assert.deepEqual(after.slice(0, 2), ['ping', 'initialize'], 'then the session initializes it');
+    assert.ok(after.includes('tools/call'), 'and its call ran there');
+  });
+
   test('a spare started with an older configuration is not used', async () => {
     await t.httpClient('faulty');
     const spare = await spareReady(t, 'faulty');
