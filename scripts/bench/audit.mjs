@@ -166,7 +166,7 @@ try {
     times.sort((a, b) => a - b);
     console.log(`query (warm): ${name}: median ${ms(times[Math.floor(runs / 2)])} wall (max ${ms(times[runs - 1])}), ${ms(cpuEach)} CPU, ${page.records.length} records, ${fmt(page.scanned)} index rows scanned`);
   }
-  console.log(`query (new reader, sidecars with text filters; the active segment's filters are rebuilt in memory):`);
+  console.log(`query (a new reader, as the CLI starts: it loads the sidecars, text filters included):`);
   for (const [name, q] of [['rare server=vault', { server: 'vault' }], ['rare text "call-123456"', { text: 'call-123456"' }]]) {
     const fresh = openAuditReader(paths);
     t = performance.now();
