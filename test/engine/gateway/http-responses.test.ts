@@ -25,6 +25,21 @@ describe('answers to a POST', () => {
   });
   after(() => t.stop());
 
+  /** The headers of another initialized session of the same client. */
+  async function newSession(): Promise<Record<string, string>> {
+    const { 'mcp-session-id': _first, ...fresh } = headers;
+    const init = await fetch(`${t.url}/mcp/everything`, {
+      method: 'POST',
+      headers: fresh,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } }),
+    });
+    assert.equal(init.status, 200);
+    const session = { ...fresh, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await init.text();
+    await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    return session;
+  }
+
   function post(message: Record<string, unknown>): Promise<Response> {
     id += 1;
     return fetch(`${t.url}/mcp/everything`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, ...message }) });
@@ -56,16 +71,7 @@ describe('answers to a POST', () => {
 
   test('a call still waiting when the client ends the session is answered with an error it can read', async () => {
     // A second session of the same client, ended (DELETE) while its calls run.
-    const { 'mcp-session-id': _first, ...fresh } = headers;
-    const init = await fetch(`${t.url}/mcp/everything`, {
-      method: 'POST',
-      headers: fresh,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } }),
-    });
-    assert.equal(init.status, 200);
-    const session = { ...fresh, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-    await init.text();
-    await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const session = await newSession();
     const slow = (callId: number, progressToken?: string) =>
       fetch(`${t.url}/mcp/everything`, {
         method: 'POST',
@@ -96,14 +102,7 @@ describe('answers to a POST', () => {
   });
 
   test('a request whose body is still arriving when the session ends is told so at once, not left open', async () => {
-    const { 'mcp-session-id': _first, ...fresh } = headers;
-    const init = await fetch(`${t.url}/mcp/everything`, {
-      method: 'POST',
-      headers: fresh,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } }),
-    });
-    const session = { ...fresh, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-    await init.text();
+    const session = await newSession();
     const body = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'late' } } });
     const started = Date.now();
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
