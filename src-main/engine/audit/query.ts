@@ -73,8 +73,13 @@ interface TextSearch {
   built: Set<string>;
 }
 
+/** How many segments ahead a query starts loading indexes (see queryOnce). */
+const PREFETCH = 2;
+
 export class AuditReader {
   private readonly cache = new Map<string, SegmentIndex>();
+  /** Bumped whenever the cache is emptied: a load that started before (a prefetch) does not refill it. */
+  private generation = 0;
   /** Index sidecars are a cache; while a query is retried because a line did not parse where an index said it was, they are not trusted. */
   private trustSidecars = true;
   private readonly loading = new Map<string, Promise<SegmentIndex>>();
@@ -95,14 +100,19 @@ export class AuditReader {
 
   /** Lets go of the cached indexes now (also done after `keepIndexesMs` without a query). */
   release(): void {
-    this.cache.clear();
+    this.clearCache();
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
 
+  private clearCache(): void {
+    this.cache.clear();
+    this.generation += 1;
+  }
+
   private touch(): void {
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.cache.clear(), this.keepIndexesMs);
+    this.idleTimer = setTimeout(() => this.clearCache(), this.keepIndexesMs);
     this.idleTimer.unref();
   }
 
@@ -124,6 +134,7 @@ export class AuditReader {
   }
 
   private async load(segment: SegmentFile, sealed: boolean): Promise<SegmentIndex> {
+    const generation = this.generation;
     let index = this.cache.get(segment.name);
     if (!index) {
       const sidecar = this.trustSidecars ? await readWhole(indexPathOf(segment.path)).catch(() => undefined) : undefined;
@@ -164,7 +175,7 @@ export class AuditReader {
       // it when it seals the segment.
       if (sealed || index.count - rowsBefore >= BLOCK_ROWS) await saveSidecar(segment, index);
     }
-    this.cache.set(segment.name, index);
+    if (generation === this.generation) this.cache.set(segment.name, index);
     return index;
   }
 
@@ -176,7 +187,7 @@ export class AuditReader {
       if (!(error instanceof SyntaxError)) throw error;
       // A segment changed under its index (edited by hand, or a stale sidecar): rebuild from the files
       // (the rebuilt indexes replace the sidecars, which are trusted again afterwards).
-      this.cache.clear();
+      this.clearCache();
       this.trustSidecars = false;
       try {
         return await this.queryOnce(query, now);
@@ -216,9 +227,16 @@ export class AuditReader {
       return true;
     };
 
+    const nth = (k: number) => segments[newest ? segments.length - 1 - k : k]!;
     for (let k = 0; k < segments.length && !more; k += 1) {
-      const segment = segments[newest ? segments.length - 1 - k : k]!;
+      const segment = nth(k);
       const sealed = segment.name !== lastName;
+      // A reader that has not loaded them yet (the CLI) reads the next segments' indexes while it
+      // works on this one: their reads overlap instead of following one another.
+      for (let ahead = k + 1; ahead <= k + PREFETCH && ahead < segments.length; ahead += 1) {
+        const next = nth(ahead);
+        if (!this.cache.has(next.name)) this.indexOf(next, next.name !== lastName).catch(() => undefined);
+      }
       let index: SegmentIndex;
       try {
         index = await this.indexOf(segment, sealed);
