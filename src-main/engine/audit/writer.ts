@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { checkLine, GENESIS_HASH, sealRecord, type SealedLine } from './chain.js';
 import type { AuditFs, AppendHandle } from './audit-fs.js';
 import { AuditError } from './errors.js';
-import type { AuditRecord, UnsealedRecord } from './record.js';
+import type { UnsealedRecord } from './record.js';
 import { eventRecord } from './record.js';
 import { IdleIndexer } from './idle-index.js';
 import { SegmentIndex } from './segment-index.js';
