@@ -16,7 +16,7 @@ import { GatewaySession, type Upstream } from './gateway/session.js';
 import { AggregateSession } from './gateway/aggregate.js';
 import type { SecretResolver } from './gateway/downstream.js';
 import { resolveSecret } from './secrets/resolve.js';
-import { TokenStore, type TokenOwner } from './gateway/tokens.js';
+import { clientIdOf, TokenStore, type TokenOwner } from './gateway/tokens.js';
 import { EngineLock } from './lock.js';
 import { createFileLogger, type Logger } from './log.js';
 import { dataPaths, type DataPaths } from './paths.js';
@@ -136,8 +136,8 @@ export class Engine {
       }),
     };
     this.api = createRouter(guardHandlers(handlers, this.managed));
-    const openSession = (server: string, owner: TokenOwner, upstream: Upstream) => this.#openSession(server, owner.kind === 'admin' ? 'admin' : owner.id, upstream);
-    const openAggregate = (owner: TokenOwner, upstream: Upstream) => this.#openAggregate(owner.kind === 'admin' ? 'admin' : owner.id, upstream);
+    const openSession = (server: string, owner: TokenOwner, upstream: Upstream) => this.#openSession(server, clientIdOf(owner), upstream);
+    const openAggregate = (owner: TokenOwner, upstream: Upstream) => this.#openAggregate(clientIdOf(owner), upstream);
     this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession, openAggregate });
     this.on('servers.changed', () => this.#aggregates.forEach((a) => a.serversChanged()));
     this.socket = new GatewaySocket({ tokens: this.tokens, openSession, log: (event, fields) => this.logger.info(event, fields) });

@@ -9,7 +9,7 @@ import type { JSONRPCMessage, RequestId } from '../mcp/sdk.js';
 import { readBody } from './body.js';
 import { StreamableHttpSession } from './streamableHttp.js';
 import type { ApiCall } from '../api/router.js';
-import type { TokenOwner, TokenStore } from './tokens.js';
+import { clientIdOf, type TokenOwner, type TokenStore } from './tokens.js';
 import type { Upstream } from './session.js';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -62,7 +62,6 @@ export function bearer(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   return match?.[1];
 }
-
 
 export class GatewayHttp {
   readonly #server: Server;
@@ -173,7 +172,7 @@ export class GatewayHttp {
       rpcHttpError(res, 404, 'not_found', 'Connect to /mcp/<server>: the aggregated endpoint is not enabled.');
       return;
     }
-    const ownerId = owner.kind === 'admin' ? 'admin' : owner.id;
+    const ownerId = clientIdOf(owner);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const binding = this.#bindings.get(sessionId);

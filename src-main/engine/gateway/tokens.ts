@@ -16,6 +16,9 @@ type TokenFile = z.infer<typeof TokenFile>;
 
 export type TokenOwner = { kind: 'admin' } | { kind: 'client'; id: string };
 
+/** The client id a token's sessions and records carry (`admin` for the admin token). */
+export const clientIdOf = (owner: TokenOwner): string => (owner.kind === 'admin' ? 'admin' : owner.id);
+
 export const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
