@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Gateway benchmark: prints numbers, asserts nothing. Run through `npm run bench` (builds first).
 // - added latency per allowed call: direct vs Warden over HTTP (one server, and /mcp with all of them)
-//   vs `warden connect` vs supergateway
+//   vs `warden connect` vs supergateway vs a bare proxy (bare-proxy.mjs: the hop alone, no checks), with
+//   SDK clients; and direct vs Warden over HTTP with lean clients on both sides
 // - calls per second with 8 concurrent clients over HTTP: SDK clients (the client library's own cost is
 //   most of it), lean keep-alive HTTP clients speaking JSON-RPC, and the same lean load direct to 8 stdio
-//   servers (the ceiling this machine allows with 8 server processes)
+//   servers (the ceiling this machine allows with 8 server processes); the same against a minimal echo
+//   server, through Warden, through the bare proxy, and direct
 // - time from launching `warden connect` to its first answer
 // - the engine's RSS just after start, idle (after V8's idle collection), and with 10 servers connected
 // The engine runs as `warden serve` with its default pipeline (guardian decisions and audit log on).
@@ -181,6 +183,16 @@ async function leanStdioClient(command) {
   };
 }
 
+/** bare-proxy.mjs in front of this server command; resolves to its base URL once it listens. */
+async function startBareProxy(command) {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'bench', 'bare-proxy.mjs'), ...command], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`bare-proxy.mjs exited (${code})`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}/mcp` };
+}
+
 /** Calls per second with these clients all calling at once. */
 async function throughput(clients, call, perClient) {
   for (const c of clients) for (let i = 0; i < 50; i++) await call(c, 'w');
@@ -204,6 +216,7 @@ const print = (name, value) => {
 
 let serve;
 let supergateway;
+const bare = [];
 try {
   await run(['servers', 'add', 'everything', '--', ...EVERYTHING]);
   await run(['servers', 'add', 'echo-lite', '--', ...ECHO_LITE]);
@@ -231,18 +244,33 @@ try {
     viaSupergateway = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${sgPort}/mcp`))).catch(() => undefined);
   }
 
-  const paths = [{ client: direct, tool: 'echo' }, { client: viaHttp, tool: 'echo' }, { client: viaStdio, tool: 'echo' }, { client: viaAggregate, tool: 'everything__echo' }];
+  bare.push(await startBareProxy(EVERYTHING));
+  const viaBare = await connect(new StreamableHTTPClientTransport(new URL(bare[0].url)));
+
+  // The same two paths with lean clients on both sides: what Warden adds without the SDK client's own
+  // HTTP cost (fetch) in the difference.
+  const leanDirect1 = await leanStdioClient(EVERYTHING);
+  const leanWarden1 = await leanHttpClient(`${serve.url}/mcp/everything`, headers);
+  const asClient = (lean) => ({ callTool: ({ arguments: args }) => lean.call(args.message).then(() => ({})) });
+
+  const paths = [{ client: direct, tool: 'echo' }, { client: viaHttp, tool: 'echo' }, { client: viaStdio, tool: 'echo' }, { client: viaAggregate, tool: 'everything__echo' }, { client: viaBare, tool: 'echo' }, { client: asClient(leanDirect1), tool: 'echo' }, { client: asClient(leanWarden1), tool: 'echo' }];
   if (viaSupergateway) paths.push({ client: viaSupergateway, tool: 'echo' });
-  const [d, h, s, a, g] = await latencies(paths);
+  const [d, h, s, a, b, ld, lh, g] = await latencies(paths);
+  leanDirect1.close();
+  leanWarden1.close();
   await viaAggregate.close(); // its server sessions end with it, before the memory measurements
+  await viaBare.close();
   print(`direct call (echo, stdio) p50 / p95 [${CALLS} calls]`, `${fmt(d.p50)} / ${fmt(d.p95)}`);
   print('through Warden over HTTP p50 / p95', `${fmt(h.p50)} / ${fmt(h.p95)}`);
   print('through `warden connect` (stdio) p50 / p95', `${fmt(s.p50)} / ${fmt(s.p95)}`);
   print('through Warden /mcp (all servers, everything__echo) p50 / p95', `${fmt(a.p50)} / ${fmt(a.p95)}`);
   if (g) print('through supergateway (stdio->Streamable HTTP) p50 / p95', `${fmt(g.p50)} / ${fmt(g.p95)}`);
+  print('through a bare Node proxy (bare-proxy.mjs) p50 / p95', `${fmt(b.p50)} / ${fmt(b.p95)}`);
   print('added by Warden HTTP at p50 (target <= 1.0 ms)', `${fmt(h.p50 - d.p50)}  (ratio ${(h.p50 / d.p50).toFixed(2)}x direct)`);
+  print('  of which the bare hop (HTTP client, TCP, pipe)', `${fmt(b.p50 - d.p50)}; Warden's own work ${fmt(h.p50 - b.p50)}`);
   print('added by `warden connect` at p50 (target <= 1.5 ms)', `${fmt(s.p50 - d.p50)}  (ratio ${(s.p50 / d.p50).toFixed(2)}x direct)`);
   if (g) print('added by supergateway at p50', `${fmt(g.p50 - d.p50)}  (ratio ${(g.p50 / d.p50).toFixed(2)}x direct)`);
+  print('lean clients: direct (stdio) p50 / through Warden (HTTP) p50', `${fmt(ld.p50)} / ${fmt(lh.p50)}; added ${fmt(lh.p50 - ld.p50)}`);
 
   // Throughput: 8 concurrent HTTP clients, each with its own session (and downstream server).
   const perClient = Math.max(250, Math.floor(CALLS / 2));
@@ -264,10 +292,15 @@ try {
   const liteDirect = await Promise.all(Array.from({ length: 8 }, () => leanStdioClient(ECHO_LITE)));
   const liteDirectRate = await throughput(liteDirect, (c, message) => c.call(message), perClient * 2);
   liteDirect.forEach((c) => c.close());
+  bare.push(await startBareProxy(ECHO_LITE));
+  const leanBare = await Promise.all(Array.from({ length: 8 }, () => leanHttpClient(bare[1].url, {})));
+  const bareRate = await throughput(leanBare, (c, message) => c.call(message), perClient * 2);
+  leanBare.forEach((c) => c.close());
   print('calls/s, 8 concurrent SDK HTTP clients (target >= 5,000)', `${sdkRate}`);
   print('calls/s, 8 concurrent lean HTTP clients through Warden', `${leanRate}`);
   print('calls/s, same lean load direct to 8 stdio servers (ceiling)', `${directRate}`);
   print('calls/s, 8 lean HTTP clients through Warden, minimal echo server', `${liteRate}`);
+  print('calls/s, same load through a bare Node proxy (the hop alone)', `${bareRate}`);
   print('calls/s, same load direct to 8 minimal echo servers', `${liteDirectRate}`);
 
   // Launch of `warden connect` to its first answer (initialize), engine already running. A second apart,
@@ -296,6 +329,7 @@ try {
   await Promise.all([direct.close(), viaHttp.close(), viaStdio.close(), viaSupergateway?.close()]);
 } finally {
   supergateway?.kill();
+  for (const { child } of bare) child.kill('SIGTERM');
   serve?.child.kill('SIGTERM');
   await sleep(300);
   rmSync(dir, { recursive: true, force: true });

@@ -28,13 +28,21 @@ interface PostStream {
 
 type SendOptions = { relatedRequestId?: RequestId };
 
+/**
+ * One JSON body with its length: the head and body leave in one write, and the client reads a known
+ * length instead of chunked framing.
+ */
+function endJson(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
 function jsonError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+  endJson(res, status, JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), headers);
 }
 
 function accepts(req: IncomingMessage, type: string): boolean {
@@ -166,8 +174,7 @@ export class StreamableHttpSession implements Transport {
       }
       if (!stream.streaming && isResponse && stream.open.size === 0) {
         clearTimeout(stream.timer);
-        stream.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId });
-        stream.res.end(JSON.stringify(message));
+        endJson(stream.res, 200, JSON.stringify(message), { 'mcp-session-id': this.sessionId });
         return;
       }
       this.#startStream(stream);
@@ -193,8 +200,7 @@ export class StreamableHttpSession implements Transport {
       clearTimeout(stream.timer);
       if (stream.res.writableEnded) continue;
       if (!stream.streaming && errors.length === 1) {
-        stream.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId });
-        stream.res.end(errors[0]);
+        endJson(stream.res, 200, errors[0]!, { 'mcp-session-id': this.sessionId });
         continue;
       }
       this.#startStream(stream);
