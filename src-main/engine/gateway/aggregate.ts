@@ -13,14 +13,11 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isErrorResponse, isNotification, isRequest, isResponse } from '../mcp/kinds.js';
 import {
   ErrorCode,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCNotification,
   type JSONRPCRequest,
@@ -134,9 +131,9 @@ export class AggregateSession {
 
   async fromClient(message: JSONRPCMessage): Promise<void> {
     if (this.#closing) return;
-    if (isJSONRPCRequest(message)) return this.#request(message);
-    if (isJSONRPCNotification(message)) return this.#notification(message);
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isRequest(message)) return this.#request(message);
+    if (isNotification(message)) return this.#notification(message);
+    if (isResponse(message)) {
       // The client's answer to a server's request (sampling, elicitation, roots).
       const target = typeof message.id === 'string' ? this.#outward.get(message.id) : undefined;
       if (!target) return;
@@ -305,7 +302,7 @@ export class AggregateSession {
 
   async #initializeInner(inner: Inner): Promise<void> {
     const response = await this.#ownRequest(inner, 'initialize', { ...this.#initializeParams, protocolVersion: this.#protocolVersion }, INIT_TIMEOUT_MS);
-    if (isJSONRPCErrorResponse(response)) throw errorFrom(response);
+    if (isErrorResponse(response)) throw errorFrom(response);
     await inner.session.fromClient({ jsonrpc: '2.0', method: 'notifications/initialized' });
     inner.isReady = true;
   }
@@ -316,7 +313,7 @@ export class AggregateSession {
     let cursor: string | undefined;
     do {
       const response = await this.#ownRequest(inner, 'tools/list', cursor ? { cursor } : {}, LIST_TIMEOUT_MS);
-      if (isJSONRPCErrorResponse(response)) throw errorFrom(response);
+      if (isErrorResponse(response)) throw errorFrom(response);
       const result = (response as { result: { tools?: Tool[]; nextCursor?: string } }).result;
       tools.push(...(result.tools ?? []));
       cursor = result.nextCursor;
@@ -344,7 +341,7 @@ export class AggregateSession {
   async #fromInner(inner: Inner, message: JSONRPCMessage, related?: RequestId): Promise<void> {
     if (this.#closed) return;
     const relatedClientId = typeof related === 'number' ? this.#routes.get(related)?.clientId : undefined;
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       const id = message.id;
       if (typeof id !== 'number') return;
       const own = this.#own.get(id);
@@ -360,7 +357,7 @@ export class AggregateSession {
       this.#calls.delete(route.clientId);
       return this.deps.upstream.send({ ...message, id: route.clientId } as JSONRPCMessage);
     }
-    if (isJSONRPCRequest(message)) {
+    if (isRequest(message)) {
       const outwardId = `${OUTWARD_ID_PREFIX}${this.#nextOutwardId++}`;
       this.#outward.set(outwardId, { inner, id: message.id });
       try {
@@ -371,7 +368,7 @@ export class AggregateSession {
         throw error;
       }
     }
-    if (!isJSONRPCNotification(message)) return;
+    if (!isNotification(message)) return;
     const params = message.params as Record<string, unknown> | undefined;
     switch (message.method) {
       case 'notifications/tools/list_changed':

@@ -5,12 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isErrorResponse, isNotification, isRequest, isResponse, isResult } from '../mcp/kinds.js';
 import {
   ErrorCode,
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
   type RequestId,
@@ -18,6 +15,7 @@ import {
 } from '../mcp/sdk.js';
 import type { AuditPoint, ClientIdentity, Decision, DecisionPoint, ToolCall, WaitingChannel } from '../pipeline.js';
 import { Downstream, type SecretResolver } from './downstream.js';
+import { LazyAbort } from './lazy-abort.js';
 import type { ServerRuntime } from './runtime.js';
 
 /** Where messages for the client go. `relatedRequestId` routes them onto that request's stream. */
@@ -48,7 +46,7 @@ interface Inflight {
   forwarded: boolean;
   call?: ToolCall;
   decision?: Decision;
-  controller?: AbortController;
+  controller?: LazyAbort;
 }
 
 interface Pending {
@@ -96,13 +94,13 @@ export class GatewaySession {
 
   async fromClient(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return;
-    if (isJSONRPCRequest(message)) {
+    if (isRequest(message)) {
       if (message.method === 'initialize') return this.#initialize(message);
       if (message.method === 'tools/call') return this.#toolCall(message);
       this.#track(message, message.method);
       return this.#forward(message);
     }
-    if (isJSONRPCNotification(message)) {
+    if (isNotification(message)) {
       if (message.method === 'notifications/initialized') this.#initializedSent = true;
       if (message.method === 'notifications/cancelled') {
         const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
@@ -112,7 +110,7 @@ export class GatewaySession {
       }
       return this.#sendDownstream(message).catch(() => undefined);
     }
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       const own = message.id === undefined ? undefined : this.#takePending(message.id);
       if (own) return own.resolve(message);
       return this.#sendDownstream(message).catch(() => undefined);
@@ -138,8 +136,8 @@ export class GatewaySession {
   async #toolCall(request: JSONRPCRequest): Promise<void> {
     const params = (request.params ?? {}) as { name?: unknown; arguments?: unknown; _meta?: { progressToken?: ProgressToken } };
     const entry = this.#track(request, 'tools/call');
-    const controller = new AbortController();
-    entry.controller = controller;
+    const cancel = new LazyAbort();
+    entry.controller = cancel;
     const name = typeof params.name === 'string' ? params.name : '';
     const args = params.arguments && typeof params.arguments === 'object' && !Array.isArray(params.arguments) ? (params.arguments as Record<string, unknown>) : {};
     const call: ToolCall = {
@@ -150,7 +148,9 @@ export class GatewaySession {
       tool: name,
       arguments: args,
       progressToken: params._meta?.progressToken,
-      signal: controller.signal,
+      get signal() {
+        return cancel.signal;
+      },
       startedAt: Date.now(),
     };
     entry.call = call;
@@ -182,7 +182,7 @@ export class GatewaySession {
       return;
     }
 
-    if (controller.signal.aborted) {
+    if (cancel.aborted) {
       // The client cancelled while the call was held: it expects no answer.
       this.#inflight.delete(request.id);
       void this.#finish(call, decision, { status: 'error', durationMs: Date.now() - call.startedAt, errorMessage: 'cancelled by the client before it was forwarded' });
@@ -210,7 +210,7 @@ export class GatewaySession {
     if (this.#clientCapabilities.elicitation) {
       channel.elicit = async (message, requestedSchema) => {
         const response = await this.#requestUpstream('elicitation/create', { message, requestedSchema }, requestId, call.signal);
-        if (isJSONRPCErrorResponse(response)) throw new Error(response.error.message);
+        if (isErrorResponse(response)) throw new Error(response.error.message);
         return (response as unknown as { result: { action: string; content?: Record<string, unknown> } }).result;
       };
     }
@@ -256,7 +256,7 @@ export class GatewaySession {
 
   #fromServer(message: JSONRPCMessage): void {
     if (this.#closed) return;
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       if (message.id === undefined) return;
       const own = this.#takePending(message.id);
       if (own) return own.resolve(message);
@@ -265,7 +265,7 @@ export class GatewaySession {
       void this.#answer(message, entry);
       return;
     }
-    if (isJSONRPCNotification(message) && message.method === 'notifications/progress') {
+    if (isNotification(message) && message.method === 'notifications/progress') {
       const token = (message.params as { progressToken?: ProgressToken } | undefined)?.progressToken;
       const owner = token === undefined ? undefined : this.#progressOwner.get(token);
       void this.#reply(message, owner);
@@ -277,24 +277,24 @@ export class GatewaySession {
   }
 
   async #answer(message: JSONRPCMessage, entry: Inflight): Promise<void> {
-    if (entry.method === 'initialize' && isJSONRPCResultResponse(message)) {
+    if (entry.method === 'initialize' && isResult(message)) {
       const result = message.result as { protocolVersion?: string; capabilities?: { tools?: { listChanged?: boolean } } };
       if (result.protocolVersion) this.#downstream?.setProtocolVersion(result.protocolVersion);
       this.#toolsListChanged = result.capabilities?.tools?.listChanged === true;
     }
-    if (entry.method === 'tools/list' && isJSONRPCResultResponse(message)) {
+    if (entry.method === 'tools/list' && isResult(message)) {
       message = { ...message, result: { ...message.result, tools: await this.#seeTools(message.result.tools) } };
     }
     // The answer goes out first (its bytes are written before #reply's first await); the outcome record,
     // which nothing waits for, is made after it, off the call's path.
     const replied = this.#reply(message);
     if (entry.call && entry.decision) {
-      const failed = isJSONRPCErrorResponse(message) || (message as { result?: { isError?: boolean } }).result?.isError === true;
+      const failed = isErrorResponse(message) || (message as { result?: { isError?: boolean } }).result?.isError === true;
       void this.#finish(entry.call, entry.decision, {
         status: failed ? 'error' : 'ok',
         durationMs: Date.now() - entry.call.startedAt,
-        result: isJSONRPCResultResponse(message) ? message.result : undefined,
-        errorMessage: isJSONRPCErrorResponse(message) ? message.error.message : undefined,
+        result: isResult(message) ? message.result : undefined,
+        errorMessage: isErrorResponse(message) ? message.error.message : undefined,
       });
     }
     await replied;
@@ -318,7 +318,7 @@ export class GatewaySession {
     let cursor: string | undefined;
     do {
       const response = await this.#requestDownstream('tools/list', cursor ? { cursor } : {});
-      if (isJSONRPCErrorResponse(response)) throw new Error(response.error.message);
+      if (isErrorResponse(response)) throw new Error(response.error.message);
       const result = (response as { result: { tools?: unknown; nextCursor?: string } }).result;
       await this.#seeTools(result.tools);
       cursor = result.nextCursor;

@@ -7,7 +7,8 @@
 // per call (measured). No resumability (no event store), as with the SDK transport without one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
-import { ErrorCode, JSONRPCMessageSchema, isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId, type Transport } from '../mcp/sdk.js';
+import { isRequest, isResponse } from '../mcp/kinds.js';
+import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId, type Transport } from '../mcp/sdk.js';
 
 const KEEPALIVE_MS = 15_000;
 /**
@@ -110,7 +111,7 @@ export class StreamableHttpSession implements Transport {
       if (!parsed.success) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message.');
       messages.push(parsed.data);
     }
-    const initialize = messages.some((m) => isJSONRPCRequest(m) && m.method === 'initialize');
+    const initialize = messages.some((m) => isRequest(m) && m.method === 'initialize');
     if (initialize) {
       if (this.#initialized) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: the session is already initialized.');
       if (messages.length > 1) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone.');
@@ -119,7 +120,7 @@ export class StreamableHttpSession implements Transport {
       return jsonError(res, 400, ErrorCode.ConnectionClosed, 'Bad Request: the session is not initialized.');
     }
 
-    const requests = messages.filter(isJSONRPCRequest);
+    const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       res.writeHead(202).end();
     } else {
@@ -164,25 +165,25 @@ export class StreamableHttpSession implements Transport {
 
   async send(message: JSONRPCMessage, options?: SendOptions): Promise<void> {
     if (this.#closed) throw new Error('The session is closed.');
-    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
-    const key = isResponse ? (message as { id?: RequestId }).id : options?.relatedRequestId;
+    const answer = isResponse(message);
+    const key = answer ? (message as { id?: RequestId }).id : options?.relatedRequestId;
     const stream = key === undefined ? undefined : this.#streams.get(key);
     if (stream) {
-      if (isResponse) {
+      if (answer) {
         this.#streams.delete(key!);
         stream.open.delete(key!);
       }
-      if (!stream.streaming && isResponse && stream.open.size === 0) {
+      if (!stream.streaming && answer && stream.open.size === 0) {
         clearTimeout(stream.timer);
         endJson(stream.res, 200, JSON.stringify(message), { 'mcp-session-id': this.sessionId });
         return;
       }
       this.#startStream(stream);
       stream.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
-      if (isResponse && stream.open.size === 0) stream.res.end();
+      if (answer && stream.open.size === 0) stream.res.end();
       return;
     }
-    if (isResponse || options?.relatedRequestId !== undefined) {
+    if (answer || options?.relatedRequestId !== undefined) {
       // The client's stream for that request is gone (it disconnected, or the answer came too late).
       throw new Error(`No connection established for request ID: ${String(key)}`);
     }

@@ -18,12 +18,9 @@ export {
   ErrorCode,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
-  isJSONRPCRequest,
-  isJSONRPCNotification,
-  isJSONRPCResultResponse,
-  isJSONRPCErrorResponse,
   JSONRPCMessageSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+// Not the SDK's isJSONRPC* guards: they re-parse each message with zod; see ./kinds.ts.
 export type {
   JSONRPCMessage,
   JSONRPCRequest,

@@ -66,6 +66,32 @@ describe('server-filesystem on a standard server, answered through the CLI', () 
     t.engine.guardian!.setApprovalSettings({ progressSeconds: 5 });
   });
 
+  test('a call the client cancels while it waits: the approval is withdrawn, nothing is written, and the log has it ending in an error', async () => {
+    const file = join(root.dir, 'cancelled.txt');
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'write_file', arguments: { path: file, content: 'no' } }, undefined, { signal: abort.signal });
+    const [waiting] = await pending(t);
+    abort.abort('changed my mind');
+    await assert.rejects(call);
+    for (let i = 0; i < 200 && t.engine.guardian!.listPending().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(t.engine.guardian!.listPending(), [], 'the approval card is gone');
+    const records = async () => {
+      const page = await t.engine.api('audit.query', { tool: 'write_file', order: 'newest', limit: 20 });
+      assert.ok(page.ok, JSON.stringify(page));
+      return (page.result as { records: Array<{ type: string; callId: string; status?: string }> }).records;
+    };
+    let outcome;
+    for (let i = 0; i < 200 && !outcome; i++) {
+      outcome = (await records()).find((r) => r.type === 'outcome' && r.status === 'error');
+      if (!outcome) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(outcome, 'an outcome record says the call ended in an error');
+    const decision = (await records()).find((r) => r.type === 'decision' && r.callId === outcome.callId);
+    assert.ok(decision, 'its decision is on record too');
+    assert.equal(existsSync(file), false, 'the server never got the call');
+    assert.ok(waiting);
+  });
+
   test('`warden approvals deny` returns isError with a reason, and no file', async () => {
     const file = join(root.dir, 'denied.txt');
     const call = client.callTool({ name: 'write_file', arguments: { path: file, content: 'no' } });
