@@ -6,7 +6,7 @@
 // - calls per second with 8 concurrent clients over HTTP: SDK clients (the client library's own cost is
 //   most of it), lean keep-alive HTTP clients speaking JSON-RPC, and the same lean load direct to 8 stdio
 //   servers (the ceiling this machine allows with 8 server processes); the same against a minimal echo
-//   server, through Warden, through the bare proxy, and direct
+//   server, through Warden, through the bare proxy, and direct; and with wrk as the load (when installed)
 // - time from launching `warden connect` to its first answer
 // - the engine's RSS just after start, idle (after V8's idle collection), and with 10 servers connected
 // The engine runs as `warden serve` with its default pipeline (guardian decisions and audit log on).
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { wrkAvailable, wrkRate } from './wrk-load.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -302,6 +303,14 @@ try {
   print('calls/s, 8 lean HTTP clients through Warden, minimal echo server', `${liteRate}`);
   print('calls/s, same load through a bare Node proxy (the hop alone)', `${bareRate}`);
   print('calls/s, same load direct to 8 minimal echo servers', `${liteDirectRate}`);
+  // The same against the minimal echo server with wrk as the load, which leaves the CPU to the proxies.
+  if (wrkAvailable()) {
+    const rate = ({ rate, bad, errors }) => `${rate}${bad ? `  (${bad} answers were not the echo)` : ''}${errors ? `  (socket errors: ${errors})` : ''}`;
+    print('calls/s, 8 wrk connections through Warden, minimal echo server', rate(await wrkRate(`${serve.url}/mcp/echo-lite`, headers)));
+    print('calls/s, same wrk load through the bare Node proxy', rate(await wrkRate(bare[1].url)));
+  } else {
+    print('calls/s with wrk as the load', 'skipped: wrk is not installed (apt-get install wrk)');
+  }
 
   // Launch of `warden connect` to its first answer (initialize), engine already running. A second apart,
   // as clients start sessions, so the engine's warm spare of the server has booted.
