@@ -217,13 +217,16 @@ export class ChainWriter {
     return new Promise<SealedLine>((resolve, reject) => {
       this.pending.push({ sealed, record, resolve, reject });
       if (urgent) this.flushNow();
-      else this.lazyTimer ??= setTimeout(() => this.flushNow(), LAZY_WRITE_MS);
+      // One timer per window, left running when an urgent record flushes first (cheaper than a timer per call).
+      else
+        this.lazyTimer ??= setTimeout(() => {
+          this.lazyTimer = undefined;
+          if (this.pending.length > 0) this.flushNow();
+        }, LAZY_WRITE_MS);
     });
   }
 
   private flushNow(): void {
-    clearTimeout(this.lazyTimer);
-    this.lazyTimer = undefined;
     if (!this.flushing) this.flushing = new Promise<void>((done) => setImmediate(() => void this.flushLoop().finally(done)));
   }
 
@@ -519,6 +522,8 @@ export class ChainWriter {
       await this.flushing;
     }
     this.closed = true;
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
     await this.idle.stop();
     await this.syncNow();
     clearTimeout(this.syncTimer);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, delimiter } from 'node:path';
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
-import { StdioClientTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
+import { StdioClientTransport, createStdioTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
 
 /** Turns secret references in a server's env/headers into values, when the server starts. */
 export type SecretResolver = (account: string) => Promise<string>;
@@ -93,7 +93,7 @@ export class Downstream {
           `Server \`${config.name}\` could not start: \`${config.command}\` not found${isAbsolute(config.command) ? '' : ' on PATH'}. Check the command in Servers → ${config.name}.`,
         );
       }
-      const stdio = new StdioClientTransport({ command: config.command, args: config.args, env, cwd: config.cwd, stderr: 'pipe' });
+      const stdio = createStdioTransport({ command: config.command, args: config.args, env, cwd: config.cwd, stderr: 'pipe' });
       // With stderr 'pipe' the SDK hands out its stream before the process starts.
       stdio.stderr?.on('data', (chunk: Buffer) => this.events.stderr(chunk.toString('utf8')));
       transport = stdio;

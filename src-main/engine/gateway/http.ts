@@ -13,6 +13,8 @@ import { clientIdOf, type TokenOwner, type TokenStore } from './tokens.js';
 import type { Upstream } from './session.js';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** `/mcp`, or `/mcp/<server>` with a name as servers may be named (no dot segments, nothing encoded). */
+const MCP_PATH = /^\/mcp(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/;
 const API_MAX_BODY_BYTES = 1024 * 1024;
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
@@ -144,6 +146,9 @@ export class GatewayHttp {
       sendJson(res, 403, { code: 'forbidden', message: 'Forbidden: this Warden endpoint only answers requests for its own loopback address (Host/Origin check).' });
       return;
     }
+    // The MCP path of a valid server name is taken as it is: URL parsing would change nothing in it, and
+    // costs several µs on every call.
+    if (MCP_PATH.test(req.url ?? '')) return this.#mcp(req, res, req.url!.slice('/mcp/'.length));
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname;
     if (path === '/mcp' || path.startsWith('/mcp/')) return this.#mcp(req, res, decodeURIComponent(path.slice('/mcp/'.length)));

@@ -1,6 +1,16 @@
 // Everything Warden takes from @modelcontextprotocol/sdk (1.x) passes through this one module, so that
 // moving to SDK v2 / a newer protocol revision is a change here, not across the engine.
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { StdioClientTransport, type StdioServerParameters } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import {
+  JSONRPCErrorResponseSchema,
+  JSONRPCMessageSchema as MessageSchema,
+  JSONRPCNotificationSchema,
+  JSONRPCRequestSchema,
+  JSONRPCResultResponseSchema,
+  type JSONRPCMessage as Message,
+} from '@modelcontextprotocol/sdk/types.js';
 export { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 export type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 export type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -31,3 +41,54 @@ export type {
   Tool,
   CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * A server's stdout split into JSON-RPC messages, like the SDK's ReadBuffer (same size limit), but each
+ * message is checked against the one schema its keys name rather than against the union, which tries
+ * (and fails, building a zod error) each member before the right one. The SDK's schemas are strict, so
+ * the same messages pass and fail; a message that fails goes through the union for the SDK's own error.
+ */
+class MessageLines {
+  #buffer?: Buffer;
+
+  append(chunk: Buffer): void {
+    if ((this.#buffer?.length ?? 0) + chunk.length > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
+      this.clear();
+      throw new Error(`ReadBuffer exceeded maximum size of ${STDIO_DEFAULT_MAX_BUFFER_SIZE} bytes`);
+    }
+    this.#buffer = this.#buffer ? Buffer.concat([this.#buffer, chunk]) : chunk;
+  }
+
+  readMessage(): Message | null {
+    const buffer = this.#buffer;
+    if (!buffer) return null;
+    const index = buffer.indexOf(10);
+    if (index === -1) return null;
+    const line = buffer.toString('utf8', 0, index).replace(/\r$/, '');
+    this.#buffer = buffer.subarray(index + 1);
+    return parseMessage(JSON.parse(line));
+  }
+
+  clear(): void {
+    this.#buffer = undefined;
+  }
+}
+
+/** One parsed line of a server's output as a JSON-RPC message; throws what the SDK's parse throws. */
+export function parseMessage(raw: unknown): Message {
+  if (typeof raw === 'object' && raw !== null) {
+    const schema =
+      'method' in raw ? ('id' in raw ? JSONRPCRequestSchema : JSONRPCNotificationSchema) : 'result' in raw ? JSONRPCResultResponseSchema : 'error' in raw ? JSONRPCErrorResponseSchema : undefined;
+    const parsed = schema?.safeParse(raw);
+    if (parsed?.success) return parsed.data as Message;
+  }
+  return MessageSchema.parse(raw);
+}
+
+/** The SDK's stdio client transport with MessageLines in place of its read buffer (an SDK internal: when absent, the SDK's own buffer stays). */
+export function createStdioTransport(params: StdioServerParameters): StdioClientTransport {
+  const transport = new StdioClientTransport(params);
+  const internals = transport as unknown as { _readBuffer?: unknown };
+  if (internals._readBuffer !== undefined) internals._readBuffer = new MessageLines();
+  return transport;
+}
