@@ -297,7 +297,7 @@ try {
   const leanBare = await Promise.all(Array.from({ length: 8 }, () => leanHttpClient(bare[1].url, {})));
   const bareRate = await throughput(leanBare, (c, message) => c.call(message), perClient * 2);
   leanBare.forEach((c) => c.close());
-  print('calls/s, 8 concurrent SDK HTTP clients (target >= 5,000)', `${sdkRate}`);
+  print('calls/s, 8 concurrent SDK HTTP clients (their own CPU is most of it)', `${sdkRate}`);
   print('calls/s, 8 concurrent lean HTTP clients through Warden', `${leanRate}`);
   print('calls/s, same lean load direct to 8 stdio servers (ceiling)', `${directRate}`);
   print('calls/s, 8 lean HTTP clients through Warden, minimal echo server', `${liteRate}`);
@@ -306,10 +306,10 @@ try {
   // The same against the minimal echo server with wrk as the load, which leaves the CPU to the proxies.
   if (wrkAvailable()) {
     const rate = ({ rate, bad, errors }) => `${rate}${bad ? `  (${bad} answers were not the echo)` : ''}${errors ? `  (socket errors: ${errors})` : ''}`;
-    print('calls/s, 8 wrk connections through Warden, minimal echo server', rate(await wrkRate(`${serve.url}/mcp/echo-lite`, headers)));
+    print('calls/s, 8 wrk clients through Warden, minimal echo server (target >= 5,000)', rate(await wrkRate(`${serve.url}/mcp/echo-lite`, headers)));
     print('calls/s, same wrk load through the bare Node proxy', rate(await wrkRate(bare[1].url)));
   } else {
-    print('calls/s with wrk as the load', 'skipped: wrk is not installed (apt-get install wrk)');
+    print('calls/s, 8 wrk clients (target >= 5,000)', 'not measured: wrk is not installed (apt-get install wrk)');
   }
 
   // Launch of `warden connect` to its first answer (initialize), engine already running. A second apart,
