@@ -1,0 +1,49 @@
+// A stdio server's output as it really arrives: answers in pieces (a multi-byte character split between
+// reads), CRLF line ends, lines that are not JSON or no JSON-RPC message, and a line over the 10 MB read
+// limit. Warden reads it with its own line reader (mcp/sdk.ts MessageLines): every answer must come
+// through whole, the bad lines be dropped, and the server keep working, as with the SDK's own reader.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { allowAll } from '../../../src-main/engine/pipeline.js';
+import { directClient, servers, startTestEngine, type TestEngine } from '../../helpers/engine.js';
+
+const TEXT = 'héllo wörld 😀 ✓ 日本語';
+const textOf = (result: unknown) => (result as { content: Array<{ text: string }> }).content.map((c) => c.text).join('');
+
+describe('a stdio server whose output arrives in pieces and with lines that are no message', () => {
+  let t: TestEngine;
+  let client: Client;
+  before(async () => {
+    t = await startTestEngine([servers.fixture('raw-lines.mjs', 'raw')], { decisions: allowAll });
+    client = await t.httpClient('raw');
+  });
+  after(() => t.stop());
+
+  test('answers split between reads (inside a UTF-8 character, CRLF ends) arrive whole; bad lines are dropped', async () => {
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name), ['echo', 'huge']);
+    for (let i = 0; i < 3; i++) {
+      const result = await client.callTool({ name: 'echo', arguments: { text: `${TEXT} ${i}` } }, undefined, { timeout: 5000 });
+      assert.equal(textOf(result), `echo: ${TEXT} ${i}`);
+    }
+    assert.equal(t.engine.runtime('raw').state, 'running', 'lines that are no message do not stop the server');
+  });
+
+  test('the same answers as through the SDK’s own stdio reader', async () => {
+    const direct = await directClient(servers.fixture('raw-lines.mjs', 'raw'));
+    try {
+      const args = { name: 'echo', arguments: { text: TEXT } };
+      assert.deepEqual(await client.callTool(args), await direct.callTool(args));
+    } finally {
+      await direct.close();
+    }
+  });
+
+  test('a line over the 10 MB read limit is dropped, and the answer after it still arrives', async () => {
+    const result = await client.callTool({ name: 'huge', arguments: { text: 'after' } }, undefined, { timeout: 10_000 });
+    assert.equal(textOf(result), 'echo: after');
+    const again = await client.callTool({ name: 'echo', arguments: { text: TEXT } }, undefined, { timeout: 5000 });
+    assert.equal(textOf(again), `echo: ${TEXT}`);
+  });
+});
