@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, delimiter } from 'node:path';
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
+import { ownSignalFetch } from './own-signal-fetch.js';
 import { StdioClientTransport, createStdioTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
 
 /** Turns secret references in a server's env/headers into values, when the server starts. */
@@ -100,7 +101,7 @@ export class Downstream {
     } else {
       const headers = await resolveValues(config.headers, this.resolveSecret, config.name);
       const StreamableHTTPClientTransport = await loadStreamableHttpClientTransport();
-      transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } });
+      transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers }, fetch: ownSignalFetch() });
     }
     transport.onmessage = (message) => this.events.message(message);
     transport.onclose = () => this.#lost('the connection closed');
