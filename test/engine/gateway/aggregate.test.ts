@@ -11,7 +11,7 @@ import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema
 import type { AuditRecordView } from '../../../shared/api/audit.js';
 import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
 import { dataPaths } from '../../../src-main/engine/paths.js';
-import { directClient, servers, startTestEngine, tempDir, type TestEngine } from '../../helpers/engine.js';
+import { directClient, servers, startTestEngine, tempDir, waitForApprovals, type TestEngine } from '../../helpers/engine.js';
 
 const text = (r: unknown) => ((r as { content?: { type: string; text?: string }[] }).content ?? []).map((c) => c.text ?? '').join(' ');
 
@@ -174,6 +174,22 @@ describe('the aggregated endpoint /mcp', () => {
     assert.equal(decision!.server, 'memory');
     assert.equal(decision!.approver, 'user:elicitation');
     await asking.close();
+  });
+
+  test('a call the client cancels while it waits for approval: the approval is withdrawn, the server never gets it, and it ends on record', async () => {
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'memory__delete_entities', arguments: { entityNames: ['warden'] } }, undefined, { signal: abort.signal });
+    const [waiting] = await waitForApprovals(t);
+    assert.equal(waiting!.tool, 'delete_entities');
+    abort.abort('changed my mind');
+    await assert.rejects(call);
+    for (let i = 0; i < 200 && t.engine.guardian!.listPending().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(t.engine.guardian!.listPending(), [], 'the approval is withdrawn');
+    const [decision] = await auditRecords(t, (r) => r.type === 'decision' && r.tool === 'delete_entities' && r.approver === 'client', 1);
+    assert.equal(decision!.server, 'memory');
+    const [outcome] = await auditRecords(t, (r) => r.type === 'outcome' && r.callId === decision!.callId, 1);
+    assert.equal(outcome!.status, 'error');
+    assert.match(text(await client.callTool({ name: 'memory__read_graph', arguments: {} })), /aggregated/, 'the entity is still there');
   });
 
   test('an unknown server is answered with a clear JSON-RPC error; an unknown tool gets its server\'s own answer, on record', async () => {
