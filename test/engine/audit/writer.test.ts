@@ -333,3 +333,32 @@ test('a failed fdatasync stops the log: later calls are refused and the head che
     await cleanup();
   }
 });
+
+test('outcome records share the window of an earlier one, also after a call flushed in between; close writes a waiting one', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    const log = await openAuditLog(paths);
+    const first = makeCall(1);
+    const second = makeCall(2);
+    await log.decided(first, allow);
+    // An outcome opens a write window; a decision (which a call waits for) is written at once, before it
+    // ends; an outcome made after that decision is written when the window ends, with no further call.
+    const firstDone = log.finished(first, allow, { status: 'ok', durationMs: 1 });
+    await log.decided(second, allow);
+    await firstDone;
+    const started = Date.now();
+    await log.finished(second, allow, { status: 'ok', durationMs: 1 });
+    assert.ok(Date.now() - started < 1000, 'the outcome did not wait for another call');
+    assert.equal((await allRecords(paths.audit)).filter((r) => r.type === 'outcome').length, 2);
+    // An outcome still in its window when the log closes is written by close.
+    const third = makeCall(3);
+    await log.decided(third, allow);
+    const thirdDone = log.finished(third, allow, { status: 'ok', durationMs: 1 });
+    await log.close();
+    await thirdDone;
+    assert.equal((await allRecords(paths.audit)).filter((r) => r.type === 'outcome').length, 3);
+    assert.equal((await verifyAuditDir(paths.audit)).ok, true);
+  } finally {
+    await cleanup();
+  }
+});
