@@ -1,7 +1,8 @@
 // A stdio server's output as it really arrives: answers in pieces (a multi-byte character split between
 // reads), CRLF line ends, lines that are not JSON or no JSON-RPC message, and a line over the 10 MB read
 // limit. Warden reads it with its own line reader (mcp/sdk.ts MessageLines): every answer must come
-// through whole, the bad lines be dropped, and the server keep working, as with the SDK's own reader.
+// through whole and the bad lines be dropped, as with the SDK's own reader; an over-long line ends the
+// connection, as the SDK's transport does.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -40,10 +41,17 @@ describe('a stdio server whose output arrives in pieces and with lines that are 
     }
   });
 
-  test('a line over the 10 MB read limit is dropped, and the answer after it still arrives', async () => {
-    const result = await client.callTool({ name: 'huge', arguments: { text: 'after' } }, undefined, { timeout: 10_000 });
-    assert.equal(textOf(result), 'echo: after');
+  test('a line over the 10 MB read limit ends the connection, as the SDK does; the next call starts the server again', async () => {
+    // The SDK's stdio transport closes on an over-long line; Warden's reader must throw the same way.
+    const huge = await client.callTool({ name: 'huge', arguments: { text: 'after' } }, undefined, { timeout: 15_000 }).then(
+      (result) => textOf(result),
+      (error: Error) => error.message,
+    );
+    assert.doesNotMatch(huge, /timed out/i, 'an answer or an error, not a hang');
+    for (let i = 0; i < 500 && t.engine.runtime('raw').state !== 'crashed'; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(t.engine.runtime('raw').state, 'crashed');
     const again = await client.callTool({ name: 'echo', arguments: { text: TEXT } }, undefined, { timeout: 5000 });
     assert.equal(textOf(again), `echo: ${TEXT}`);
+    assert.equal(t.engine.runtime('raw').state, 'running');
   });
 });
