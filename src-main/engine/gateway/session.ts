@@ -101,6 +101,12 @@ export class GatewaySession {
       return this.#forward(message);
     }
     if (isNotification(message)) {
+      // A tools/call without an id could not be decided, answered or put on record: it never reaches
+      // the server (a server that ran it would run a call Warden never checked).
+      if (message.method === 'tools/call') {
+        this.deps.logger.warn('client.call_without_id', { server: this.deps.server.name, client: this.deps.client.id });
+        return;
+      }
       if (message.method === 'notifications/initialized') this.#initializedSent = true;
       if (message.method === 'notifications/cancelled') {
         const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;

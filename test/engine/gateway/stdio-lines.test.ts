@@ -55,3 +55,21 @@ describe('a stdio server whose output arrives in pieces and with lines that are 
     assert.equal(t.engine.runtime('raw').state, 'running');
   });
 });
+
+describe('a tools/call sent as a notification (no id)', () => {
+  let t: TestEngine;
+  before(async () => {
+    t = await startTestEngine([servers.fixture('raw-lines.mjs', 'raw')], { decisions: allowAll });
+  });
+  after(() => t.stop());
+
+  test('never reaches the server: no call goes through undecided and off the record', async () => {
+    const client = await t.httpClient('raw');
+    await client.notification({ method: 'tools/call', params: { name: 'echo', arguments: { text: 'undecided' } } });
+    await client.ping();
+    const lines = () => t.engine.runtime('raw').stderr.lines();
+    for (let i = 0; i < 200 && !lines().some((l) => l.includes('got ping')); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(lines().some((l) => l.includes('got ping')), lines().join('\n'));
+    assert.ok(!lines().some((l) => l.includes('got tools/call')), lines().join('\n'));
+  });
+});
