@@ -42,3 +42,16 @@ test('every message the SDK accepts is classified as the SDK classifies it', () 
     assert.equal([isRequest, isNotification, isResult, isErrorResponse].filter((is) => is(message)).length, 1, `exactly one kind: ${label}`);
   }
 });
+
+test('the premise: the SDK refuses a message with the keys of two kinds or an unknown key, so keys tell the kind', () => {
+  for (const raw of [
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', result: {} },
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', error: { code: 1, message: 'x' } },
+    { jsonrpc: '2.0', id: 1, result: {}, error: { code: 1, message: 'x' } },
+    { jsonrpc: '2.0', method: 'notifications/initialized', result: {} },
+    { jsonrpc: '2.0', id: 1, result: null },
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', extra: 1 },
+  ]) {
+    assert.equal(JSONRPCMessageSchema.safeParse(raw).success, false, `the SDK refuses ${JSON.stringify(raw)}`);
+  }
+});
