@@ -50,6 +50,8 @@ interface Inflight {
 }
 
 interface Pending {
+  /** Who was asked: only an answer from that side settles it (a server must not answer the approval question put to the person, nor a client the tools/list put to the server). */
+  asked: 'server' | 'client';
   resolve(message: JSONRPCMessage): void;
   reject(error: Error): void;
 }
@@ -117,7 +119,7 @@ export class GatewaySession {
       return this.#sendDownstream(message).catch(() => undefined);
     }
     if (isResponse(message)) {
-      const own = message.id === undefined ? undefined : this.#takePending(message.id);
+      const own = message.id === undefined ? undefined : this.#takePending(message.id, 'client');
       if (own) return own.resolve(message);
       return this.#sendDownstream(message).catch(() => undefined);
     }
@@ -264,7 +266,7 @@ export class GatewaySession {
     if (this.#closed) return;
     if (isResponse(message)) {
       if (message.id === undefined) return;
-      const own = this.#takePending(message.id);
+      const own = this.#takePending(message.id, 'server');
       if (own) return own.resolve(message);
       const entry = this.#settle(message.id);
       if (!entry) return; // an answer to a request that already ended (crash reply, cancellation)
@@ -418,19 +420,19 @@ export class GatewaySession {
 
   async #requestDownstream(method: string, params: Record<string, unknown>, timeoutMs = REPLAY_TIMEOUT_MS): Promise<JSONRPCMessage> {
     const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
-    const answer = this.#awaitAnswer(id, timeoutMs);
+    const answer = this.#awaitAnswer(id, 'server', timeoutMs);
     await this.#sendDownstream({ jsonrpc: '2.0', id, method, params });
     return answer;
   }
 
   async #requestUpstream(method: string, params: Record<string, unknown>, related: RequestId, signal: AbortSignal): Promise<JSONRPCMessage> {
     const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
-    const answer = this.#awaitAnswer(id, 0, signal);
+    const answer = this.#awaitAnswer(id, 'client', 0, signal);
     await this.#reply({ jsonrpc: '2.0', id, method, params }, related);
     return answer;
   }
 
-  #awaitAnswer(id: string, timeoutMs: number, signal?: AbortSignal): Promise<JSONRPCMessage> {
+  #awaitAnswer(id: string, asked: Pending['asked'], timeoutMs: number, signal?: AbortSignal): Promise<JSONRPCMessage> {
     return new Promise<JSONRPCMessage>((resolve, reject) => {
       const timer = timeoutMs > 0 ? setTimeout(() => done(() => reject(new Error(`no answer within ${timeoutMs} ms`))), timeoutMs) : undefined;
       const onAbort = () => done(() => reject(new Error('cancelled')));
@@ -441,12 +443,13 @@ export class GatewaySession {
         fn();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, { resolve: (m) => done(() => resolve(m)), reject: (e) => done(() => reject(e)) });
+      this.#pending.set(id, { asked, resolve: (m) => done(() => resolve(m)), reject: (e) => done(() => reject(e)) });
     });
   }
 
-  #takePending(id: RequestId): Pending | undefined {
-    return typeof id === 'string' && id.startsWith(WARDEN_ID_PREFIX) ? this.#pending.get(id) : undefined;
+  #takePending(id: RequestId, from: Pending['asked']): Pending | undefined {
+    const pending = typeof id === 'string' && id.startsWith(WARDEN_ID_PREFIX) ? this.#pending.get(id) : undefined;
+    return pending?.asked === from ? pending : undefined;
   }
 
   #settle(id: RequestId): Inflight | undefined {
