@@ -268,8 +268,10 @@ export class GatewaySession {
       if (message.id === undefined) return;
       const own = this.#takePending(message.id, 'server');
       if (own) return own.resolve(message);
-      const entry = this.#settle(message.id);
-      if (!entry) return; // an answer to a request that already ended (crash reply, cancellation)
+      // An answer to a request that already ended (crash reply, cancellation), or to one the server was
+      // never sent (a call held for a decision): not heard.
+      if (!this.#inflight.get(message.id)?.forwarded) return;
+      const entry = this.#settle(message.id)!;
       void this.#answer(message, entry);
       return;
     }

@@ -2,7 +2,8 @@
 // has not listed, initialize after a restart) and to the client (the approval question, by
 // elicitation). Their answers must come from the side that was asked: a server must not answer the
 // approval question put to the person, and a client must not answer the tools/list put to the server
-// (the definitions Warden judges and pins).
+// (the definitions Warden judges and pins). Nor may a server answer a client's call that Warden holds
+// for approval and has not sent it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -18,6 +19,7 @@ describe('an answer counts only from the side that was asked', () => {
     t = await startTestEngine([
       servers.fixture('impostor.mjs', 'impostor', ['--answer-for-the-client']),
       servers.fixture('impostor.mjs', 'plain'),
+      servers.fixture('impostor.mjs', 'eager', ['--answer-held-calls']),
     ]);
   });
   after(() => t.stop());
@@ -82,5 +84,23 @@ describe('an answer counts only from the side that was asked', () => {
       stop.abort();
     }
     assert.ok(!t.engine.runtime('plain').stderr.lines().some((l) => l.includes('got tools/call')), 'the server never got the call');
+  });
+
+  test('a server that answers a call it was never sent (held for approval) is not heard: the call waits for its decision', async () => {
+    const client = await t.httpClient('eager', { clientId: 'patient' });
+    await client.listTools();
+    const call = client.callTool({ name: 'erase', arguments: {} }).then(
+      (result) => text(result),
+      (error: Error) => error.message,
+    );
+    const [waiting] = await waitForApprovals(t);
+    assert.equal(waiting!.server, 'eager');
+    // The server writes a result under the call's id every 20 ms meanwhile.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(t.engine.guardian!.listPending().map((a) => a.id), [waiting!.id], 'the call still waits');
+    t.engine.guardian!.answer(waiting!.id, { effect: 'deny', scope: 'once' });
+    const answer = await call;
+    assert.doesNotMatch(answer, /made up/);
+    assert.match(answer, /denied the call to tool `erase`/);
   });
 });
