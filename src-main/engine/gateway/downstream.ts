@@ -5,7 +5,7 @@ import { isAbsolute, join, delimiter } from 'node:path';
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
 import { ownSignalFetch } from './own-signal-fetch.js';
-import { StdioClientTransport, createStdioTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
+import { ServerLineTooLong, StdioClientTransport, createStdioTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
 
 /** Turns secret references in a server's env/headers into values, when the server starts. */
 export type SecretResolver = (account: string) => Promise<string>;
@@ -106,8 +106,10 @@ export class Downstream {
     transport.onmessage = (message) => this.events.message(message);
     transport.onclose = () => this.#lost('the connection closed');
     transport.onerror = (error) => {
-      // HTTP transports report failed requests here; stdio reports broken pipes and bad JSON.
-      if (config.transport === 'http') this.#lost(errorMessage(error));
+      // HTTP transports report failed requests here; stdio reports broken pipes and bad JSON. An
+      // over-long line ends a stdio connection (the SDK closes it), but the process may take seconds to
+      // exit: the session hears of it now, so the call waiting on it is answered at once.
+      if (config.transport === 'http' || error instanceof ServerLineTooLong) this.#lost(errorMessage(error));
     };
     this.#transport = transport;
     try {

@@ -48,13 +48,20 @@ export type {
  * (and fails, building a zod error) each member before the right one. The SDK's schemas are strict, so
  * the same messages pass and fail; a message that fails goes through the union for the SDK's own error.
  */
+/** A server wrote a line longer than the read limit: the SDK's transport closes the connection on it. */
+export class ServerLineTooLong extends Error {
+  constructor() {
+    super(`the server wrote a line over ${STDIO_DEFAULT_MAX_BUFFER_SIZE / (1024 * 1024)} MB (ReadBuffer exceeded maximum size of ${STDIO_DEFAULT_MAX_BUFFER_SIZE} bytes)`);
+  }
+}
+
 class MessageLines {
   #buffer?: Buffer;
 
   append(chunk: Buffer): void {
     if ((this.#buffer?.length ?? 0) + chunk.length > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
       this.clear();
-      throw new Error(`ReadBuffer exceeded maximum size of ${STDIO_DEFAULT_MAX_BUFFER_SIZE} bytes`);
+      throw new ServerLineTooLong();
     }
     this.#buffer = this.#buffer ? Buffer.concat([this.#buffer, chunk]) : chunk;
   }
