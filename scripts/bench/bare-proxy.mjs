@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { onLines } from './stdout-lines.mjs';
 
 const [command, ...args] = process.argv.slice(2);
 const sessions = new Map();
@@ -15,21 +16,13 @@ const sessions = new Map();
 function openSession() {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
   const session = { id: randomUUID(), child, waiting: new Map() };
-  let buffer = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const id = JSON.parse(line).id;
-      const res = session.waiting.get(id);
-      if (!res) continue; // the server's own notifications and requests: dropped
-      session.waiting.delete(id);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(line), 'mcp-session-id': session.id });
-      res.end(line);
-    }
+  onLines(child.stdout, (line) => {
+    const id = JSON.parse(line).id;
+    const res = session.waiting.get(id);
+    if (!res) return; // the server's own notifications and requests: dropped
+    session.waiting.delete(id);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(line), 'mcp-session-id': session.id });
+    res.end(line);
   });
   sessions.set(session.id, session);
   return session;

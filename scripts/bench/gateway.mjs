@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { onLines } from './stdout-lines.mjs';
 import { wrkAvailable, wrkRate } from './wrk-load.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -154,19 +155,11 @@ async function leanHttpClient(url, headers) {
 async function leanStdioClient(command) {
   const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
   const waiting = new Map();
-  let buffer = '';
   let id = 0;
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const message = JSON.parse(line);
-      waiting.get(message.id)?.(message);
-      waiting.delete(message.id);
-    }
+  onLines(child.stdout, (line) => {
+    const message = JSON.parse(line);
+    waiting.get(message.id)?.(message);
+    waiting.delete(message.id);
   });
   const send = (message) =>
     new Promise((resolve) => {
