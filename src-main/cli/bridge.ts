@@ -1,10 +1,11 @@
-// `warden connect <server>`: a client launches this like any stdio MCP server. It carries each line of
+// `warden connect <server>` (or `--all`): a client launches this like any stdio MCP server. It carries each line of
 // JSON-RPC between the client's stdio and the engine's local socket, unchanged. It never talks to the
 // downstream server itself: without an engine, every request gets an MCP error saying why.
 import { connect, type Socket } from 'node:net';
 
 export interface BridgeOptions {
-  server: string;
+  /** The server to reach; absent: every server's tools, as on the aggregated endpoint /mcp (`--all`). */
+  server?: string;
   token: string;
   /** Finds (or starts) the engine and returns its socket path; called again after the engine went away. */
   engineSocket(): Promise<string>;
@@ -140,7 +141,8 @@ export class StdioBridge {
     );
     socket.on('error', (error) => this.options.log(`engine connection: ${error.message}`));
     socket.on('close', () => this.#lost(socket));
-    socket.write(JSON.stringify({ warden: 'connect', server: this.options.server, token: this.options.token }) + '\n');
+    const target = this.options.server === undefined ? { all: true } : { server: this.options.server };
+    socket.write(JSON.stringify({ warden: 'connect', ...target, token: this.options.token }) + '\n');
     await ready;
     if (replay && this.#initialize) {
       const init = JSON.parse(this.#initialize) as Record<string, unknown>;
@@ -158,7 +160,8 @@ export class StdioBridge {
     this.#socket = undefined;
     if (this.#closing) return;
     for (const id of this.#pending.values()) {
-      this.#answerError(id, `Warden stopped before server \`${this.options.server}\` answered. The call may or may not have run; check before retrying.`);
+      const who = this.options.server === undefined ? 'the server' : `server \`${this.options.server}\``;
+      this.#answerError(id, `Warden stopped before ${who} answered. The call may or may not have run; check before retrying.`);
     }
     this.#pending.clear();
   }

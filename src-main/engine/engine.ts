@@ -140,7 +140,7 @@ export class Engine {
     const openAggregate = (owner: TokenOwner, upstream: Upstream) => this.#openAggregate(clientIdOf(owner), upstream);
     this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession, openAggregate });
     this.on('servers.changed', () => this.#aggregates.forEach((a) => a.serversChanged()));
-    this.socket = new GatewaySocket({ tokens: this.tokens, openSession, log: (event, fields) => this.logger.info(event, fields) });
+    this.socket = new GatewaySocket({ tokens: this.tokens, openSession, openAggregate, log: (event, fields) => this.logger.info(event, fields) });
   }
 
   static async start(options: EngineOptions): Promise<Engine> {

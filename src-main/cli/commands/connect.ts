@@ -1,5 +1,6 @@
-// `warden connect <server> [--client <id>]`: the stdio bridge that clients launch. Kept free of the
-// CLI framework and the engine so that it starts quickly; see main.ts.
+// `warden connect <server> [--client <id>]`: the stdio bridge that clients launch; `warden connect --all`
+// carries every server's tools in one session, named <server>__<tool> as on the aggregated endpoint /mcp.
+// Kept free of the CLI framework and the engine so that it starts quickly; see main.ts.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../../engine/errors.js';
@@ -22,16 +23,17 @@ async function clientToken(paths: DataPaths, clientId: string): Promise<string> 
   return new TokenStore(paths).clientToken(clientId);
 }
 
-export async function runConnect(server: string, clientId: string): Promise<void> {
+/** `server` undefined: all servers (`--all`). */
+export async function runConnect(server: string | undefined, clientId: string): Promise<void> {
   const paths = dataPaths(dataDir());
-  const log = (line: string) => process.stderr.write(`[warden connect ${server}] ${line}\n`);
+  const log = (line: string) => process.stderr.write(`[warden connect ${server ?? '--all'}] ${line}\n`);
   let token = '';
   let failure: string | undefined;
   try {
     token = await clientToken(paths, clientId);
     await ensureEngine(paths);
   } catch (error) {
-    failure = `Warden is not running and could not be started, so server \`${server}\` was not contacted: ${errorMessage(error)}`;
+    failure = `Warden is not running and could not be started, so ${server === undefined ? 'no server was contacted' : `server \`${server}\` was not contacted`}: ${errorMessage(error)}`;
     log(failure);
   }
   const bridge = new StdioBridge({ server, token, log, engineSocket: async () => (await ensureEngine(paths)).socket });
@@ -40,22 +42,26 @@ export async function runConnect(server: string, clientId: string): Promise<void
   process.exit(0);
 }
 
-/** Parses `<server> [--client <id>]` without the CLI framework. */
+const USAGE = 'Usage: warden connect <server> [--client <id>], or warden connect --all [--client <id>]';
+
+/** Parses `<server> | --all` and `[--client <id>]` without the CLI framework. */
 export async function connectFromArgv(argv: string[]): Promise<void> {
   let server: string | undefined;
+  let all = false;
   let clientId = DEFAULT_CLIENT();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--client') clientId = argv[++i] ?? '';
     else if (arg.startsWith('--client=')) clientId = arg.slice('--client='.length);
+    else if (arg === '--all') all = true;
     else if (!arg.startsWith('-') && server === undefined) server = arg;
     else {
-      process.stderr.write(`warden connect: unexpected argument \`${arg}\`. Usage: warden connect <server> [--client <id>]\n`);
+      process.stderr.write(`warden connect: unexpected argument \`${arg}\`. ${USAGE}\n`);
       process.exit(2);
     }
   }
-  if (!server || !clientId) {
-    process.stderr.write('warden connect: Usage: warden connect <server> [--client <id>]\n');
+  if (all === (server !== undefined) || !clientId) {
+    process.stderr.write(`warden connect: ${all ? 'name a server or give --all, not both. ' : ''}${USAGE}\n`);
     process.exit(2);
   }
   await runConnect(server, clientId);
@@ -64,8 +70,11 @@ export async function connectFromArgv(argv: string[]): Promise<void> {
 export function registerConnectCommand(program: Command): void {
   program
     .command('connect')
-    .description('bridge a stdio MCP client to <server> through Warden (what protected clients launch)')
-    .argument('<server>', 'the server name in Warden')
+    .description('bridge a stdio MCP client to <server> through Warden (what protected clients launch); --all: every server, tools named <server>__<tool>')
+    .argument('[server]', 'the server name in Warden')
+    .option('--all', "every server's tools in one session, as on the aggregated endpoint /mcp")
     .option('--client <id>', 'the client id whose token to use (default: $WARDEN_CLIENT or `local`)')
-    .action(async (server: string, opts: { client?: string }) => runConnect(server, opts.client ?? DEFAULT_CLIENT()));
+    .action(async (server: string | undefined, opts: { all?: boolean; client?: string }) =>
+      connectFromArgv([...(server === undefined ? [] : [server]), ...(opts.all ? ['--all'] : []), ...(opts.client === undefined ? [] : ['--client', opts.client])]),
+    );
 }

@@ -11,13 +11,20 @@ import { WardenError, errorMessage } from '../errors.js';
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '../mcp/sdk.js';
 import type { DataPaths } from '../paths.js';
 import type { TokenOwner, TokenStore } from './tokens.js';
-import type { GatewaySession } from './session.js';
 import { MAX_BODY_BYTES } from './http.js';
 
 export interface Handshake {
   warden: 'connect';
-  server: string;
+  /** The server of this session; or `all`: every server's tools, as on the aggregated endpoint /mcp. */
+  server?: string;
+  all?: true;
   token: string;
+}
+
+/** What the socket needs of a client session (one server's, or the aggregated one). */
+interface SocketSession {
+  fromClient(message: JSONRPCMessage): Promise<void>;
+  close(reason?: string): Promise<void>;
 }
 
 export type HandshakeReply = { warden: 'ok' } | { warden: 'error'; code: string; message: string };
@@ -39,13 +46,15 @@ function leadingId(text: string): string | number | null {
 
 export interface SocketDeps {
   tokens: TokenStore;
-  openSession(server: string, owner: TokenOwner, upstream: { send(message: JSONRPCMessage): Promise<void> }): GatewaySession;
+  openSession(server: string, owner: TokenOwner, upstream: { send(message: JSONRPCMessage): Promise<void> }): SocketSession;
+  /** The aggregated session (every server's tools as <server>__<tool>); absent: `all` is refused. */
+  openAggregate?(owner: TokenOwner, upstream: { send(message: JSONRPCMessage): Promise<void> }): SocketSession;
   log(event: string, fields: Record<string, unknown>): void;
 }
 
 export class GatewaySocket {
   readonly #server: Server;
-  readonly #connections = new Set<{ socket: Socket; session?: GatewaySession }>();
+  readonly #connections = new Set<{ socket: Socket; session?: SocketSession }>();
   #path = '';
 
   constructor(private readonly deps: SocketDeps) {
@@ -87,7 +96,7 @@ export class GatewaySocket {
 
   #accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const connection: { socket: Socket; session?: GatewaySession } = { socket };
+    const connection: { socket: Socket; session?: SocketSession } = { socket };
     this.#connections.add(connection);
     let parts: string[] = []; // the line being received, in chunks (joined once it is complete)
     let pending = 0; // its length so far
@@ -158,7 +167,7 @@ export class GatewaySocket {
     });
   }
 
-  #handshake(connection: { socket: Socket; session?: GatewaySession }, line: string, write: (value: unknown) => Promise<void>): void {
+  #handshake(connection: { socket: Socket; session?: SocketSession }, line: string, write: (value: unknown) => Promise<void>): void {
     const refuse = (code: string, message: string) => {
       const reply: HandshakeReply = { warden: 'error', code, message };
       void write(reply).then(() => connection.socket.end());
@@ -171,14 +180,19 @@ export class GatewaySocket {
     }
     const owner = this.deps.tokens.verify(typeof hello.token === 'string' ? hello.token : undefined);
     if (hello.warden !== 'connect' || !owner) return refuse('unauthorized', 'Unauthorized: a valid Warden client token is required.');
+    const upstream = { send: (message: JSONRPCMessage) => write(message) };
     try {
-      connection.session = this.deps.openSession(String(hello.server ?? ''), owner, {
-        send: (message) => write(message),
-      });
+      if (hello.all === true) {
+        if (hello.server !== undefined) return refuse('bad_input', 'The handshake names a server and asks for all servers: one or the other.');
+        if (!this.deps.openAggregate) return refuse('not_found', 'This engine does not serve all servers in one session; connect to one server.');
+        connection.session = this.deps.openAggregate(owner, upstream);
+      } else {
+        connection.session = this.deps.openSession(String(hello.server ?? ''), owner, upstream);
+      }
     } catch (error) {
       return refuse(error instanceof WardenError ? error.code : 'internal', errorMessage(error));
     }
-    this.deps.log('socket.session', { server: hello.server, client: owner.kind === 'client' ? owner.id : 'admin' });
+    this.deps.log('socket.session', { server: hello.all === true ? '(all)' : hello.server, client: owner.kind === 'client' ? owner.id : 'admin' });
     void write({ warden: 'ok' } satisfies HandshakeReply);
   }
 }
