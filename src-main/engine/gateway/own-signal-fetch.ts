@@ -4,14 +4,20 @@
 // collection removes: over a long session to an HTTP server the engine gathered thousands of listeners
 // and printed MaxListenersExceededWarning (measured: past 1,500 within 10,000 calls).
 // Here the transport's signal holds one listener per request still open, and it goes when the request
-// ends: when fetch fails, once a plain body is returned, or, for an event stream, when the stream ends
-// or is cancelled (closing the transport must still end a stream it has open).
+// ends: when fetch fails, or when its body ends, errs or is cancelled by its reader (closing the
+// transport must still end a body it is reading: an event stream left open, or an answer the server
+// stalls in the middle of). Listeners on the shared signal are bounded by the requests open at once,
+// so it carries no listener limit (undici set its own to 1,500; Node's default of 10 warned at the
+// 11th call open at once).
+import { setMaxListeners } from 'node:events';
+
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
 export function ownSignalFetch(base: FetchLike = fetch): FetchLike {
   return async (url, init) => {
     const shared = init?.signal;
     if (!shared || shared.aborted) return base(url, init);
+    setMaxListeners(0, shared);
     const own = new AbortController();
     const forward = () => own.abort(shared.reason);
     shared.addEventListener('abort', forward, { once: true });
@@ -23,15 +29,16 @@ export function ownSignalFetch(base: FetchLike = fetch): FetchLike {
       unlink();
       throw error;
     }
-    if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    // A body the SDK does not read whole at once (an error text, a redirect) is given back as it came.
+    if (!response.body || !response.ok) {
       unlink();
       return response;
     }
-    // An event stream: the link holds until the stream ends, errs or is cancelled by its reader.
+    // The link holds until the body ends, errs or is cancelled by its reader.
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     response.body.pipeTo(writable).then(unlink, unlink);
     const linked = new Response(readable, { status: response.status, statusText: response.statusText, headers: response.headers });
-    Object.defineProperty(linked, 'url', { value: response.url });
+    Object.defineProperties(linked, { url: { value: response.url }, redirected: { value: response.redirected } });
     return linked;
   };
 }

@@ -15,12 +15,19 @@ before(async () => {
   server = createServer((req, res) => {
     if (req.url === '/json') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    } else if (req.url === '/json-stalled') {
+      // An answer whose headers came and whose body stops half-way.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ok":');
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
     } else if (req.url === '/stream-short') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end('event: message\ndata: {"n":1}\n\n');
     } else {
-      // An event stream that stays open until the client goes away.
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // An event stream that stays open until the client goes away (media types are case-insensitive:
+      // the SDK reads `Text/Event-Stream` as a stream too).
+      res.writeHead(200, { 'content-type': req.url === '/stream-caps' ? 'Text/Event-Stream; charset=utf-8' : 'text/event-stream' });
       res.write('event: message\ndata: {"n":1}\n\n');
       streams.add(res);
       res.on('close', () => streams.delete(res));
@@ -78,4 +85,41 @@ test('a request whose fetch fails leaves no listener', async () => {
   const shared = new AbortController();
   await assert.rejects(ownSignalFetch()('http://127.0.0.1:1/unreachable', { signal: shared.signal }));
   assert.equal(listeners(shared.signal), 0);
+});
+
+test('an event stream named in capitals is linked too: aborting the shared signal ends it', { timeout: 5000 }, async () => {
+  const shared = new AbortController();
+  const response = await ownSignalFetch()(`${base}/stream-caps`, { signal: shared.signal });
+  const reader = response.body!.getReader();
+  await reader.read();
+  shared.abort();
+  await assert.rejects(reader.read());
+  assert.equal(listeners(shared.signal), 0);
+});
+
+test('an answer stalled half-way is still ended by aborting the shared signal (closing the transport)', { timeout: 5000 }, async () => {
+  const shared = new AbortController();
+  const response = await ownSignalFetch()(`${base}/json-stalled`, { signal: shared.signal });
+  const body = response.json();
+  setTimeout(() => shared.abort(), 20);
+  await assert.rejects(body, { name: 'AbortError' });
+  assert.equal(listeners(shared.signal), 0);
+});
+
+test('more than ten requests open at once on one shared signal print no MaxListenersExceededWarning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+  try {
+    const shared = new AbortController();
+    const fetchOwn = ownSignalFetch();
+    const open = await Promise.all(Array.from({ length: 16 }, () => fetchOwn(`${base}/stream-open`, { signal: shared.signal })));
+    assert.equal(listeners(shared.signal), 16);
+    await new Promise((resolve) => setImmediate(resolve));
+    shared.abort();
+    await Promise.all(open.map((response) => assert.rejects(response.text())));
+    assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });
