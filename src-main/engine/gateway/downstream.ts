@@ -103,7 +103,11 @@ export class Downstream {
       const StreamableHTTPClientTransport = await loadStreamableHttpClientTransport();
       transport = new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers }, fetch: ownSignalFetch() });
     }
-    transport.onmessage = (message) => this.events.message(message);
+    // Once the connection is given up as lost, what still comes from it is not heard: the session may
+    // have started another (an over-long line ends a stdio connection while its process still runs).
+    transport.onmessage = (message) => {
+      if (!this.#lostReported) this.events.message(message);
+    };
     transport.onclose = () => this.#lost('the connection closed');
     transport.onerror = (error) => {
       // HTTP transports report failed requests here; stdio reports broken pipes and bad JSON. An
@@ -157,5 +161,8 @@ export class Downstream {
     this.#lostReported = true;
     this.#closing = true;
     this.events.lost(reason);
+    // Nothing closes a connection given up on an error (an HTTP transport keeps its streams open, and
+    // may reconnect them); for a process already gone this does nothing.
+    void this.#transport?.close().catch(() => undefined);
   }
 }

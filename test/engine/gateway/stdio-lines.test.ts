@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
 import { directClient, servers, startTestEngine, type TestEngine } from '../../helpers/engine.js';
 
@@ -44,6 +45,8 @@ describe('a stdio server whose output arrives in pieces and with lines that are 
   test('a line over the 10 MB read limit ends the connection, as the SDK does: the call is told at once, and the next call starts the server again', async () => {
     // The SDK's stdio transport closes on an over-long line; Warden's reader throws the same way, and the
     // session hears of it then, not seconds later when the process has exited.
+    const logged: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logged.push(n.params.data));
     const huge = await client.callTool({ name: 'huge', arguments: { text: 'after' } }, undefined, { timeout: 15_000 }).then(
       (result) => textOf(result),
       (error: Error) => error.message,
@@ -53,6 +56,10 @@ describe('a stdio server whose output arrives in pieces and with lines that are 
     const again = await client.callTool({ name: 'echo', arguments: { text: TEXT } }, undefined, { timeout: 5000 });
     assert.equal(textOf(again), `echo: ${TEXT}`);
     assert.equal(t.engine.runtime('raw').state, 'running');
+    // The old process wrote a notification after the long line, before it exited: Warden had already
+    // given that connection up (and started another), so it is not heard.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(logged, []);
   });
 });
 
