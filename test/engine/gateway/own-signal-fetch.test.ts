@@ -5,7 +5,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { Downstream } from '../../../src-main/engine/gateway/downstream.js';
 import { ownSignalFetch } from '../../../src-main/engine/gateway/own-signal-fetch.js';
+import { ServerConfig } from '../../../shared/servers.js';
 
 let server: Server;
 let base: string;
@@ -121,5 +123,59 @@ test('more than ten requests open at once on one shared signal print no MaxListe
     assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
   } finally {
     process.off('warning', onWarning);
+  }
+});
+
+test('closing a Downstream to an HTTP server that keeps its session (DELETE: 405) ends its open streams', { timeout: 10_000 }, async () => {
+  // A hand-written Streamable HTTP server: the standalone GET stream and a call's event stream stay open
+  // until the client goes away; the session cannot be ended by DELETE, so only Warden's close ends them.
+  const open = new Map<string, ServerResponse>();
+  const closed: string[] = [];
+  const keepOpen = (name: string, res: ServerResponse, contentType: string) => {
+    res.writeHead(200, { 'content-type': contentType, 'mcp-session-id': 's1' });
+    res.write(': open\n\n');
+    open.set(name, res);
+    res.on('close', () => closed.push(name));
+  };
+  const mcp = createServer((req, res) => {
+    if (req.method === 'GET') return keepOpen('get', res, 'text/event-stream');
+    if (req.method === 'DELETE') return void res.writeHead(405).end();
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      const message = JSON.parse(body) as { id?: number; method: string };
+      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
+      if (message.method === 'initialize') {
+        const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hand', version: '1' } };
+        return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+      }
+      keepOpen('call', res, 'Text/Event-Stream');
+    });
+  });
+  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`;
+  const messages: unknown[] = [];
+  const lost: string[] = [];
+  const downstream = new Downstream(ServerConfig.parse({ transport: 'http', url, name: 'hand' }), {
+    message: (m) => void messages.push(m),
+    lost: (reason) => void lost.push(reason),
+    stderr: () => undefined,
+  });
+  try {
+    await downstream.start();
+    await downstream.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    assert.equal(messages.length, 1);
+    await downstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    await downstream.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'slow', arguments: {} } });
+    for (let i = 0; i < 200 && open.size < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual([...open.keys()].sort(), ['call', 'get']);
+    await downstream.close();
+    for (let i = 0; i < 200 && closed.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(closed.sort(), ['call', 'get'], 'the server saw both streams end');
+    assert.deepEqual(lost, [], 'a close Warden asked for is no loss');
+  } finally {
+    for (const res of open.values()) res.destroy();
+    mcp.closeAllConnections();
+    await new Promise((resolve) => mcp.close(resolve));
   }
 });
