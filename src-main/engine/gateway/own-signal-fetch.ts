@@ -34,9 +34,31 @@ export function ownSignalFetch(base: FetchLike = fetch): FetchLike {
       unlink();
       return response;
     }
-    // The link holds until the body ends, errs or is cancelled by its reader.
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    response.body.pipeTo(writable).then(unlink, unlink);
+    // The link holds until the body ends, errs or is cancelled by its reader. A pulled stream, not a
+    // TransformStream and pipeTo: it costs a JSON answer a fraction of their time, and keeps backpressure.
+    const reader = response.body.getReader();
+    const readable = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          let read: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            read = await reader.read();
+          } catch (error) {
+            unlink();
+            throw error;
+          }
+          if (read.done) {
+            unlink();
+            controller.close();
+          } else controller.enqueue(read.value);
+        },
+        cancel(reason) {
+          unlink();
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
     const linked = new Response(readable, { status: response.status, statusText: response.statusText, headers: response.headers });
     Object.defineProperties(linked, { url: { value: response.url }, redirected: { value: response.redirected } });
     return linked;

@@ -23,6 +23,10 @@ before(async () => {
       res.write('{"ok":');
       streams.add(res);
       res.on('close', () => streams.delete(res));
+    } else if (req.url === '/json-broken') {
+      // An answer cut off by the server going away half-way.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ok":', () => setTimeout(() => res.destroy(), 10));
     } else if (req.url === '/stream-short') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end('event: message\ndata: {"n":1}\n\n');
@@ -105,6 +109,15 @@ test('an answer stalled half-way is still ended by aborting the shared signal (c
   const body = response.json();
   setTimeout(() => shared.abort(), 20);
   await assert.rejects(body, { name: 'AbortError' });
+  assert.equal(listeners(shared.signal), 0);
+});
+
+test('an answer the server cuts off fails its reader as plain fetch does, and the link goes', { timeout: 5000 }, async () => {
+  const shared = new AbortController();
+  const own = await ownSignalFetch()(`${base}/json-broken`, { signal: shared.signal });
+  const plain = await fetch(`${base}/json-broken`);
+  const failure = (body: Promise<unknown>) => body.then(() => 'read', (error: Error) => `${error.name}: ${error.message}`);
+  assert.equal(await failure(own.json()), await failure(plain.json()));
   assert.equal(listeners(shared.signal), 0);
 });
 
