@@ -36,6 +36,9 @@ async function resolveValues(values: Record<string, string | { secret: string }>
   return out;
 }
 
+/** How long closing an HTTP server's connection waits for the answer to its DELETE (session end). */
+const TERMINATE_WAIT_MS = 2000;
+
 /** The id of a warm spare's ping (warden: ids are the gateway's own; see session.ts). */
 const WARM_UP_ID = 'warden:warm-up';
 
@@ -152,7 +155,14 @@ export class Downstream {
     this.#transport = undefined;
     if (!t) return;
     const http = t as { terminateSession?: () => Promise<void> };
-    if (this.config.transport === 'http') await http.terminateSession?.().catch(() => undefined);
+    if (this.config.transport === 'http' && http.terminateSession) {
+      // Ending the server's session is a courtesy: a server that never answers the DELETE must not hold
+      // a session's close (nor the engine's stop). Closing the transport then aborts the DELETE too.
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, TERMINATE_WAIT_MS)));
+      await Promise.race([http.terminateSession().catch(() => undefined), waited]);
+      clearTimeout(timer);
+    }
     await t.close().catch(() => undefined);
   }
 

@@ -192,3 +192,36 @@ test('closing a Downstream to an HTTP server that keeps its session (DELETE: 405
     await new Promise((resolve) => mcp.close(resolve));
   }
 });
+
+test('closing a Downstream to an HTTP server that never answers its DELETE does not wait for it', { timeout: 10_000 }, async () => {
+  // A session's close (and so the engine's stop) waits on Downstream.close(): a server that takes the
+  // DELETE and never answers must not hold it (undici would wait 300 s for the headers).
+  let deleteClosed = false;
+  const mcp = createServer((req, res) => {
+    if (req.method === 'DELETE') return void res.on('close', () => (deleteClosed = true));
+    if (req.method === 'GET') return void res.writeHead(405).end();
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      const message = JSON.parse(body) as { id?: number };
+      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
+      const result = { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'hand', version: '1' } };
+      res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+    });
+  });
+  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`;
+  const downstream = new Downstream(ServerConfig.parse({ transport: 'http', url, name: 'hand' }), { message: () => undefined, lost: () => undefined, stderr: () => undefined });
+  try {
+    await downstream.start();
+    await downstream.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    const started = Date.now();
+    await downstream.close();
+    assert.ok(Date.now() - started < 4000, `close took ${Date.now() - started} ms`);
+    for (let i = 0; i < 100 && !deleteClosed; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(deleteClosed, 'the DELETE left waiting is ended too');
+  } finally {
+    mcp.closeAllConnections();
+    await new Promise((resolve) => mcp.close(resolve));
+  }
+});
