@@ -90,8 +90,10 @@ for (const via of ['http', 'stdio'] as const) {
         ]);
         assert.deepEqual(normalise(viaWarden), normalise(viaDirect), `tool ${tool.name} differs through Warden`);
       }
-      // The server's own requests to the client (sampling, elicitation, roots) reached the client.
-      assert.deepEqual([...wardenLog].sort(), [...directLog].sort());
+      // The server's own requests to the client (sampling, elicitation, roots) reached the client. Which
+      // kinds, not how often: server-everything asks for roots again when a get-roots-list call comes
+      // before it has the first answer, which an extra hop under load can make happen on one path only.
+      assert.deepEqual([...new Set(wardenLog)].sort(), [...new Set(directLog)].sort());
       assert.ok(wardenLog.some((l) => l.startsWith('sampling:')) && wardenLog.some((l) => l.startsWith('elicitation:')) && wardenLog.includes('roots'));
     });
 
