@@ -23,7 +23,8 @@ function onPath(command: string, env: Record<string, string | undefined>): boole
   return (env.PATH ?? env.Path ?? '').split(delimiter).some((dir) => dir && exts.some((ext) => existsSync(join(dir, command + ext))));
 }
 
-async function resolveValues(values: Record<string, string | { secret: string }>, resolveSecret: SecretResolver | undefined, server: string) {
+/** A server's env or headers with its secret references resolved (at start, or for a one-off connection). */
+export async function resolveValues(values: Record<string, string | { secret: string }>, resolveSecret: SecretResolver | undefined, server: string) {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
     if (typeof value === 'string') {
