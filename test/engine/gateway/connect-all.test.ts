@@ -5,9 +5,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { AuditRecordView } from '../../../shared/api/audit.js';
+import { socketPath } from '../../../src-main/engine/gateway/socket.js';
+import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
+import { dataPaths } from '../../../src-main/engine/paths.js';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
 import { directClient, servers, startTestEngine, WARDEN_BIN, type TestEngine } from '../../helpers/engine.js';
 
@@ -57,6 +61,21 @@ describe('warden connect --all', () => {
     assert.equal(outcome.server, 'everything');
     assert.equal(outcome.tool, 'echo');
     assert.equal(outcome.client?.id, 'desktop');
+  });
+
+  test('a handshake that names a server and asks for all servers is refused', async () => {
+    const token = new TokenStore(dataPaths(t.dir)).clientToken('desktop');
+    const socket = connect(socketPath(dataPaths(t.dir)));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(JSON.stringify({ warden: 'connect', server: 'everything', all: true, token }) + '\n');
+    await closed;
+    const answer = JSON.parse(reply.split('\n')[0]!) as { warden: string; code?: string; message?: string };
+    assert.equal(answer.warden, 'error');
+    assert.equal(answer.code, 'bad_input');
+    assert.match(answer.message ?? '', /one or the other/);
   });
 
   test('a tool name without a known server gets a clear error, and the session goes on', async () => {
