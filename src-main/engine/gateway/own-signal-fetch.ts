@@ -5,8 +5,8 @@
 // and printed MaxListenersExceededWarning (measured: past 1,500 within 10,000 calls).
 // Here the transport's signal holds one listener per request still open, and it goes when the request
 // ends: when fetch fails, or when its body ends, errs or is cancelled by its reader (closing the
-// transport must still end a body it is reading: an event stream left open, or an answer the server
-// stalls in the middle of). Listeners on the shared signal are bounded by the requests open at once,
+// transport must still end a body it is reading: an event stream left open, or an answer or an error's
+// text the server stalls in the middle of). Listeners on the shared signal are bounded by the requests open at once,
 // so it carries no listener limit (undici set its own to 1,500; Node's default of 10 warned at the
 // 11th call open at once).
 import { setMaxListeners } from 'node:events';
@@ -29,13 +29,15 @@ export function ownSignalFetch(base: FetchLike = fetch): FetchLike {
       unlink();
       throw error;
     }
-    // A body the SDK does not read whole at once (an error text, a redirect) is given back as it came.
-    if (!response.body || !response.ok) {
+    if (!response.body) {
       unlink();
       return response;
     }
-    // The link holds until the body ends, errs or is cancelled by its reader. A pulled stream, not a
-    // TransformStream and pipeTo: it costs a JSON answer a fraction of their time, and keeps backpressure.
+    // The link holds until the body ends, errs or is cancelled by its reader, error answers too: the SDK
+    // reads an error's text before it fails the call, and a server that stalls that text half-way would
+    // otherwise hold the call past the transport's close. (The SDK reads or cancels every body it gets,
+    // so no link outlives its request.) A pulled stream, not a TransformStream and pipeTo: it costs a
+    // JSON answer a fraction of their time, and keeps backpressure.
     const reader = response.body.getReader();
     const readable = new ReadableStream<Uint8Array>(
       {

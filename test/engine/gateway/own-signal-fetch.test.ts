@@ -23,6 +23,14 @@ before(async () => {
       res.write('{"ok":');
       streams.add(res);
       res.on('close', () => streams.delete(res));
+    } else if (req.url === '/error') {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('it broke');
+    } else if (req.url === '/error-stalled') {
+      // An error answer whose text stops half-way.
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.write('it bro');
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
     } else if (req.url === '/json-broken') {
       // An answer cut off by the server going away half-way.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -109,6 +117,24 @@ test('an answer stalled half-way is still ended by aborting the shared signal (c
   const body = response.json();
   setTimeout(() => shared.abort(), 20);
   await assert.rejects(body, { name: 'AbortError' });
+  assert.equal(listeners(shared.signal), 0);
+});
+
+test('an error answer read to its end leaves no listener, and reads as plain fetch reads it', async () => {
+  const shared = new AbortController();
+  const response = await ownSignalFetch()(`${base}/error`, { signal: shared.signal });
+  assert.equal(response.status, 500);
+  assert.equal(await response.text(), 'it broke');
+  assert.equal(listeners(shared.signal), 0);
+});
+
+test('an error answer stalled half-way is still ended by aborting the shared signal (closing the transport)', { timeout: 5000 }, async () => {
+  const shared = new AbortController();
+  const response = await ownSignalFetch()(`${base}/error-stalled`, { signal: shared.signal });
+  assert.equal(response.status, 500);
+  const text = response.text();
+  setTimeout(() => shared.abort(), 20);
+  await assert.rejects(text, { name: 'AbortError' });
   assert.equal(listeners(shared.signal), 0);
 });
 
@@ -220,6 +246,46 @@ test('closing a Downstream to an HTTP server that never answers its DELETE does 
     assert.ok(Date.now() - started < 4000, `close took ${Date.now() - started} ms`);
     for (let i = 0; i < 100 && !deleteClosed; i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(deleteClosed, 'the DELETE left waiting is ended too');
+  } finally {
+    mcp.closeAllConnections();
+    await new Promise((resolve) => mcp.close(resolve));
+  }
+});
+
+test('closing a Downstream whose HTTP server stalls an error answer half-way ends the call waiting on it', { timeout: 10_000 }, async () => {
+  // The SDK reads an error answer's text before it fails the call; a server that sends the status and
+  // part of the text, then nothing, must not hold the call (nor the session's close) after Warden closes.
+  let stalledClosed = false;
+  const mcp = createServer((req, res) => {
+    if (req.method === 'GET' || req.method === 'DELETE') return void res.writeHead(405).end();
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      const message = JSON.parse(body) as { id?: number; method: string };
+      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
+      if (message.method === 'initialize') {
+        const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hand', version: '1' } };
+        return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+      }
+      res.writeHead(500, { 'content-type': 'text/plain', 'mcp-session-id': 's1' });
+      res.write('Internal error: the tool ');
+      res.on('close', () => (stalledClosed = true));
+    });
+  });
+  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`;
+  const downstream = new Downstream(ServerConfig.parse({ transport: 'http', url, name: 'hand' }), { message: () => undefined, lost: () => undefined, stderr: () => undefined });
+  try {
+    await downstream.start();
+    await downstream.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    const call = downstream.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'broken', arguments: {} } }).then(() => 'sent', (error: Error) => `failed: ${error.message}`);
+    const early = await Promise.race([call, new Promise((r) => setTimeout(() => r('waiting'), 300))]);
+    assert.equal(early, 'waiting', 'the call waits for the rest of the error text');
+    await downstream.close();
+    const outcome = await Promise.race([call, new Promise((r) => setTimeout(() => r('still waiting 3 s after close'), 3000))]);
+    assert.match(String(outcome), /^failed: /, 'the call ends with an error once Warden closes');
+    for (let i = 0; i < 100 && !stalledClosed; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(stalledClosed, 'the server saw the stalled answer end');
   } finally {
     mcp.closeAllConnections();
     await new Promise((resolve) => mcp.close(resolve));
