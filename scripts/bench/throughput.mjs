@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Throughput alone (`npm run bench -- throughput`): the wrk lines of gateway.mjs without the rest, for
+// work on the call path. `warden serve` with the guardian and the audit log on, in front of the minimal
+// echo server, is loaded by 8 wrk connections (each its own session); then the same load goes through
+// the bare Node proxy; the two take turns for a few rounds, so drift on the machine weighs on both.
+// Beside calls/s it prints the engine's CPU per call (user + system, from /proc, all its threads),
+// which moves less from run to run than calls/s on this kind of machine. Prints numbers, asserts nothing.
+// Usage: node scripts/bench/throughput.mjs [rounds] (default 3). BENCH_SECONDS (default 6) per round;
+// BENCH_PROF=<dir> runs the engine under --cpu-prof and leaves the profile there (the bare proxy rounds
+// are skipped then: the engine's quiet spells, when its idle audit indexer works, would blur the profile).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { wrkAvailable, wrkRate } from './wrk-load.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const WARDEN = join(root, 'bin', 'warden.js');
+const ECHO_LITE = [process.execPath, join(root, 'scripts', 'bench', 'echo-server.mjs')];
+const rounds = Number(process.argv[2] ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 6);
+const dir = mkdtempSync(join(tmpdir(), 'warden-tp-'));
+const env = { ...process.env, WARDEN_DATA_DIR: dir };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+if (!wrkAvailable()) {
+  console.log('calls/s, 8 wrk clients: not measured: wrk is not installed (apt-get install wrk)');
+  process.exit(0);
+}
+
+function cpuMs(pid) {
+  // utime + stime of the process (all its threads), in ms: clock ticks of 10 ms on Linux.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function started(child, pattern) {
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr?.on('data', (c) => (out += c));
+  for (let i = 0; i < 200 && !pattern.test(out); i++) await sleep(50);
+  const match = pattern.exec(out);
+  if (!match) throw new Error(`did not start: ${out}`);
+  return match;
+}
+
+let serve;
+let bare;
+try {
+  execFileSync(process.execPath, [WARDEN, 'servers', 'add', 'echo-lite', '--', ...ECHO_LITE], { env });
+  serve = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), WARDEN, 'serve', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = (await started(serve, /Warden (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Data:/))[1];
+  bare = spawn(process.execPath, [join(root, 'scripts', 'bench', 'bare-proxy.mjs'), ...ECHO_LITE], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const barePort = (await started(bare, /^(\d+)/m))[1];
+  const { TokenStore } = await import(join(root, 'dist/src-main/engine/gateway/tokens.js'));
+  const { dataPaths } = await import(join(root, 'dist/src-main/engine/paths.js'));
+  const token = await new TokenStore(dataPaths(dir)).clientToken('bench');
+  const headers = { authorization: `Bearer ${token}` };
+  await wrkRate(`${url}/mcp/echo-lite`, headers, 2); // warm-up: JIT, the sessions' server processes
+  const runs = { warden: [], cpu: [], bare: [] };
+  for (let i = 0; i < rounds; i++) {
+    const before = cpuMs(serve.pid);
+    const w = await wrkRate(`${url}/mcp/echo-lite`, headers, seconds);
+    const perCall = (((cpuMs(serve.pid) - before) * 1000) / (w.rate * seconds));
+    const b = process.env.BENCH_PROF ? undefined : await wrkRate(`http://127.0.0.1:${barePort}/mcp`, {}, seconds);
+    runs.warden.push(w.rate);
+    runs.cpu.push(perCall);
+    if (b) runs.bare.push(b.rate);
+    const bad = (r) => (r.bad ? ` (${r.bad} answers were not the echo)` : '') + (r.errors ? ` (socket errors: ${r.errors})` : '');
+    console.log(`round ${i + 1}: through Warden ${w.rate} calls/s${bad(w)}, engine CPU ${perCall.toFixed(0)} us/call${b ? `; through the bare proxy ${b.rate} calls/s${bad(b)}` : ''}`);
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  console.log(`calls/s, 8 wrk clients through Warden, minimal echo server (target >= 5,000), median of ${rounds}: ${median(runs.warden)}`);
+  console.log(`engine CPU per call (user + system), median: ${median(runs.cpu).toFixed(0)} us`);
+  if (runs.bare.length) console.log(`calls/s, same load through the bare Node proxy, median: ${median(runs.bare)}`);
+} finally {
+  bare?.kill('SIGTERM');
+  if (serve && serve.exitCode === null) {
+    serve.kill('SIGTERM');
+    await new Promise((r) => serve.once('exit', r));
+  }
+  await sleep(300);
+  rmSync(dir, { recursive: true, force: true });
+}
