@@ -5,7 +5,7 @@ import { isAbsolute, join, delimiter } from 'node:path';
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
 import { ownSignalFetch } from './own-signal-fetch.js';
-import { ServerLineTooLong, StdioClientTransport, createStdioTransport, httpErrorStatus, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
+import { ServerLineTooLong, StdioClientTransport, createStdioTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
 
 /** Turns secret references in a server's env/headers into values, when the server starts. */
 export type SecretResolver = (account: string) => Promise<string>;
@@ -117,14 +117,7 @@ export class Downstream {
       // HTTP transports report failed requests here; stdio reports broken pipes and bad JSON. An
       // over-long line ends a stdio connection (the SDK closes it), but the process may take seconds to
       // exit: the session hears of it now, so the call waiting on it is answered at once.
-      if (error instanceof ServerLineTooLong) return this.#lost(errorMessage(error));
-      if (config.transport !== 'http') return;
-      // An error status for one request fails that request (its send rejects, and the session answers
-      // the client with it), as it would for a client connected directly; the server's session and the
-      // calls beside it go on. A 404 means the server's session is gone; anything else (no answer, a
-      // broken stream, a message that is not JSON-RPC) loses the connection, so no call waits for good.
-      const status = httpErrorStatus(error);
-      if (status === undefined || status === 404) this.#lost(errorMessage(error));
+      if (config.transport === 'http' || error instanceof ServerLineTooLong) this.#lost(errorMessage(error));
     };
     this.#transport = transport;
     try {
