@@ -423,13 +423,23 @@ export class GatewaySession {
   async #requestDownstream(method: string, params: Record<string, unknown>, timeoutMs = REPLAY_TIMEOUT_MS): Promise<JSONRPCMessage> {
     const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
     const answer = this.#awaitAnswer(id, 'server', timeoutMs);
-    await this.#sendDownstream({ jsonrpc: '2.0', id, method, params });
+    try {
+      await this.#sendDownstream({ jsonrpc: '2.0', id, method, params });
+    } catch (error) {
+      // Never sent: nothing will answer it. Its wait ends here, heard, so that it cannot reject later
+      // with no one listening (the connection lost meanwhile, the timeout, the close): an unhandled
+      // rejection would end the engine's process.
+      this.#pending.get(id)?.reject(error as Error);
+      answer.catch(() => undefined);
+      throw error;
+    }
     return answer;
   }
 
   async #requestUpstream(method: string, params: Record<string, unknown>, related: RequestId, signal: AbortSignal): Promise<JSONRPCMessage> {
     const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
     const answer = this.#awaitAnswer(id, 'client', 0, signal);
+    // #reply never rejects (a message the client cannot get is logged), so the answer is awaited by the caller.
     await this.#reply({ jsonrpc: '2.0', id, method, params }, related);
     return answer;
   }
