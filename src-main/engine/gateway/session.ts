@@ -423,14 +423,15 @@ export class GatewaySession {
   async #requestDownstream(method: string, params: Record<string, unknown>, timeoutMs = REPLAY_TIMEOUT_MS): Promise<JSONRPCMessage> {
     const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
     const answer = this.#awaitAnswer(id, 'server', timeoutMs);
+    // Heard from the start: a send that fails can lose the connection (rejecting this wait) before the
+    // send's own error reaches this function, and nothing would listen then. An unhandled rejection
+    // ends the engine's process.
+    answer.catch(() => undefined);
     try {
       await this.#sendDownstream({ jsonrpc: '2.0', id, method, params });
     } catch (error) {
-      // Never sent: nothing will answer it. Its wait ends here, heard, so that it cannot reject later
-      // with no one listening (the connection lost meanwhile, the timeout, the close): an unhandled
-      // rejection would end the engine's process.
+      // Never sent: nothing will answer it, so its wait (and timer) ends here.
       this.#pending.get(id)?.reject(error as Error);
-      answer.catch(() => undefined);
       throw error;
     }
     return answer;
