@@ -39,26 +39,24 @@ after(async () => {
   process.off('unhandledRejection', onUnhandled);
 });
 
+/** A call's outcome, refusing any approval it waits for (a tool Warden could not see), which answers it at once. */
+async function answered(call: Promise<unknown>): Promise<unknown> {
+  const settled = call.then((r) => r, (error: Error) => error);
+  for (let i = 0; i < 200; i++) {
+    for (const waiting of t.engine.guardian!.listPending()) t.engine.guardian!.answer(waiting.id, { effect: 'deny', scope: 'once' });
+    const outcome = await Promise.race([settled, new Promise((r) => setTimeout(() => r(undefined), 25))]);
+    if (outcome !== undefined) return outcome;
+  }
+  return undefined;
+}
+
 test('a tools/list of Warden\'s own that the server answers with an error leaves no rejection unheard, and the call is answered', { timeout: 20_000 }, async () => {
   const client = await t.httpClient('hand');
   // Not listed first: Warden asks the server for its tools before it decides.
-  const call = client.callTool({ name: 'anything', arguments: {} }).then((r) => r, (error: Error) => error);
-  // The call may wait for approval (a tool Warden could not see): refuse it, which answers it at once.
-  let outcome: unknown;
-  for (let i = 0; i < 200 && outcome === undefined; i++) {
-    for (const waiting of t.engine.guardian!.listPending()) t.engine.guardian!.answer(waiting.id, { effect: 'deny', scope: 'once' });
-    outcome = await Promise.race([call, new Promise((r) => setTimeout(() => r(undefined), 25))]);
-  }
-  assert.ok(outcome !== undefined, 'the call was answered');
+  assert.ok((await answered(client.callTool({ name: 'anything', arguments: {} }))) !== undefined, 'the call was answered');
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(unhandled.map(String), [], 'no rejection went unheard');
   // The engine still serves the session.
-  const again = client.callTool({ name: 'anything', arguments: {} }).then((r) => r, (error: Error) => error);
-  let second: unknown;
-  for (let i = 0; i < 200 && second === undefined; i++) {
-    for (const waiting of t.engine.guardian!.listPending()) t.engine.guardian!.answer(waiting.id, { effect: 'deny', scope: 'once' });
-    second = await Promise.race([again, new Promise((r) => setTimeout(() => r(undefined), 25))]);
-  }
-  assert.ok(second !== undefined, 'a second call is answered too');
+  assert.ok((await answered(client.callTool({ name: 'anything', arguments: {} }))) !== undefined, 'a second call is answered too');
   assert.deepEqual(unhandled.map(String), []);
 });
