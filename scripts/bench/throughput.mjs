@@ -8,6 +8,7 @@
 // Usage: node scripts/bench/throughput.mjs [rounds] (default 3). BENCH_SECONDS (default 6) per round;
 // BENCH_PROF=<dir> runs the engine under --cpu-prof and leaves the profile there (the bare proxy rounds
 // are skipped then: the engine's quiet spells, when its idle audit indexer works, would blur the profile).
+// BENCH_NODE_ARGS: more Node flags for the engine (e.g. --perf-basic-prof, for `perf record -p <pid>`).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ if (!wrkAvailable()) {
 function cpuMs(pid) {
   // utime + stime of the process (all its threads), in ms: clock ticks of 10 ms on Linux.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
 }
 
 async function started(child, pattern) {
@@ -49,7 +50,7 @@ let serve;
 let bare;
 try {
   execFileSync(process.execPath, [WARDEN, 'servers', 'add', 'echo-lite', '--', ...ECHO_LITE], { env });
-  serve = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), WARDEN, 'serve', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  serve = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), WARDEN, 'serve', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = (await started(serve, /Warden (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Data:/))[1];
   bare = spawn(process.execPath, [join(root, 'scripts', 'bench', 'bare-proxy.mjs'), ...ECHO_LITE], { stdio: ['ignore', 'pipe', 'ignore'] });
   const barePort = (await started(bare, /^(\d+)/m))[1];
@@ -57,18 +58,23 @@ try {
   const { dataPaths } = await import(join(root, 'dist/src-main/engine/paths.js'));
   const token = await new TokenStore(dataPaths(dir)).clientToken('bench');
   const headers = { authorization: `Bearer ${token}` };
+  if (process.env.BENCH_SHOW_PID) console.log(`engine pid ${serve.pid}`);
   await wrkRate(`${url}/mcp/echo-lite`, headers, 2); // warm-up: JIT, the sessions' server processes
   const runs = { warden: [], cpu: [], bare: [] };
   for (let i = 0; i < rounds; i++) {
     const before = cpuMs(serve.pid);
     const w = await wrkRate(`${url}/mcp/echo-lite`, headers, seconds);
-    const perCall = (((cpuMs(serve.pid) - before) * 1000) / (w.rate * seconds));
+    const after = cpuMs(serve.pid);
+    const calls = w.rate * seconds;
+    const user = ((after.user - before.user) * 1000) / calls;
+    const system = ((after.system - before.system) * 1000) / calls;
+    const perCall = user + system;
     const b = process.env.BENCH_PROF ? undefined : await wrkRate(`http://127.0.0.1:${barePort}/mcp`, {}, seconds);
     runs.warden.push(w.rate);
     runs.cpu.push(perCall);
     if (b) runs.bare.push(b.rate);
     const bad = (r) => (r.bad ? ` (${r.bad} answers were not the echo)` : '') + (r.errors ? ` (socket errors: ${r.errors})` : '');
-    console.log(`round ${i + 1}: through Warden ${w.rate} calls/s${bad(w)}, engine CPU ${perCall.toFixed(0)} us/call${b ? `; through the bare proxy ${b.rate} calls/s${bad(b)}` : ''}`);
+    console.log(`round ${i + 1}: through Warden ${w.rate} calls/s${bad(w)}, engine CPU ${perCall.toFixed(0)} us/call (user ${user.toFixed(0)}, system ${system.toFixed(0)})${b ? `; through the bare proxy ${b.rate} calls/s${bad(b)}` : ''}`);
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log(`calls/s, 8 wrk clients through Warden, minimal echo server (target >= 5,000), median of ${rounds}: ${median(runs.warden)}`);
