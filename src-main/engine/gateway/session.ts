@@ -244,7 +244,9 @@ export class GatewaySession {
       if (entry) entry.forwarded = true;
       await this.#sendDownstream(request);
     } catch (error) {
-      this.#settle(request.id);
+      // Answered already when the failed send also lost the connection (#lost answers every forwarded
+      // call): one answer, and one outcome on record, per call.
+      if (!this.#settle(request.id)) return;
       const code = error instanceof WardenError ? error.code : 'server_crashed';
       await this.#reply(rpcError(request.id, ErrorCode.InternalError, errorMessage(error), code));
       if (entry?.call && entry.decision) void this.#finish(entry.call, entry.decision, { status: 'error', durationMs: Date.now() - entry.call.startedAt, errorMessage: errorMessage(error) });
