@@ -5,7 +5,7 @@ import { isAbsolute, join, delimiter } from 'node:path';
 import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
 import { ownSignalFetch } from './own-signal-fetch.js';
-import { ServerLineTooLong, StdioClientTransport, createStdioTransport, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
+import { ServerLineTooLong, StdioClientTransport, createStdioTransport, httpErrorStatus, loadStreamableHttpClientTransport, type JSONRPCMessage, type Transport } from '../mcp/sdk.js';
 
 /** Turns secret references in a server's env/headers into values, when the server starts. */
 export type SecretResolver = (account: string) => Promise<string>;
@@ -117,7 +117,17 @@ export class Downstream {
       // HTTP transports report failed requests here; stdio reports broken pipes and bad JSON. An
       // over-long line ends a stdio connection (the SDK closes it), but the process may take seconds to
       // exit: the session hears of it now, so the call waiting on it is answered at once.
-      if (config.transport === 'http' || error instanceof ServerLineTooLong) this.#lost(errorMessage(error));
+      if (error instanceof ServerLineTooLong) return this.#lost(errorMessage(error));
+      if (config.transport !== 'http') return;
+      // A server error (5xx) or a rate limit (429) answering one request fails that request alone: its
+      // send rejects and the session answers the client with it, as for a client connected directly,
+      // while the server's session and the calls beside it go on. Anything else loses the connection
+      // (the calls waiting on it are answered at once, the next call starts a new session): no answer,
+      // a broken stream, a message that is not JSON-RPC, or a 3xx/4xx, which says the session is gone
+      // (404, and the 400 many servers send for a session they no longer know) or not allowed.
+      const status = httpErrorStatus(error);
+      if (status !== undefined && (status >= 500 || status === 429)) return;
+      this.#lost(errorMessage(error));
     };
     this.#transport = transport;
     try {

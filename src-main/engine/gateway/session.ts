@@ -382,15 +382,17 @@ export class GatewaySession {
     if (this.deps.warmSpares) runtime.warmSpareSoon(server, this.deps.resolveSecret);
     if (replay && this.#initializeRequest) {
       // A restart after a crash: the client already initialized, so Warden does it again on its behalf.
-      const response = await this.#requestDownstream('initialize', this.#initializeRequest.params ?? {}, REPLAY_TIMEOUT_MS).catch((error) => {
+      // Either step failing leaves no half-started server: the next call starts it again.
+      const gaveUp = (error: unknown): never => {
         void downstream.close();
-        this.#downstream = undefined;
+        if (this.#downstream === downstream) this.#downstream = undefined;
         runtime.failed(errorMessage(error));
         throw new WardenError('server_start_failed', `Server \`${server.name}\` restarted but did not initialize: ${errorMessage(error)}`);
-      });
+      };
+      const response = await this.#requestDownstream('initialize', this.#initializeRequest.params ?? {}, REPLAY_TIMEOUT_MS).catch(gaveUp);
       const version = (response as { result?: { protocolVersion?: string } }).result?.protocolVersion;
       if (version) downstream.setProtocolVersion(version);
-      if (this.#initializedSent) await downstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      if (this.#initializedSent) await downstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' }).catch(gaveUp);
     }
     runtime.started();
     this.deps.logger.info('server.started', { server: server.name, pid: downstream.pid, session: this.id, replay, spare: Boolean(spare) });

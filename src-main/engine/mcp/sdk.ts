@@ -42,6 +42,17 @@ export type {
   CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 
+/**
+ * The HTTP status of the SDK's StreamableHTTPError (an HTTP server answered a request with an error
+ * status), or undefined for any other error. Told by its shape, not its class: importing the class would
+ * load the HTTP client transport into every engine (see loadStreamableHttpClientTransport).
+ */
+export function httpErrorStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error) || !error.message.startsWith('Streamable HTTP error: ')) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599 ? code : undefined;
+}
+
 /** A server wrote a line longer than the read limit: the SDK's transport closes the connection on it. */
 export class ServerLineTooLong extends Error {
   constructor() {

@@ -1,6 +1,7 @@
-// A call whose send to an HTTP server fails: the SDK reports the failure twice, as a lost connection
-// (onerror) and as the send's rejection. The session answers the call, and puts its outcome on record,
-// once. A hand-written Streamable HTTP server that answers every tools/call with 500.
+// A call whose send to an HTTP server fails in a way that loses the connection (a 400: the server no
+// longer knows the session): the SDK reports it twice, as a lost connection (onerror) and as the send's
+// rejection. The session answers the call, and puts its outcome on record, once. A hand-written
+// Streamable HTTP server that answers every tools/call with 400.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -24,7 +25,7 @@ before(async () => {
       if (message.method === 'tools/list') {
         return void answer({ tools: [{ name: 'read_note', description: 'Reads a note.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } }] });
       }
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('the tool fell over');
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request: No valid session ID provided');
     });
   });
   await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
