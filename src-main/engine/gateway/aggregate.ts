@@ -331,6 +331,10 @@ export class AggregateSession {
       }, timeoutMs).unref();
       this.#own.set(id, { resolve, reject, timer });
     });
+    // Heard from the start: the close or the timeout can reject it while the inner session still works on
+    // sending it (a server that starts slowly, an HTTP server slow to answer). An unhandled rejection
+    // ends the engine's process.
+    answer.catch(() => undefined);
     await inner.session.fromClient({ jsonrpc: '2.0', id, method, params });
     return answer;
   }

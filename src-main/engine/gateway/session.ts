@@ -47,6 +47,8 @@ interface Inflight {
   call?: ToolCall;
   decision?: Decision;
   controller?: LazyAbort;
+  /** The call's outcome record is made (once per call, whoever ends it: the answer, a crash, a cancel, the close). */
+  recorded?: boolean;
 }
 
 interface Pending {
@@ -115,6 +117,12 @@ export class GatewaySession {
         const entry = requestId === undefined ? undefined : this.#inflight.get(requestId);
         entry?.controller?.abort();
         if (entry && !entry.forwarded) return; // held by Warden: the server never saw it
+        if (entry) {
+          // The client expects no answer now, and a server need not send one: the call ends here (an
+          // answer that still comes is not heard), on record as cancelled.
+          this.#settle(requestId!);
+          this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: 'cancelled by the client after it was forwarded' });
+        }
       }
       return this.#sendDownstream(message).catch(() => undefined);
     }
@@ -190,17 +198,23 @@ export class GatewaySession {
       return;
     }
 
+    if (this.#inflight.get(request.id) !== entry) {
+      // Ended while it was decided or recorded (the session closed): answered then; on record once.
+      this.#record(entry, { status: 'error', durationMs: Date.now() - call.startedAt, errorMessage: 'the session ended before the call was forwarded' });
+      return;
+    }
+
     if (cancel.aborted) {
       // The client cancelled while the call was held: it expects no answer.
       this.#inflight.delete(request.id);
-      void this.#finish(call, decision, { status: 'error', durationMs: Date.now() - call.startedAt, errorMessage: 'cancelled by the client before it was forwarded' });
+      this.#record(entry, { status: 'error', durationMs: Date.now() - call.startedAt, errorMessage: 'cancelled by the client before it was forwarded' });
       return;
     }
 
     if (decision.effect === 'deny') {
       this.#inflight.delete(request.id);
       await this.#reply(this.#refusal(request.id, denialText(call, decision)));
-      void this.#finish(call, decision, { status: decision.status ?? 'denied', durationMs: Date.now() - call.startedAt });
+      this.#record(entry, { status: decision.status ?? 'denied', durationMs: Date.now() - call.startedAt });
       return;
     }
     await this.#forward(request);
@@ -241,6 +255,13 @@ export class GatewaySession {
     const entry = this.#inflight.get(request.id);
     try {
       await this.#ensureDownstream({ replay: true });
+      if (entry && this.#inflight.get(request.id) !== entry) return; // ended meanwhile (the session closed)
+      if (entry?.controller?.aborted) {
+        // Cancelled while the server (re)started: it never sees the call.
+        this.#settle(request.id);
+        this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: 'cancelled by the client before it was forwarded' });
+        return;
+      }
       if (entry) entry.forwarded = true;
       await this.#sendDownstream(request);
     } catch (error) {
@@ -249,7 +270,7 @@ export class GatewaySession {
       if (!this.#settle(request.id)) return;
       const code = error instanceof WardenError ? error.code : 'server_crashed';
       await this.#reply(rpcError(request.id, ErrorCode.InternalError, errorMessage(error), code));
-      if (entry?.call && entry.decision) void this.#finish(entry.call, entry.decision, { status: 'error', durationMs: Date.now() - entry.call.startedAt, errorMessage: errorMessage(error) });
+      if (entry) this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: errorMessage(error) });
     }
   }
 
@@ -302,7 +323,7 @@ export class GatewaySession {
     const replied = this.#reply(message);
     if (entry.call && entry.decision) {
       const failed = isErrorResponse(message) || (message as { result?: { isError?: boolean } }).result?.isError === true;
-      void this.#finish(entry.call, entry.decision, {
+      this.#record(entry, {
         status: failed ? 'error' : 'ok',
         durationMs: Date.now() - entry.call.startedAt,
         result: isResult(message) ? message.result : undefined,
@@ -347,7 +368,8 @@ export class GatewaySession {
 
   async #ensureDownstream({ replay }: { replay: boolean }): Promise<Downstream> {
     if (this.#closed) throw new WardenError('server_crashed', 'The session is closed.');
-    if (this.#downstream) return this.#downstream;
+    // A restart sets the connection before it replays the client's initialize: calls wait for the start.
+    if (this.#downstream && !this.#starting) return this.#downstream;
     if (!this.#starting) {
       this.#starting = this.#start(replay).finally(() => {
         this.#starting = undefined;
@@ -378,6 +400,13 @@ export class GatewaySession {
         throw error;
       }
     }
+    if (this.#closed) {
+      // The session ended while its server started (a backoff, a keychain lookup, the spawn): no one
+      // would close this process.
+      void downstream.close();
+      if (runtime.sessions === 0 && runtime.state === 'starting') runtime.state = 'idle';
+      throw new WardenError('server_crashed', 'The session is closed.');
+    }
     this.#downstream = downstream;
     if (this.deps.warmSpares) runtime.warmSpareSoon(server, this.deps.resolveSecret);
     if (replay && this.#initializeRequest) {
@@ -386,6 +415,8 @@ export class GatewaySession {
       const gaveUp = (error: unknown): never => {
         void downstream.close();
         if (this.#downstream === downstream) this.#downstream = undefined;
+        // Warden's own requests sent on it meanwhile (a tools/list before a decision) get no answer now.
+        for (const pending of [...this.#pending.values()]) if (pending.asked === 'server') pending.reject(new WardenError('server_start_failed', errorMessage(error)));
         runtime.failed(errorMessage(error));
         throw new WardenError('server_start_failed', `Server \`${server.name}\` restarted but did not initialize: ${errorMessage(error)}`);
       };
@@ -408,7 +439,7 @@ export class GatewaySession {
       if (!entry.forwarded) continue;
       this.#settle(id);
       void this.#reply(rpcError(id, ErrorCode.InternalError, message, 'server_crashed'));
-      if (entry.call && entry.decision) void this.#finish(entry.call, entry.decision, { status: 'error', durationMs: Date.now() - entry.call.startedAt, errorMessage: message });
+      this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: message });
     }
     for (const [id, pending] of [...this.#pending]) {
       this.#pending.delete(id);
@@ -444,7 +475,8 @@ export class GatewaySession {
   async #requestUpstream(method: string, params: Record<string, unknown>, related: RequestId, signal: AbortSignal): Promise<JSONRPCMessage> {
     const id = `${WARDEN_ID_PREFIX}${this.#nextId++}`;
     const answer = this.#awaitAnswer(id, 'client', 0, signal);
-    // #reply never rejects (a message the client cannot get is logged), so the answer is awaited by the caller.
+    // Heard from the start: a cancel, a crash or the close can reject it while the question is written.
+    answer.catch(() => undefined);
     await this.#reply({ jsonrpc: '2.0', id, method, params }, related);
     return answer;
   }
@@ -490,6 +522,13 @@ export class GatewaySession {
     }
   }
 
+  /** Puts a call's outcome on record, once: a call that was never decided has none to record yet. */
+  #record(entry: Inflight, outcome: Parameters<AuditPoint['finished']>[2]): void {
+    if (!entry.call || !entry.decision || entry.recorded) return;
+    entry.recorded = true;
+    void this.#finish(entry.call, entry.decision, outcome);
+  }
+
   async #finish(call: ToolCall, decision: Decision, outcome: Parameters<AuditPoint['finished']>[2]): Promise<void> {
     try {
       await this.deps.audit.finished(call, decision, outcome);
@@ -510,7 +549,7 @@ export class GatewaySession {
       await this.deps.upstream
         .send(entry.method === 'tools/call' && !entry.forwarded ? this.#refusal(id, `${message} It was not forwarded.`) : rpcError(id, ErrorCode.InternalError, message, 'engine_not_running'))
         .catch(() => undefined);
-      if (entry.call && entry.decision) void this.#finish(entry.call, entry.decision, { status: 'error', durationMs: Date.now() - entry.call.startedAt, errorMessage: message });
+      this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: message });
     }
     for (const [id, pending] of [...this.#pending]) {
       this.#pending.delete(id);
