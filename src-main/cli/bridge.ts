@@ -28,6 +28,15 @@ function peek(line: string): { id?: Id; method?: string; isResponse: boolean } |
   }
 }
 
+/** The request id a notifications/cancelled names. */
+function cancelledId(line: string): unknown {
+  try {
+    return (JSON.parse(line) as { params?: { requestId?: unknown } }).params?.requestId;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Splits a stream into lines; a long line arriving in many chunks is joined once, not rescanned. */
 function lines(onLine: (line: string) => void): (chunk: string) => void {
   let parts: string[] = [];
@@ -87,6 +96,8 @@ export class StdioBridge {
       return;
     }
     if (isRequest) this.#pending.set(JSON.stringify(info!.id), info!.id!);
+    // A cancelled request gets no answer (the client expects none): it is no longer waited for.
+    if (info?.method === 'notifications/cancelled') this.#pending.delete(JSON.stringify(cancelledId(line)));
     try {
       const socket = await this.#connect(info?.method === 'initialize');
       socket.write(line + '\n');
@@ -125,9 +136,14 @@ export class StdioBridge {
       lines((line) => {
         if (!greeted) {
           greeted = true;
-          const reply = JSON.parse(line) as { warden: string; message?: string };
-          if (reply.warden === 'ok') handshake.resolve();
-          else handshake.reject(new Error(reply.message ?? 'Warden refused the connection.'));
+          let reply: { warden?: unknown; message?: unknown } | undefined;
+          try {
+            reply = JSON.parse(line) as typeof reply;
+          } catch {
+            // not Warden's greeting: refused below
+          }
+          if (reply?.warden === 'ok') handshake.resolve();
+          else handshake.reject(new Error(typeof reply?.message === 'string' ? reply.message : 'Warden refused the connection.'));
           return;
         }
         const info = peek(line);
@@ -140,10 +156,20 @@ export class StdioBridge {
       }),
     );
     socket.on('error', (error) => this.options.log(`engine connection: ${error.message}`));
-    socket.on('close', () => this.#lost(socket));
+    socket.on('close', () => {
+      // Closed before the engine greeted (it stopped, or is not Warden): the request waiting on this
+      // connection gets the error, and the next one connects again.
+      if (!greeted) handshake.reject(new Error(`Warden's engine at ${path} closed the connection before it answered.`));
+      this.#lost(socket);
+    });
     const target = this.options.server === undefined ? { all: true } : { server: this.options.server };
     socket.write(JSON.stringify({ warden: 'connect', ...target, token: this.options.token }) + '\n');
-    await ready;
+    try {
+      await ready;
+    } catch (error) {
+      socket.destroy(); // a refused connection is not kept
+      throw error;
+    }
     if (replay && this.#initialize) {
       const init = JSON.parse(this.#initialize) as Record<string, unknown>;
       socket.write(JSON.stringify({ ...init, id: REPLAY_ID }) + '\n');
