@@ -122,10 +122,32 @@ export function parseMessage(raw: unknown): Message {
   return MessageSchema.parse(raw);
 }
 
-/** The SDK's stdio client transport with MessageLines in place of its read buffer (an SDK internal: when absent, the SDK's own buffer stays). */
-export function createStdioTransport(params: StdioServerParameters): StdioClientTransport {
+/** How long a server's output may stay open after its process exited (its last answers still being read). */
+const EXIT_GRACE_MS = 500;
+
+/**
+ * The SDK's stdio client transport with MessageLines in place of its read buffer (an SDK internal: when
+ * absent, the SDK's own buffer stays). `onExitedOpen`: the server's process exited but its output stays
+ * open (something it started holds the pipe): the SDK hears of the end only when the pipe closes, so
+ * calls would wait for good. Called once, EXIT_GRACE_MS after the exit, if the transport has not closed.
+ */
+export function createStdioTransport(params: StdioServerParameters, onExitedOpen?: (how: string) => void): StdioClientTransport {
   const transport = new StdioClientTransport(params);
-  const internals = transport as unknown as { _readBuffer?: unknown };
+  const internals = transport as unknown as { _readBuffer?: unknown; _process?: import('node:child_process').ChildProcess };
   if (internals._readBuffer !== undefined) internals._readBuffer = new MessageLines();
+  if (onExitedOpen) {
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      await start();
+      const child = internals._process;
+      child?.once('exit', (code, signal) => {
+        const timer = setTimeout(() => {
+          if (internals._process === child) onExitedOpen(signal ? `killed by ${signal}` : `exit code ${code}`);
+        }, EXIT_GRACE_MS);
+        timer.unref();
+        child.once('close', () => clearTimeout(timer));
+      });
+    };
+  }
   return transport;
 }

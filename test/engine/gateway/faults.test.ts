@@ -49,6 +49,24 @@ describe('downstream faults', () => {
     assert.equal(t.engine.runtime('faulty').state, 'running');
   });
 
+  test('a server that exits during a call while a process it started holds its output: the client gets the error within a second or so', async () => {
+    const client = await t.httpClient('faulty');
+    await client.callTool({ name: 'ok', arguments: {} });
+    const started = Date.now();
+    try {
+      await assert.rejects(client.callTool({ name: 'orphan', arguments: {} }, undefined, { timeout: 5000 }), (error: McpError) => {
+        assert.match(error.message, /Server `faulty` stopped during the call \(the process exited \(exit code 5\), and a process it started still holds its output\)/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 3000, `answered after ${Date.now() - started} ms`);
+      const again = await client.callTool({ name: 'ok', arguments: { text: 'again' } });
+      assert.match(JSON.stringify(again), /ok again/, 'the next call restarts it');
+    } finally {
+      const orphan = t.engine.runtime('faulty').stderr.lines().map((l) => /orphan pid=(\d+)/.exec(l)?.[1]).find(Boolean);
+      if (orphan) process.kill(Number(orphan), 'SIGKILL');
+    }
+  });
+
   test('a server whose command does not exist: the error names the command', async () => {
     await assert.rejects(t.httpClient('missing'), /`warden-no-such-command-xyz` not found on PATH/);
     assert.equal(t.engine.runtime('missing').state, 'failed');
