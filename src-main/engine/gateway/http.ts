@@ -213,7 +213,13 @@ export class GatewayHttp {
       this.#bindings.delete(session.id);
       void session.close();
     };
-    await transport.handle(req, res);
+    try {
+      await transport.handle(req, res);
+    } catch (error) {
+      // The request broke off before it was read (the client went away): nothing to keep.
+      if (!transport.initialized) await session.close();
+      throw error;
+    }
     if (transport.initialized) {
       this.#bindings.set(session.id, { transport, session, server, owner: ownerId });
     } else {

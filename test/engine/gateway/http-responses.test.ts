@@ -128,3 +128,22 @@ describe('answers to a POST', () => {
     assert.ok(Date.now() - started < 3000, 'answered at once, not after the stream timer');
   });
 });
+
+test('an initialize whose body never finishes arriving (the client went away) leaves no session behind', async () => {
+  const t = await startTestEngine([servers.everything()], { decisions: allowAll });
+  try {
+    const token = new TokenStore(dataPaths(t.dir)).clientToken('gone');
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'gone', version: '1' } } });
+    const req = request(`${t.url}/mcp/everything`, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } });
+    req.on('error', () => undefined); // the hang-up this test makes
+    req.write(body.slice(0, 10));
+    for (let i = 0; i < 100 && t.engine.runtime('everything').sessions === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(t.engine.runtime('everything').sessions, 1, 'a session was opened for the request');
+    req.destroy();
+    for (let i = 0; i < 100 && t.engine.runtime('everything').sessions !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(t.engine.runtime('everything').sessions, 0);
+  } finally {
+    await t.stop();
+  }
+});
