@@ -17,21 +17,13 @@ const INTERNAL_ERROR = -32603;
 const REPLAY_ID = 'warden-bridge:replay';
 
 /** What the bridge needs to know of a line; it forwards the line itself, not a re-serialisation. */
-function peek(line: string): { id?: Id; method?: string; isResponse: boolean } | undefined {
+function peek(line: string): { id?: Id; method?: string; isResponse: boolean; cancels?: unknown } | undefined {
   try {
-    const message = JSON.parse(line) as { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
+    const message = JSON.parse(line) as { id?: unknown; method?: unknown; result?: unknown; error?: unknown; params?: { requestId?: unknown } };
     const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : undefined;
     const method = typeof message.method === 'string' ? message.method : undefined;
-    return { id, method, isResponse: method === undefined && ('result' in message || 'error' in message) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The request id a notifications/cancelled names. */
-function cancelledId(line: string): unknown {
-  try {
-    return (JSON.parse(line) as { params?: { requestId?: unknown } }).params?.requestId;
+    const cancels = method === 'notifications/cancelled' ? message.params?.requestId : undefined;
+    return { id, method, isResponse: method === undefined && ('result' in message || 'error' in message), cancels };
   } catch {
     return undefined;
   }
@@ -97,7 +89,7 @@ export class StdioBridge {
     }
     if (isRequest) this.#pending.set(JSON.stringify(info!.id), info!.id!);
     // A cancelled request gets no answer (the client expects none): it is no longer waited for.
-    if (info?.method === 'notifications/cancelled') this.#pending.delete(JSON.stringify(cancelledId(line)));
+    if (info?.cancels !== undefined) this.#pending.delete(JSON.stringify(info.cancels));
     try {
       const socket = await this.#connect(info?.method === 'initialize');
       socket.write(line + '\n');
@@ -130,6 +122,7 @@ export class StdioBridge {
     let handshake!: { resolve(): void; reject(error: Error): void };
     const ready = new Promise<void>((resolve, reject) => (handshake = { resolve, reject }));
     let greeted = false;
+    let refused = false;
     let replaying = replay;
     socket.on(
       'data',
@@ -143,9 +136,13 @@ export class StdioBridge {
             // not Warden's greeting: refused below
           }
           if (reply?.warden === 'ok') handshake.resolve();
-          else handshake.reject(new Error(typeof reply?.message === 'string' ? reply.message : 'Warden refused the connection.'));
+          else {
+            refused = true;
+            handshake.reject(new Error(typeof reply?.message === 'string' ? reply.message : 'Warden refused the connection.'));
+          }
           return;
         }
+        if (refused) return; // what a refusing peer says after it never reaches the client
         const info = peek(line);
         if (replaying && info?.isResponse && info.id === REPLAY_ID) {
           replaying = false;

@@ -64,7 +64,8 @@ test('an engine socket that closes before it greets: each request gets an MCP er
 });
 
 test('an engine socket that greets with something that is not Warden: refused with an MCP error, and the bridge goes on', { timeout: 20_000 }, async () => {
-  await withEngineSocket((socket) => socket.write('HTTP/1.1 400 Bad Request\r\n\r\n'), async (path) => {
+  // What an HTTP server answers a line it cannot read: its status line, then headers the client must not see.
+  await withEngineSocket((socket) => socket.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'), async (path) => {
     const answers = await bridgeAnswers(path, [init, ping], 2);
     assert.deepEqual(answers.map((a) => a.id), [1, 2]);
     for (const a of answers) assert.match(a.error?.message ?? '', /refused the connection/);
