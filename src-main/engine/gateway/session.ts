@@ -13,7 +13,7 @@ import {
   type RequestId,
   type Tool,
 } from '../mcp/sdk.js';
-import type { AuditPoint, ClientIdentity, Decision, DecisionPoint, ToolCall, WaitingChannel } from '../pipeline.js';
+import type { AuditPoint, CallOutcome, ClientIdentity, Decision, DecisionPoint, ToolCall, WaitingChannel } from '../pipeline.js';
 import { Downstream, type SecretResolver } from './downstream.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { ServerRuntime } from './runtime.js';
@@ -121,7 +121,7 @@ export class GatewaySession {
           // The client expects no answer now, and a server need not send one: the call ends here (an
           // answer that still comes is not heard), on record as cancelled.
           this.#settle(requestId!);
-          this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: 'cancelled by the client after it was forwarded' });
+          this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client after it was forwarded' });
         }
       }
       return this.#sendDownstream(message).catch(() => undefined);
@@ -200,21 +200,21 @@ export class GatewaySession {
 
     if (this.#inflight.get(request.id) !== entry) {
       // Ended while it was decided or recorded (the session closed): answered then; on record once.
-      this.#record(entry, { status: 'error', durationMs: Date.now() - call.startedAt, errorMessage: 'the session ended before the call was forwarded' });
+      this.#record(entry, { status: 'error', errorMessage: 'the session ended before the call was forwarded' });
       return;
     }
 
     if (cancel.aborted) {
       // The client cancelled while the call was held: it expects no answer.
       this.#inflight.delete(request.id);
-      this.#record(entry, { status: 'error', durationMs: Date.now() - call.startedAt, errorMessage: 'cancelled by the client before it was forwarded' });
+      this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' });
       return;
     }
 
     if (decision.effect === 'deny') {
       this.#inflight.delete(request.id);
       await this.#reply(this.#refusal(request.id, denialText(call, decision)));
-      this.#record(entry, { status: decision.status ?? 'denied', durationMs: Date.now() - call.startedAt });
+      this.#record(entry, { status: decision.status ?? 'denied' });
       return;
     }
     await this.#forward(request);
@@ -259,7 +259,7 @@ export class GatewaySession {
       if (entry?.controller?.aborted) {
         // Cancelled while the server (re)started: it never sees the call.
         this.#settle(request.id);
-        this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: 'cancelled by the client before it was forwarded' });
+        this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' });
         return;
       }
       if (entry) entry.forwarded = true;
@@ -270,7 +270,7 @@ export class GatewaySession {
       if (!this.#settle(request.id)) return;
       const code = error instanceof WardenError ? error.code : 'server_crashed';
       await this.#reply(rpcError(request.id, ErrorCode.InternalError, errorMessage(error), code));
-      if (entry) this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: errorMessage(error) });
+      if (entry) this.#record(entry, { status: 'error', errorMessage: errorMessage(error) });
     }
   }
 
@@ -325,7 +325,6 @@ export class GatewaySession {
       const failed = isErrorResponse(message) || (message as { result?: { isError?: boolean } }).result?.isError === true;
       this.#record(entry, {
         status: failed ? 'error' : 'ok',
-        durationMs: Date.now() - entry.call.startedAt,
         result: isResult(message) ? message.result : undefined,
         errorMessage: isErrorResponse(message) ? message.error.message : undefined,
       });
@@ -348,6 +347,8 @@ export class GatewaySession {
 
   /** Asks the server for its tools (all pages) when a call names a tool this session has not listed. */
   async #learnTools(): Promise<void> {
+    // Not to a server still replaying the client's initialize (a restart): after it, as calls go.
+    await this.#starting?.catch(() => undefined);
     let cursor: string | undefined;
     do {
       const response = await this.#requestDownstream('tools/list', cursor ? { cursor } : {});
@@ -439,7 +440,7 @@ export class GatewaySession {
       if (!entry.forwarded) continue;
       this.#settle(id);
       void this.#reply(rpcError(id, ErrorCode.InternalError, message, 'server_crashed'));
-      this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: message });
+      this.#record(entry, { status: 'error', errorMessage: message });
     }
     for (const [id, pending] of [...this.#pending]) {
       this.#pending.delete(id);
@@ -522,14 +523,14 @@ export class GatewaySession {
     }
   }
 
-  /** Puts a call's outcome on record, once: a call that was never decided has none to record yet. */
-  #record(entry: Inflight, outcome: Parameters<AuditPoint['finished']>[2]): void {
+  /** Puts a call's outcome on record, once, timed from its start: a call never decided has none yet. */
+  #record(entry: Inflight, outcome: Omit<CallOutcome, 'durationMs'>): void {
     if (!entry.call || !entry.decision || entry.recorded) return;
     entry.recorded = true;
-    void this.#finish(entry.call, entry.decision, outcome);
+    void this.#finish(entry.call, entry.decision, { ...outcome, durationMs: Date.now() - entry.call.startedAt });
   }
 
-  async #finish(call: ToolCall, decision: Decision, outcome: Parameters<AuditPoint['finished']>[2]): Promise<void> {
+  async #finish(call: ToolCall, decision: Decision, outcome: CallOutcome): Promise<void> {
     try {
       await this.deps.audit.finished(call, decision, outcome);
     } catch (error) {
@@ -549,7 +550,7 @@ export class GatewaySession {
       await this.deps.upstream
         .send(entry.method === 'tools/call' && !entry.forwarded ? this.#refusal(id, `${message} It was not forwarded.`) : rpcError(id, ErrorCode.InternalError, message, 'engine_not_running'))
         .catch(() => undefined);
-      this.#record(entry, { status: 'error', durationMs: entry.call ? Date.now() - entry.call.startedAt : 0, errorMessage: message });
+      this.#record(entry, { status: 'error', errorMessage: message });
     }
     for (const [id, pending] of [...this.#pending]) {
       this.#pending.delete(id);

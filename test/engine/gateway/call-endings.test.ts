@@ -46,6 +46,7 @@ describe('calls through the engine', () => {
   let t: TestEngine;
   const marker = join(tmpdir(), `warden-fail-restart-${process.pid}`);
   before(async () => {
+    rmSync(marker, { force: true }); // one left by a run that was killed would make the first process fail
     t = await startTestEngine([servers.fixture('cancellable.mjs', 'cancellable'), servers.fixture('faulty.mjs', 'faulty', ['--fail-restart', marker])]);
   });
   after(async () => {
