@@ -4,39 +4,27 @@
 // Streamable HTTP server that answers every tools/call with 400.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { openAuditReader } from '../../../src-main/engine/audit/index.js';
 import { dataPaths } from '../../../src-main/engine/paths.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { handHttpServer, type HandServer } from '../../helpers/hand-http-server.js';
 
-let mcp: Server;
+let hand: HandServer;
 let t: TestEngine;
 
 before(async () => {
-  mcp = createServer((req, res) => {
-    if (req.method === 'GET' || req.method === 'DELETE') return void res.writeHead(405).end();
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => {
-      const message = JSON.parse(body) as { id?: number | string; method: string };
-      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
-      const answer = (result: unknown) => res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
-      if (message.method === 'initialize') return void answer({ protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hand', version: '1' } });
-      if (message.method === 'tools/list') {
-        return void answer({ tools: [{ name: 'read_note', description: 'Reads a note.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } }] });
-      }
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request: No valid session ID provided');
-    });
-  });
-  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`;
-  t = await startTestEngine([{ name: 'hand', transport: 'http', url, tier: 'trusted' }]);
+  const readNote = { name: 'read_note', description: 'Reads a note.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } };
+  hand = await handHttpServer((message, reply) => {
+    if (message.method !== 'tools/call') return false;
+    reply.fail(400, 'Bad Request: No valid session ID provided');
+    return true;
+  }, [readNote]);
+  t = await startTestEngine([{ name: 'hand', transport: 'http', url: hand.url, tier: 'trusted' }]);
 });
 
 after(async () => {
   await t.stop();
-  mcp.closeAllConnections();
-  await new Promise((resolve) => mcp.close(resolve));
+  await hand.close();
 });
 
 test('a call whose server fails while it is sent is answered once, and its outcome is on record once', { timeout: 20_000 }, async () => {

@@ -6,55 +6,30 @@
 // Streamable HTTP servers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Downstream } from '../../../src-main/engine/gateway/downstream.js';
 import { startTestEngine } from '../../helpers/engine.js';
+import { handHttpServer, type HandServer } from '../../helpers/hand-http-server.js';
 import { httpErrorStatus } from '../../../src-main/engine/mcp/sdk.js';
 import { ServerConfig } from '../../../shared/servers.js';
 import type { JSONRPCMessage } from '../../../src-main/engine/mcp/sdk.js';
 
-interface Hand {
-  url: string;
-  initializes: number;
-  close(): Promise<void>;
-}
-
 /** `fail-500`, `busy-429`, `stale-400` and `gone-404` answer with that status; `slow` answers after 300 ms; others at once. */
-async function handServer(): Promise<Hand> {
-  const state = { initializes: 0 };
-  const mcp = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' || req.method === 'DELETE') return void res.writeHead(405).end();
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => {
-      const message = JSON.parse(body) as { id?: number; method: string; params?: { name?: string } };
-      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
-      const answer = (result: unknown) => res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
-      if (message.method === 'initialize') {
-        state.initializes += 1;
-        return void answer({ protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hand', version: '1' } });
-      }
-      const tool = message.params?.name;
-      if (tool === 'fail-500') return void res.writeHead(500, { 'content-type': 'text/plain' }).end('the tool fell over');
-      if (tool === 'busy-429') return void res.writeHead(429, { 'content-type': 'text/plain' }).end('slow down');
-      if (tool === 'stale-400') return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request: No valid session ID provided');
-      if (tool === 'gone-404') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('no such session');
-      const text = { content: [{ type: 'text', text: `ran ${tool}` }] };
-      if (tool === 'slow') setTimeout(() => answer(text), 300);
-      else answer(text);
-    });
-  });
-  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`,
-    get initializes() {
-      return state.initializes;
-    },
-    async close() {
-      mcp.closeAllConnections();
-      await new Promise((resolve) => mcp.close(resolve));
-    },
+function handServer(): Promise<HandServer> {
+  const statuses: Record<string, [number, string]> = {
+    'fail-500': [500, 'the tool fell over'],
+    'busy-429': [429, 'slow down'],
+    'stale-400': [400, 'Bad Request: No valid session ID provided'],
+    'gone-404': [404, 'no such session'],
   };
+  return handHttpServer((message, reply) => {
+    const tool = message.params?.name;
+    if (message.method !== 'tools/call' || tool === undefined) return false;
+    const status = statuses[tool];
+    if (status) reply.fail(...status);
+    else if (tool === 'slow') setTimeout(() => reply.answer({ content: [{ type: 'text', text: 'ran slow' }] }), 300);
+    else return false;
+    return true;
+  });
 }
 
 async function open(url: string) {
@@ -90,7 +65,7 @@ test('a 500 for one call fails that call with the server\'s words; the call besi
     assert.equal(await settled(downstream.send(call(4, 'next'))), 'sent');
     for (let i = 0; i < 100 && !answerTo(messages, 4); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(answerTo(messages, 4), 'the next call is answered on the same session');
-    assert.equal(hand.initializes, 1, 'the server was not initialized again');
+    assert.equal(hand.seen.filter((m) => m === 'initialize').length, 1, 'the server was not initialized again');
   } finally {
     await downstream.close();
     await hand.close();
@@ -150,28 +125,20 @@ test('a restart whose replayed notifications/initialized gets a 500 leaves the s
   // The first call's 400 loses the connection; the next call restarts it, and Warden replays the
   // client's initialize and notifications/initialized. The server refuses the replayed notification once.
   let initialized = 0;
-  const seen: string[] = [];
-  const mcp = createServer((req, res) => {
-    if (req.method === 'GET' || req.method === 'DELETE') return void res.writeHead(405).end();
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => {
-      const message = JSON.parse(body) as { id?: number | string; method: string; params?: { name?: string } };
-      seen.push(message.method);
-      if (message.method === 'notifications/initialized') {
-        initialized += 1;
-        if (initialized === 2) return void res.writeHead(500, { 'content-type': 'text/plain' }).end('not now');
-      }
-      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
-      const answer = (result: unknown) => res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
-      if (message.method === 'initialize') return void answer({ protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hand', version: '1' } });
-      if (message.method === 'tools/list') return void answer({ tools: [{ name: 'note', description: 'Reads a note.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } }] });
-      if (seen.filter((m) => m === 'tools/call').length === 1) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request: No valid session ID provided');
-      answer({ content: [{ type: 'text', text: 'the note' }] });
-    });
-  });
-  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`;
+  let calls = 0;
+  const note = { name: 'note', description: 'Reads a note.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } };
+  const hand = await handHttpServer((message, reply) => {
+    if (message.method === 'notifications/initialized' && ++initialized === 2) {
+      reply.fail(500, 'not now');
+      return true;
+    }
+    if (message.method !== 'tools/call') return false;
+    if (++calls === 1) reply.fail(400, 'Bad Request: No valid session ID provided');
+    else reply.answer({ content: [{ type: 'text', text: 'the note' }] });
+    return true;
+  }, [note]);
+  const url = hand.url;
+  const seen = hand.seen;
   const t = await startTestEngine([{ name: 'hand', transport: 'http', url, tier: 'trusted' }]);
   try {
     const client = await t.httpClient('hand');
@@ -190,7 +157,6 @@ test('a restart whose replayed notifications/initialized gets a 500 leaves the s
     assert.equal(seen.filter((m) => m === 'initialize').length, 3, 'the first session, the failed restart, the restart that worked');
   } finally {
     await t.stop();
-    mcp.closeAllConnections();
-    await new Promise((resolve) => mcp.close(resolve));
+    await hand.close();
   }
 });

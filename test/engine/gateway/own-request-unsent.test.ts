@@ -4,38 +4,27 @@
 // rejection would end the engine's process (Node's default). A hand-written Streamable HTTP server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { handHttpServer, type HandServer } from '../../helpers/hand-http-server.js';
 
-let mcp: Server;
+let hand: HandServer;
 let t: TestEngine;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 
 before(async () => {
   process.on('unhandledRejection', onUnhandled);
-  mcp = createServer((req, res) => {
-    if (req.method === 'GET' || req.method === 'DELETE') return void res.writeHead(405).end();
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => {
-      const message = JSON.parse(body) as { id?: number | string; method: string };
-      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
-      const answer = (result: unknown) => res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
-      if (message.method === 'initialize') return void answer({ protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hand', version: '1' } });
-      if (message.method === 'tools/list') return void res.writeHead(500, { 'content-type': 'text/plain' }).end('no list today');
-      answer({ content: [{ type: 'text', text: 'ran' }] });
-    });
+  hand = await handHttpServer((message, reply) => {
+    if (message.method !== 'tools/list') return false;
+    reply.fail(500, 'no list today');
+    return true;
   });
-  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`;
-  t = await startTestEngine([{ name: 'hand', transport: 'http', url }]);
+  t = await startTestEngine([{ name: 'hand', transport: 'http', url: hand.url }]);
 });
 
 after(async () => {
   await t.stop();
-  mcp.closeAllConnections();
-  await new Promise((resolve) => mcp.close(resolve));
+  await hand.close();
   process.off('unhandledRejection', onUnhandled);
 });
 

@@ -8,6 +8,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Downstream } from '../../../src-main/engine/gateway/downstream.js';
 import { ownSignalFetch } from '../../../src-main/engine/gateway/own-signal-fetch.js';
 import { ServerConfig } from '../../../shared/servers.js';
+import { handHttpServer } from '../../helpers/hand-http-server.js';
 
 let server: Server;
 let base: string;
@@ -256,24 +257,14 @@ test('closing a Downstream whose HTTP server stalls an error answer half-way end
   // The SDK reads an error answer's text before it fails the call; a server that sends the status and
   // part of the text, then nothing, must not hold the call (nor the session's close) after Warden closes.
   let stalledClosed = false;
-  const mcp = createServer((req, res) => {
-    if (req.method === 'GET' || req.method === 'DELETE') return void res.writeHead(405).end();
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => {
-      const message = JSON.parse(body) as { id?: number; method: string };
-      if (message.id === undefined) return void res.writeHead(202, { 'mcp-session-id': 's1' }).end();
-      if (message.method === 'initialize') {
-        const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hand', version: '1' } };
-        return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
-      }
-      res.writeHead(500, { 'content-type': 'text/plain', 'mcp-session-id': 's1' });
-      res.write('Internal error: the tool ');
-      res.on('close', () => (stalledClosed = true));
-    });
+  const hand = await handHttpServer((message, { res }) => {
+    if (message.method !== 'tools/call') return false;
+    res.writeHead(500, { 'content-type': 'text/plain', 'mcp-session-id': 's1' });
+    res.write('Internal error: the tool ');
+    res.on('close', () => (stalledClosed = true));
+    return true;
   });
-  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(mcp.address() as { port: number }).port}/mcp`;
+  const url = hand.url;
   const downstream = new Downstream(ServerConfig.parse({ transport: 'http', url, name: 'hand' }), { message: () => undefined, lost: () => undefined, stderr: () => undefined });
   try {
     await downstream.start();
@@ -287,7 +278,6 @@ test('closing a Downstream whose HTTP server stalls an error answer half-way end
     for (let i = 0; i < 100 && !stalledClosed; i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(stalledClosed, 'the server saw the stalled answer end');
   } finally {
-    mcp.closeAllConnections();
-    await new Promise((resolve) => mcp.close(resolve));
+    await hand.close();
   }
 });
