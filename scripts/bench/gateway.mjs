@@ -22,10 +22,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { onLines } from './stdout-lines.mjs';
 import { wrkAvailable, wrkRate } from './wrk-load.mjs';
+import { clientToken, startBareProxy, startServe, WARDEN } from './processes.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
-const WARDEN = join(root, 'bin', 'warden.js');
 const bin = (pkg) => {
   const manifest = require.resolve(`${pkg}/package.json`);
   const { bin } = require(manifest);
@@ -58,24 +58,6 @@ function run(args) {
     child.stderr.on('data', (c) => (out += c));
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`warden ${args.join(' ')}: ${out}`))));
   });
-}
-
-async function startServe() {
-  const child = spawn(process.execPath, [WARDEN, 'serve', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c) => (out += c));
-  child.stderr.on('data', (c) => (out += c));
-  for (let i = 0; i < 200 && !/Data:/.test(out); i++) await sleep(50);
-  const url = /Warden (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-  if (!url) throw new Error(`warden serve did not start: ${out}`);
-  return { child, url };
-}
-
-function clientToken(id) {
-  // The same token store `warden connect --client` uses; issued by the CLI module itself.
-  return import(join(root, 'dist/src-main/engine/gateway/tokens.js')).then(({ TokenStore }) =>
-    import(join(root, 'dist/src-main/engine/paths.js')).then(({ dataPaths }) => new TokenStore(dataPaths(dir)).clientToken(id)),
-  );
 }
 
 async function connect(transport) {
@@ -177,16 +159,6 @@ async function leanStdioClient(command) {
   };
 }
 
-/** bare-proxy.mjs in front of this server command; resolves to its base URL once it listens. */
-async function startBareProxy(command) {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'bench', 'bare-proxy.mjs'), ...command], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
-    child.once('exit', (code) => reject(new Error(`bare-proxy.mjs exited (${code})`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}/mcp` };
-}
-
 /** Calls per second with these clients all calling at once. */
 async function throughput(clients, call, perClient) {
   for (const c of clients) for (let i = 0; i < 50; i++) await call(c, 'w');
@@ -215,14 +187,14 @@ try {
   await run(['servers', 'add', 'everything', '--', ...EVERYTHING]);
   await run(['servers', 'add', 'echo-lite', '--', ...ECHO_LITE]);
   for (let i = 0; i < 10; i++) await run(['servers', 'add', `memory${i}`, '--', ...MEMORY]);
-  serve = await startServe();
+  serve = await startServe(env);
   await sleep(500);
   print('engine RSS 0.5 s after start', `${rssMb(serve.child.pid).toFixed(1)} MB`);
   // V8 returns the garbage of start-up (module compilation) once the process has been idle a while.
   await sleep(Number(process.env.BENCH_IDLE_MS ?? 20_000));
   print('engine RSS idle, 20 s after start (target < 80 MB)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
 
-  const token = await clientToken('bench');
+  const token = await clientToken(dir, 'bench');
   const headers = { authorization: `Bearer ${token}` };
 
   const direct = await connect(new StdioClientTransport({ command: EVERYTHING[0], args: EVERYTHING.slice(1), stderr: 'ignore' }));

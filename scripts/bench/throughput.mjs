@@ -8,16 +8,17 @@
 // Usage: node scripts/bench/throughput.mjs [rounds] (default 3). BENCH_SECONDS (default 6) per round;
 // BENCH_PROF=<dir> runs the engine under --cpu-prof and leaves the profile there (the bare proxy rounds
 // are skipped then: the engine's quiet spells, when its idle audit indexer works, would blur the profile).
-// BENCH_NODE_ARGS: more Node flags for the engine (e.g. --perf-basic-prof, for `perf record -p <pid>`).
-import { spawn, execFileSync } from 'node:child_process';
+// BENCH_NODE_ARGS: more Node flags for the engine (e.g. --perf-basic-prof, for `perf record -p <pid>`);
+// BENCH_SHOW_PID=1 prints the engine's pid (to attach perf).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clientToken, startBareProxy, startServe, WARDEN } from './processes.mjs';
 import { wrkAvailable, wrkRate } from './wrk-load.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const WARDEN = join(root, 'bin', 'warden.js');
 const ECHO_LITE = [process.execPath, join(root, 'scripts', 'bench', 'echo-server.mjs')];
 const rounds = Number(process.argv[2] ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
@@ -36,28 +37,17 @@ function cpuMs(pid) {
   return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
 }
 
-async function started(child, pattern) {
-  let out = '';
-  child.stdout.on('data', (c) => (out += c));
-  child.stderr?.on('data', (c) => (out += c));
-  for (let i = 0; i < 200 && !pattern.test(out); i++) await sleep(50);
-  const match = pattern.exec(out);
-  if (!match) throw new Error(`did not start: ${out}`);
-  return match;
-}
-
 let serve;
 let bare;
 try {
   execFileSync(process.execPath, [WARDEN, 'servers', 'add', 'echo-lite', '--', ...ECHO_LITE], { env });
-  serve = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), WARDEN, 'serve', '--no-open', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = (await started(serve, /Warden (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Data:/))[1];
-  bare = spawn(process.execPath, [join(root, 'scripts', 'bench', 'bare-proxy.mjs'), ...ECHO_LITE], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const barePort = (await started(bare, /^(\d+)/m))[1];
-  const { TokenStore } = await import(join(root, 'dist/src-main/engine/gateway/tokens.js'));
-  const { dataPaths } = await import(join(root, 'dist/src-main/engine/paths.js'));
-  const token = await new TokenStore(dataPaths(dir)).clientToken('bench');
-  const headers = { authorization: `Bearer ${token}` };
+  const nodeArgs = [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const engine = await startServe(env, nodeArgs);
+  serve = engine.child;
+  const url = engine.url;
+  const bareProxy = await startBareProxy(ECHO_LITE);
+  bare = bareProxy.child;
+  const headers = { authorization: `Bearer ${await clientToken(dir, 'bench')}` };
   if (process.env.BENCH_SHOW_PID) console.log(`engine pid ${serve.pid}`);
   await wrkRate(`${url}/mcp/echo-lite`, headers, 2); // warm-up: JIT, the sessions' server processes
   const runs = { warden: [], cpu: [], bare: [] };
@@ -69,7 +59,7 @@ try {
     const user = ((after.user - before.user) * 1000) / calls;
     const system = ((after.system - before.system) * 1000) / calls;
     const perCall = user + system;
-    const b = process.env.BENCH_PROF ? undefined : await wrkRate(`http://127.0.0.1:${barePort}/mcp`, {}, seconds);
+    const b = process.env.BENCH_PROF ? undefined : await wrkRate(bareProxy.url, {}, seconds);
     runs.warden.push(w.rate);
     runs.cpu.push(perCall);
     if (b) runs.bare.push(b.rate);
