@@ -6,9 +6,9 @@
 // Here the transport's signal holds one listener per request still open, and it goes when the request
 // ends: when fetch fails, or when its body ends, errs or is cancelled by its reader (closing the
 // transport must still end a body it is reading: an event stream left open, or an answer or an error's
-// text the server stalls in the middle of). Listeners on the shared signal are bounded by the requests open at once,
-// so it carries no listener limit (undici set its own to 1,500; Node's default of 10 warned at the
-// 11th call open at once).
+// text the server stalls in the middle of). Listeners on the shared signal are bounded by the requests
+// open at once, so it carries no listener limit (undici set its own to 1,500; Node's default of 10
+// warned at the 11th call open at once).
 import { setMaxListeners } from 'node:events';
 
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;

@@ -1,5 +1,6 @@
 // Everything Warden takes from @modelcontextprotocol/sdk (1.x) passes through this one module, so that
 // moving to SDK v2 / a newer protocol revision is a change here, not across the engine.
+import type { ChildProcess } from 'node:child_process';
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { StdioClientTransport, type StdioServerParameters } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
@@ -133,7 +134,7 @@ const EXIT_GRACE_MS = 500;
  */
 export function createStdioTransport(params: StdioServerParameters, onExitedOpen?: (how: string) => void): StdioClientTransport {
   const transport = new StdioClientTransport(params);
-  const internals = transport as unknown as { _readBuffer?: unknown; _process?: import('node:child_process').ChildProcess };
+  const internals = transport as unknown as { _readBuffer?: unknown; _process?: ChildProcess };
   if (internals._readBuffer !== undefined) internals._readBuffer = new MessageLines();
   if (onExitedOpen) {
     const start = transport.start.bind(transport);
