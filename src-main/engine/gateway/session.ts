@@ -192,8 +192,10 @@ export class GatewaySession {
     try {
       await this.deps.audit.decided(call, decision);
     } catch (error) {
-      this.#inflight.delete(request.id);
       this.deps.logger.error('audit.write_failed', { server: call.server, tool: name, message: errorMessage(error) });
+      // The session's close answered it while the record was written (the log closes with the engine).
+      if (this.#inflight.get(request.id) !== entry) return;
+      this.#inflight.delete(request.id);
       await this.#reply(this.#refusal(request.id, `Warden could not write the audit record for this call (${errorMessage(error)}), so it was not forwarded. Check the disk and the data directory's permissions.`));
       return;
     }

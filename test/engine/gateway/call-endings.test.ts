@@ -54,7 +54,7 @@ describe('calls through the engine', () => {
     rmSync(marker, { force: true });
   });
 
-  test('a call cancelled after it was forwarded ends at once, on record once as cancelled; the session goes on', { timeout: 20_000 }, async () => {
+  test('a call cancelled after it was forwarded ends at once, on record once (as an error: the record holds no reason unless capture is on); the session goes on', { timeout: 20_000 }, async () => {
     const client = await t.httpClient('cancellable');
     await client.listTools();
     const controller = new AbortController();
@@ -139,6 +139,38 @@ test('the session closing while a call\'s decision record is written: one outcom
   await session.close('the client disconnected');
   await sleep(300);
   assert.deepEqual(records, ['decision', 'outcome']);
+  assert.deepEqual(unhandled.map(String), []);
+});
+
+test('the session closing while a call\'s decision record is written, and the write then fails: one answer', { timeout: 20_000 }, async () => {
+  const answers: unknown[] = [];
+  const logger = { warn() {}, error() {}, info() {}, log() {}, debug() {} } as never;
+  const allow: Decision = { effect: 'allow', ruleId: 'test:allow', reasons: ['allowed'], approver: 'policy' };
+  let writing = false;
+  const session = new GatewaySession({
+    server: ServerConfig.parse(servers.everything()),
+    client: { id: 'c' },
+    logger,
+    runtime: new ServerRuntime('everything', logger),
+    upstream: { send: async (message) => void answers.push(message) },
+    decisions: { decide: async () => allow, listTools: async (_s, _c, list) => list },
+    // The engine stops: the log closes under a decision record being written, which then fails.
+    audit: {
+      decided: async () => {
+        writing = true;
+        await sleep(100);
+        throw new Error('The audit log is closed; no record can be written.');
+      },
+      finished: async () => undefined,
+      event: async () => undefined,
+    },
+  });
+  void session.fromClient({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x' } } });
+  for (let i = 0; i < 200 && !writing; i++) await sleep(10);
+  await session.close('the engine stopped');
+  await sleep(300);
+  assert.equal(answers.length, 1, JSON.stringify(answers));
+  assert.match(JSON.stringify(answers[0]), /the engine stopped/);
   assert.deepEqual(unhandled.map(String), []);
 });
 
