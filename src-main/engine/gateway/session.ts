@@ -44,6 +44,8 @@ interface Inflight {
   progressToken?: ProgressToken;
   /** Sent to the downstream server (a held tools/call is not, yet). */
   forwarded: boolean;
+  /** The client cancelled it before it was sent (while its server restarted): it never will be. */
+  cancelled?: boolean;
   call?: ToolCall;
   decision?: Decision;
   controller?: LazyAbort;
@@ -116,7 +118,11 @@ export class GatewaySession {
         const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
         const entry = requestId === undefined ? undefined : this.#inflight.get(requestId);
         entry?.controller?.abort();
-        if (entry && !entry.forwarded) return; // held by Warden: the server never saw it
+        if (entry && !entry.forwarded) {
+          // Held by Warden (a decision, a restart): the server never saw it, and now never will.
+          entry.cancelled = true;
+          return;
+        }
         if (entry) {
           // The client expects no answer now, and a server need not send one: the call ends here (an
           // answer that still comes is not heard), on record as cancelled.
@@ -258,8 +264,8 @@ export class GatewaySession {
     try {
       await this.#ensureDownstream({ replay: true });
       if (entry && this.#inflight.get(request.id) !== entry) return; // ended meanwhile (the session closed)
-      if (entry?.controller?.aborted) {
-        // Cancelled while the server (re)started: it never sees the call.
+      if (entry?.cancelled) {
+        // Cancelled while the server (re)started: it never sees the request.
         this.#settle(request.id);
         this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' });
         return;

@@ -47,7 +47,11 @@ describe('calls through the engine', () => {
   const marker = join(tmpdir(), `warden-fail-restart-${process.pid}`);
   before(async () => {
     rmSync(marker, { force: true }); // one left by a run that was killed would make the first process fail
-    t = await startTestEngine([servers.fixture('cancellable.mjs', 'cancellable'), servers.fixture('faulty.mjs', 'faulty', ['--fail-restart', marker])]);
+    t = await startTestEngine([
+      servers.fixture('cancellable.mjs', 'cancellable'),
+      servers.fixture('faulty.mjs', 'faulty', ['--fail-restart', marker]),
+      servers.fixture('faulty.mjs', 'restartable'),
+    ]);
   });
   after(async () => {
     await t.stop();
@@ -78,6 +82,26 @@ describe('calls through the engine', () => {
     assert.ok(t.engine.runtime('cancellable').stderr.lines().some((l) => l.includes('wait cancelled')), 'the server got the cancellation');
     assert.deepEqual((await client.listTools()).tools.map((x) => x.name), ['wait'], 'the session goes on');
     assert.equal((await callRecords(t, 'cancellable', 'wait')).length, 2, 'still one outcome');
+  });
+
+  test('a request the client cancels while its crashed server waits out the restart backoff is never sent', { timeout: 20_000 }, async () => {
+    const client = await t.httpClient('restartable');
+    await client.listTools();
+    const crash = await allowing(t, client.callTool({ name: 'crash', arguments: {} }).then(() => 'answered', (e: Error) => `failed: ${e.message}`));
+    assert.match(crash, /stopped during the call/);
+    // The next request starts the server again, after a backoff (250 ms after a first crash); the
+    // client gives up on it meanwhile.
+    const controller = new AbortController();
+    const listing = client.listPrompts(undefined, { signal: controller.signal }).then(() => 'answered', (e: Error) => `failed: ${e.message}`);
+    await sleep(50);
+    controller.abort('not needed any more');
+    assert.match(await listing, /^failed: /);
+    const ok = await allowing(t, client.callTool({ name: 'ok', arguments: { text: 'after' } }));
+    const pid = /pid=(\d+)/.exec(JSON.stringify(ok.content))?.[1];
+    assert.ok(pid, JSON.stringify(ok));
+    const seen = t.engine.runtime('restartable').stderr.lines().filter((l) => l.startsWith(`faulty pid=${pid}:`));
+    assert.ok(seen.some((l) => l.endsWith('tools/call')), seen.join('\n'));
+    assert.ok(!seen.some((l) => l.endsWith('prompts/list')), `the cancelled request reached the restarted server:\n${seen.join('\n')}`);
   });
 
   test('a call made while a crashed server fails to restart is answered with the failure, and on record once', { timeout: 40_000 }, async () => {
