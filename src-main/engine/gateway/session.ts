@@ -390,7 +390,13 @@ export class GatewaySession {
   async #start(replay: boolean): Promise<Downstream> {
     const { runtime, server } = this.deps;
     await runtime.beforeRestart();
+    const before = runtime.state;
     runtime.starting();
+    // The session ended, not the server: unless another session is starting it too, the shared state
+    // goes back to what it was before this start (idle, or the crash that made this a restart).
+    const abandoned = () => {
+      if (runtime.state === 'starting' && runtime.sessions <= 1) runtime.state = before;
+    };
     const events = {
       message: (message: JSONRPCMessage) => this.#fromServer(message),
       lost: (reason: string) => this.#lost(downstream, reason),
@@ -413,7 +419,7 @@ export class GatewaySession {
       // The session ended while its server started (a backoff, a keychain lookup, the spawn): no one
       // would close this process.
       void downstream.close();
-      if (runtime.sessions === 0 && runtime.state === 'starting') runtime.state = 'idle';
+      abandoned();
       throw new WardenError('server_crashed', 'The session is closed.');
     }
     this.#downstream = downstream;
@@ -426,7 +432,8 @@ export class GatewaySession {
         if (this.#downstream === downstream) this.#downstream = undefined;
         // Warden's own requests sent on it meanwhile (a tools/list before a decision) get no answer now.
         for (const pending of [...this.#pending.values()]) if (pending.asked === 'server') pending.reject(new WardenError('server_start_failed', errorMessage(error)));
-        runtime.failed(errorMessage(error));
+        if (this.#closed) abandoned();
+        else runtime.failed(errorMessage(error));
         throw new WardenError('server_start_failed', `Server \`${server.name}\` restarted but did not initialize: ${errorMessage(error)}`);
       };
       const response = await this.#requestDownstream('initialize', this.#initializeRequest.params ?? {}, REPLAY_TIMEOUT_MS).catch(gaveUp);

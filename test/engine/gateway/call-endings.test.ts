@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { openAuditReader } from '../../../src-main/engine/audit/index.js';
 import { AggregateSession } from '../../../src-main/engine/gateway/aggregate.js';
 import { GatewaySession } from '../../../src-main/engine/gateway/session.js';
@@ -46,16 +47,19 @@ describe('calls through the engine', () => {
   let t: TestEngine;
   const marker = join(tmpdir(), `warden-fail-restart-${process.pid}`);
   before(async () => {
+    rmSync(`${marker}-abandoned`, { force: true });
     rmSync(marker, { force: true }); // one left by a run that was killed would make the first process fail
     t = await startTestEngine([
       servers.fixture('cancellable.mjs', 'cancellable'),
       servers.fixture('faulty.mjs', 'faulty', ['--fail-restart', marker]),
       servers.fixture('faulty.mjs', 'restartable'),
+      servers.fixture('faulty.mjs', 'abandoned', ['--fail-restart', `${marker}-abandoned`]),
     ]);
   });
   after(async () => {
     await t.stop();
     rmSync(marker, { force: true });
+    rmSync(`${marker}-abandoned`, { force: true });
   });
 
   test('a call cancelled after it was forwarded ends at once, on record once (as an error: the record holds no reason unless capture is on); the session goes on', { timeout: 20_000 }, async () => {
@@ -102,6 +106,26 @@ describe('calls through the engine', () => {
     const seen = t.engine.runtime('restartable').stderr.lines().filter((l) => l.startsWith(`faulty pid=${pid}:`));
     assert.ok(seen.some((l) => l.endsWith('tools/call')), seen.join('\n'));
     assert.ok(!seen.some((l) => l.endsWith('prompts/list')), `the cancelled request reached the restarted server:\n${seen.join('\n')}`);
+  });
+
+  test('a session that ends while Warden replays its initialize to a restarted server leaves the server as it was (crashed), not failed', { timeout: 20_000 }, async () => {
+    const client = await t.httpClient('abandoned');
+    await client.listTools();
+    const crash = await allowing(t, client.callTool({ name: 'crash', arguments: {} }).then(() => 'answered', (e: Error) => `failed: ${e.message}`));
+    assert.match(crash, /stopped during the call/);
+    assert.equal(t.engine.runtime('abandoned').state, 'crashed');
+    // The next request restarts it; the new process never answers the replayed initialize, and the
+    // client goes away meanwhile.
+    const listing = client.listPrompts().then(() => 'answered', (e: Error) => `failed: ${e.message}`);
+    for (let i = 0; i < 500 && !t.engine.runtime('abandoned').stderr.lines().some((l) => l.includes('answering nothing')); i++) await sleep(10);
+    assert.equal(t.engine.runtime('abandoned').state, 'starting');
+    await (client.transport as StreamableHTTPClientTransport).terminateSession(); // DELETE: the session ends
+    await client.close();
+    await listing;
+    for (let i = 0; i < 100 && t.engine.runtime('abandoned').sessions > 0; i++) await sleep(20);
+    await sleep(100);
+    assert.equal(t.engine.runtime('abandoned').state, 'crashed', t.engine.runtime('abandoned').lastError);
+    assert.match(t.engine.runtime('abandoned').lastError ?? '', /^exited: /);
   });
 
   test('a call made while a crashed server fails to restart is answered with the failure, and on record once', { timeout: 40_000 }, async () => {
