@@ -134,7 +134,25 @@ export class StreamableHttpSession implements Transport {
         for (const id of stream.open) if (this.#streams.get(id) === stream) this.#streams.delete(id);
       });
     }
-    for (const message of messages) this.onmessage?.(message);
+    for (const message of messages) {
+      this.onmessage?.(message);
+      if (!isRequest(message) && 'method' in message && message.method === 'notifications/cancelled') this.#cancelled((message.params as { requestId?: RequestId } | undefined)?.requestId);
+    }
+  }
+
+  /**
+   * The client cancelled a request: it expects no answer now (and a server need not send one), so the
+   * request's POST ends here, as an event stream with nothing on it, instead of staying open until the
+   * session ends.
+   */
+  #cancelled(id: RequestId | undefined): void {
+    const stream = id === undefined ? undefined : this.#streams.get(id);
+    if (!stream) return;
+    this.#streams.delete(id!);
+    stream.open.delete(id!);
+    if (stream.open.size > 0 || stream.res.writableEnded) return;
+    this.#startStream(stream);
+    stream.res.end();
   }
 
   #get(req: IncomingMessage, res: ServerResponse): void {

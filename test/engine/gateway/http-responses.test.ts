@@ -69,6 +69,26 @@ describe('answers to a POST', () => {
     assert.equal(events.at(-1)!.id, id, 'the result closes the stream');
   });
 
+  test('a call the client cancels ends its POST at once, with no answer on it; the session goes on', { timeout: 10_000 }, async () => {
+    const started = Date.now();
+    const slow = post({ method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 20, steps: 20 } } });
+    const slowId = id;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cancelled = await fetch(`${t.url}/mcp/everything`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: slowId, reason: 'not needed' } }),
+    });
+    assert.equal(cancelled.status, 202);
+    const response = await slow;
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal((await response.text()).split('\n').filter((line) => line.startsWith('data: ')).length, 0, 'nothing on it');
+    assert.ok(Date.now() - started < 5000, `ended after ${Date.now() - started} ms`);
+    const next = await post({ method: 'tools/call', params: { name: 'echo', arguments: { message: 'after' } } });
+    assert.equal(((await next.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text, 'Echo: after');
+  });
+
   test('a call still waiting when the client ends the session is answered with an error it can read', async () => {
     // A second session of the same client, ended (DELETE) while its calls run.
     const session = await newSession();
