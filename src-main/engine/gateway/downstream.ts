@@ -98,9 +98,7 @@ export class Downstream {
           `Server \`${config.name}\` could not start: \`${config.command}\` not found${isAbsolute(config.command) ? '' : ' on PATH'}. Check the command in Servers → ${config.name}.`,
         );
       }
-      const stdio = createStdioTransport({ command: config.command, args: config.args, env, cwd: config.cwd, stderr: 'pipe' }, (how) =>
-        this.#lost(`the process exited (${how}), and a process it started still holds its output`),
-      );
+      const stdio = createStdioTransport({ command: config.command, args: config.args, env, cwd: config.cwd, stderr: 'pipe' }, (reason) => this.#lost(reason));
       // With stderr 'pipe' the SDK hands out its stream before the process starts.
       stdio.stderr?.on('data', (chunk: Buffer) => this.events.stderr(chunk.toString('utf8')));
       transport = stdio;

@@ -123,31 +123,41 @@ export function parseMessage(raw: unknown): Message {
   return MessageSchema.parse(raw);
 }
 
-/** How long a server's output may stay open after its process exited (its last answers still being read). */
+/** How long a server's output may stay open after its process exited, or its process run on after its output closed. */
 const EXIT_GRACE_MS = 500;
 
 /**
  * The SDK's stdio client transport with MessageLines in place of its read buffer (an SDK internal: when
- * absent, the SDK's own buffer stays). `onExitedOpen`: the server's process exited but its output stays
- * open (something it started holds the pipe): the SDK hears of the end only when the pipe closes, so
- * calls would wait for good. Called once, EXIT_GRACE_MS after the exit, if the transport has not closed.
+ * absent, the SDK's own buffer stays). `onStuck` is told, once, EXIT_GRACE_MS after either end of the
+ * server went while the other stayed, if the transport has not closed meanwhile; the SDK hears of an
+ * end only when the process has exited and its output closed, so calls would wait for good:
+ * - the process exited but its output stays open (something it started holds the pipe);
+ * - the process closed its output but keeps running (it can never answer again).
  */
-export function createStdioTransport(params: StdioServerParameters, onExitedOpen?: (how: string) => void): StdioClientTransport {
+export function createStdioTransport(params: StdioServerParameters, onStuck?: (reason: string) => void): StdioClientTransport {
   const transport = new StdioClientTransport(params);
   const internals = transport as unknown as { _readBuffer?: unknown; _process?: ChildProcess };
   if (internals._readBuffer !== undefined) internals._readBuffer = new MessageLines();
-  if (onExitedOpen) {
+  if (onStuck) {
     const start = transport.start.bind(transport);
     transport.start = async () => {
       await start();
       const child = internals._process;
-      child?.once('exit', (code, signal) => {
+      if (!child) return;
+      let told = false;
+      const after = (reason: () => string | undefined) => {
         const timer = setTimeout(() => {
-          if (internals._process === child) onExitedOpen(signal ? `killed by ${signal}` : `exit code ${code}`);
+          const text = reason();
+          if (internals._process === child && text && !told) {
+            told = true;
+            onStuck(text);
+          }
         }, EXIT_GRACE_MS);
         timer.unref();
         child.once('close', () => clearTimeout(timer));
-      });
+      };
+      child.once('exit', (code, signal) => after(() => `the process exited (${signal ? `killed by ${signal}` : `exit code ${code}`}), and a process it started still holds its output`));
+      child.stdout?.once('end', () => after(() => (child.exitCode === null && child.signalCode === null ? 'the process closed its output and kept running' : undefined)));
     };
   }
   return transport;

@@ -67,6 +67,30 @@ describe('downstream faults', () => {
     }
   });
 
+  test('a server that closes its output and keeps running: the open call is answered, the process stopped, the next call restarts it', async () => {
+    const client = await t.httpClient('faulty');
+    await client.callTool({ name: 'ok', arguments: {} });
+    const started = Date.now();
+    await assert.rejects(client.callTool({ name: 'mute', arguments: {} }, undefined, { timeout: 5000 }), (error: McpError) => {
+      assert.match(error.message, /Server `faulty` stopped during the call \(the process closed its output and kept running\)/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 3000, `answered after ${Date.now() - started} ms`);
+    const muted = Number(t.engine.runtime('faulty').stderr.lines().map((l) => /closing stdout pid=(\d+)/.exec(l)?.[1]).findLast(Boolean));
+    const alive = () => {
+      try {
+        process.kill(muted, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!alive(), `process ${muted} was stopped`);
+    const again = await client.callTool({ name: 'ok', arguments: { text: 'again' } });
+    assert.match(JSON.stringify(again), /ok again/, 'the next call restarts it');
+  });
+
   test('a server whose command does not exist: the error names the command', async () => {
     await assert.rejects(t.httpClient('missing'), /`warden-no-such-command-xyz` not found on PATH/);
     assert.equal(t.engine.runtime('missing').state, 'failed');
