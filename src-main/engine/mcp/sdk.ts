@@ -146,15 +146,21 @@ export function createStdioTransport(params: StdioServerParameters, onStuck?: (r
       if (!child) return;
       let told = false;
       const after = (reason: () => string | undefined) => {
-        const timer = setTimeout(() => {
+        let closed = false;
+        // After the grace, one more turn of the event loop: if the loop was busy all that time, output
+        // written meanwhile is read (in the poll phase) before this gives the server up (check phase).
+        const timer = setTimeout(() => setImmediate(() => {
           const text = reason();
-          if (internals._process === child && text && !told) {
+          if (internals._process === child && text && !told && !closed) {
             told = true;
             onStuck(text);
           }
-        }, EXIT_GRACE_MS);
+        }), EXIT_GRACE_MS);
         timer.unref();
-        child.once('close', () => clearTimeout(timer));
+        child.once('close', () => {
+          closed = true;
+          clearTimeout(timer);
+        });
       };
       child.once('exit', (code, signal) => after(() => `the process exited (${signal ? `killed by ${signal}` : `exit code ${code}`}), and a process it started still holds its output`));
       child.stdout?.once('end', () => after(() => (child.exitCode === null && child.signalCode === null ? 'the process closed its output and kept running' : undefined)));

@@ -1,0 +1,43 @@
+// mcp/sdk.ts createStdioTransport: a stdio server whose process exited while a process it started
+// holds its output is given up 0.5 s later, but never before what is already written to that output
+// has been read, even when Warden's event loop was busy for longer than that at the exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { createStdioTransport } from '../../../src-main/engine/mcp/sdk.js';
+
+// The server: starts a helper that holds its stdout, writes one answer 150 ms later and then stays;
+// the server itself exits at once.
+const SERVER = `
+const { spawn } = require('node:child_process');
+const helper = spawn(process.execPath, ['-e', "setTimeout(() => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { late: true } }) + '\\\\n'), 150); setTimeout(() => {}, 5000)"], { stdio: ['ignore', 'inherit', 'ignore'], detached: true });
+helper.unref();
+process.stderr.write('helper ' + helper.pid + '\\n');
+process.exit(0);
+`;
+
+test('an answer written after the exit is read before the server is given up, even after a stall of the event loop', { timeout: 10_000 }, async () => {
+  const events: string[] = [];
+  let helper = 0;
+  const transport = createStdioTransport({ command: process.execPath, args: ['-e', SERVER], stderr: 'pipe' }, (reason) => events.push(`stuck: ${reason}`));
+  transport.stderr?.on('data', (chunk: Buffer) => (helper ||= Number(/helper (\d+)/.exec(String(chunk))?.[1] ?? 0)));
+  transport.onmessage = (message) => events.push(`message ${JSON.stringify(message)}`);
+  try {
+    await transport.start();
+    const child = (transport as unknown as { _process: ChildProcess })._process;
+    // Busy for 800 ms right at the exit (a long synchronous task of the engine's): the 0.5 s grace
+    // runs out meanwhile, and the answer arrives meanwhile too.
+    child.once('exit', () => {
+      const until = Date.now() + 800;
+      while (Date.now() < until);
+    });
+    for (let i = 0; i < 100 && !events.some((e) => e.startsWith('stuck')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(events, [
+      'message {"jsonrpc":"2.0","id":1,"result":{"late":true}}',
+      'stuck: the process exited (exit code 0), and a process it started still holds its output',
+    ]);
+  } finally {
+    if (helper) process.kill(helper, 'SIGKILL');
+    await transport.close();
+  }
+});
