@@ -55,6 +55,8 @@ export interface EngineOptions {
   echoLog?: boolean;
   /** Where the managed policy file is and how often it is checked (default: WARDEN_MANAGED_POLICY or the system path). */
   managedPolicy?: ManagedSourceOptions;
+  /** How long an HTTP client session with nothing open may idle before it is ended (default: one hour). */
+  sessionIdleMs?: number;
 }
 
 type EventPayload<K extends EventName> = z.input<Events[K]>;
@@ -138,7 +140,14 @@ export class Engine {
     this.api = createRouter(guardHandlers(handlers, this.managed));
     const openSession = (server: string, owner: TokenOwner, upstream: Upstream) => this.#openSession(server, clientIdOf(owner), upstream);
     const openAggregate = (owner: TokenOwner, upstream: Upstream) => this.#openAggregate(clientIdOf(owner), upstream);
-    this.http = new GatewayHttp({ tokens: this.tokens, api: this.api, openSession, openAggregate });
+    this.http = new GatewayHttp({
+      tokens: this.tokens,
+      api: this.api,
+      openSession,
+      openAggregate,
+      sessionIdleMs: options.sessionIdleMs,
+      onIdleEnd: (ended) => this.logger.info('session.idle_ended', { server: ended.server, client: ended.client, session: ended.id, idleMs: ended.idleMs }),
+    });
     this.on('servers.changed', () => this.#aggregates.forEach((a) => a.serversChanged()));
     this.socket = new GatewaySocket({ tokens: this.tokens, openSession, openAggregate, log: (event, fields) => this.logger.info(event, fields) });
   }

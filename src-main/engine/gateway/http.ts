@@ -13,6 +13,13 @@ import { clientIdOf, type TokenOwner, type TokenStore } from './tokens.js';
 import type { Upstream } from './session.js';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * A client session with nothing open (no call waiting, no standalone stream) and no request for this
+ * long is ended, with its server process: a client that went away without DELETE would otherwise keep
+ * both until the engine stops. A client that is still there holds its standalone stream (SDK clients
+ * do), or starts a new session on the 404, as the spec asks.
+ */
+export const SESSION_IDLE_MS = 60 * 60_000;
 /** `/mcp`, or `/mcp/<server>` with a name as servers may be named (no dot segments, nothing encoded). */
 const MCP_PATH = /^\/mcp(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/;
 const API_MAX_BODY_BYTES = 1024 * 1024;
@@ -35,6 +42,10 @@ export interface HttpDeps {
   openSession(server: string, owner: TokenOwner, upstream: Upstream): ClientSession;
   /** Creates a session on the aggregated endpoint /mcp (every server's tools as <server>__<tool>); absent: /mcp answers 404. */
   openAggregate?(owner: TokenOwner, upstream: Upstream): ClientSession;
+  /** How long a client session may idle before it is ended (default SESSION_IDLE_MS). */
+  sessionIdleMs?: number;
+  /** Told of each session ended for idling. */
+  onIdleEnd?(session: { id: string; server: string; client: string; idleMs: number }): void;
 }
 
 interface Binding {
@@ -71,6 +82,7 @@ export class GatewayHttp {
   readonly #routes: Array<{ prefix: string; handler: RouteHandler }> = [];
   readonly #apiAuth: ApiAuthenticator[] = [];
   #port = 0;
+  #idleSweep?: NodeJS.Timeout;
   /** The Host values that name this listener (set once the port is known). */
   #allowedHosts = new Set<string>();
 
@@ -109,10 +121,25 @@ export class GatewayHttp {
       });
     });
     this.#port = (this.#server.address() as AddressInfo).port;
+    const idleMs = this.deps.sessionIdleMs ?? SESSION_IDLE_MS;
+    this.#idleSweep = setInterval(() => this.#endIdle(idleMs), Math.max(10, Math.min(60_000, idleMs / 4)));
+    this.#idleSweep.unref();
     this.#allowedHosts = new Set([`127.0.0.1:${this.#port}`, `localhost:${this.#port}`, `[::1]:${this.#port}`]);
   }
 
+  #endIdle(idleMs: number): void {
+    const now = Date.now();
+    for (const [id, binding] of [...this.#bindings]) {
+      const since = binding.transport.idleSince();
+      if (since === undefined || now - since < idleMs) continue;
+      this.#bindings.delete(id);
+      this.deps.onIdleEnd?.({ id, server: binding.server || '*', client: binding.owner, idleMs: now - since });
+      void binding.session.close(`the session was idle for ${Math.round((now - since) / 60_000)} minutes`).then(() => binding.transport.close()).catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.#idleSweep);
     const bindings = [...this.#bindings.values()];
     this.#bindings.clear();
     await Promise.all(bindings.map(async (b) => {

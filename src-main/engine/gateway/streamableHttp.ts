@@ -63,6 +63,8 @@ export class StreamableHttpSession implements Transport {
   readonly #streams = new Map<RequestId, PostStream>();
   #standalone?: ServerResponse;
   #keepalive?: NodeJS.Timeout;
+  /** When the client last sent a request or a stream of this session ended (Date.now()). */
+  #lastActive = Date.now();
 
   constructor(
     readonly sessionId: string,
@@ -75,7 +77,17 @@ export class StreamableHttpSession implements Transport {
 
   async start(): Promise<void> {}
 
+  /**
+   * Since when nothing of this session is open (no POST waiting for its answer, no standalone stream)
+   * and the client sent nothing; undefined while something is open.
+   */
+  idleSince(): number | undefined {
+    if (this.#streams.size > 0 || (this.#standalone && !this.#standalone.writableEnded)) return undefined;
+    return this.#lastActive;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.#lastActive = Date.now();
     if (req.method === 'POST') return this.#post(req, res);
     if (req.method === 'GET') return this.#get(req, res);
     if (req.method === 'DELETE') {
@@ -130,6 +142,7 @@ export class StreamableHttpSession implements Transport {
       else stream.timer = setTimeout(() => this.#startStream(stream), STREAM_AFTER_MS).unref();
       for (const request of requests) this.#streams.set(request.id, stream);
       res.on('close', () => {
+        this.#lastActive = Date.now();
         clearTimeout(stream.timer);
         for (const id of stream.open) if (this.#streams.get(id) === stream) this.#streams.delete(id);
       });
@@ -166,6 +179,7 @@ export class StreamableHttpSession implements Transport {
     this.#keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     this.#keepalive.unref();
     res.on('close', () => {
+      this.#lastActive = Date.now();
       if (this.#standalone === res) {
         this.#standalone = undefined;
         clearInterval(this.#keepalive);

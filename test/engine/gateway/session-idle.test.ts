@@ -1,0 +1,69 @@
+// HTTP client sessions that idle with nothing open are ended (with their server process), so a client
+// that went away without DELETE leaves nothing running; a client that is still there is not touched:
+// an SDK client holds its standalone stream, and a call that takes long keeps its session. The engine's
+// idle limit is an hour; here it is 300 ms.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allowAll } from '../../../src-main/engine/pipeline.js';
+import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
+import { dataPaths } from '../../../src-main/engine/paths.js';
+import { servers, startTestEngine, type TestEngine } from '../../helpers/engine.js';
+
+const IDLE_MS = 300;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('idle HTTP sessions', () => {
+  let t: TestEngine;
+  let headers: Record<string, string>;
+  before(async () => {
+    t = await startTestEngine([servers.everything()], { decisions: allowAll, sessionIdleMs: IDLE_MS });
+    const token = new TokenStore(dataPaths(t.dir)).clientToken('idler');
+    headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+  });
+  after(() => t.stop());
+
+  /** A session opened by hand: initialize and initialized, no standalone stream. */
+  async function rawSession(): Promise<Record<string, string>> {
+    const init = await fetch(`${t.url}/mcp/everything`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'idler', version: '1' } } }),
+    });
+    assert.equal(init.status, 200);
+    await init.text();
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    const initialized = await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    assert.equal(initialized.status, 202);
+    return session;
+  }
+
+  const echo = (session: Record<string, string>, id: number, args: Record<string, unknown> = { message: 'hi' }, name = 'echo') =>
+    fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }) });
+
+  test('a session left with nothing open is ended: its next request gets 404 and its server process is stopped', async () => {
+    const session = await rawSession();
+    assert.equal((await echo(session, 2)).status, 200);
+    assert.equal(t.engine.runtime('everything').sessions, 1);
+    for (let i = 0; i < 100 && t.engine.runtime('everything').sessions > 0; i++) await sleep(20);
+    assert.equal(t.engine.runtime('everything').sessions, 0, 'the session and its server are gone');
+    const late = await echo(session, 3);
+    assert.equal(late.status, 404);
+    assert.match(await late.text(), /Session not found: start a new session with initialize/);
+  });
+
+  test('a call that takes longer than the idle limit keeps its session, and is answered', { timeout: 15_000 }, async () => {
+    const session = await rawSession();
+    const slow = await echo(session, 2, { duration: 1.5, steps: 3 }, 'trigger-long-running-operation');
+    assert.equal(slow.status, 200);
+    assert.match(await slow.text(), /Long running operation completed/);
+    assert.equal((await echo(session, 3)).status, 200, 'ended only once it idles');
+  });
+
+  test('an SDK client, which holds its standalone stream, keeps its session however long it idles', async () => {
+    const client = await t.httpClient('everything', { clientId: 'idler' });
+    await sleep(IDLE_MS * 4);
+    const result = await client.callTool({ name: 'echo', arguments: { message: 'still here' } });
+    assert.match(JSON.stringify(result), /Echo: still here/);
+    await client.close();
+  });
+});
