@@ -127,6 +127,11 @@ export class AggregateSession {
 
   constructor(private readonly deps: AggregateDeps) {}
 
+  /** Ended (or ending): by the client, or by the engine stopping. */
+  get closed(): boolean {
+    return this.#closing;
+  }
+
   // ---- client → servers ---------------------------------------------------------------------------
 
   async fromClient(message: JSONRPCMessage): Promise<void> {

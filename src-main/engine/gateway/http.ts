@@ -33,6 +33,8 @@ export interface ClientSession {
   readonly id: string;
   fromClient(message: JSONRPCMessage): Promise<void>;
   close(reason?: string): Promise<void>;
+  /** Ended, perhaps by the engine (its server removed, changed or forbidden): the client must start anew. */
+  readonly closed?: boolean;
 }
 
 export interface HttpDeps {
@@ -83,6 +85,8 @@ export class GatewayHttp {
   readonly #apiAuth: ApiAuthenticator[] = [];
   #port = 0;
   #idleSweep?: NodeJS.Timeout;
+  /** Closes of sessions ended here (idle): the engine's stop waits for them, and their processes. */
+  readonly #ending = new Set<Promise<void>>();
   /** The Host values that name this listener (set once the port is known). */
   #allowedHosts = new Set<string>();
 
@@ -130,12 +134,26 @@ export class GatewayHttp {
   #endIdle(idleMs: number): void {
     const now = Date.now();
     for (const [id, binding] of [...this.#bindings]) {
+      if (binding.session.closed) {
+        this.#forget(id, binding);
+        continue;
+      }
       const since = binding.transport.idleSince();
       if (since === undefined || now - since < idleMs) continue;
-      this.#bindings.delete(id);
       this.deps.onIdleEnd?.({ id, server: binding.server || '*', client: binding.owner, idleMs: now - since });
-      void binding.session.close(`the session was idle for ${Math.round((now - since) / 60_000)} minutes`).then(() => binding.transport.close()).catch(() => undefined);
+      this.#forget(id, binding, `the session was idle for ${Math.round((now - since) / 1000)} s`);
     }
+  }
+
+  /** Drops a session's binding (its next request gets 404) and closes it, its transport with it. */
+  #forget(id: string, binding: Binding, reason?: string): void {
+    this.#bindings.delete(id);
+    const ending = binding.session
+      .close(reason)
+      .then(() => binding.transport.close())
+      .catch(() => undefined)
+      .finally(() => this.#ending.delete(ending));
+    this.#ending.add(ending);
   }
 
   async close(): Promise<void> {
@@ -146,6 +164,7 @@ export class GatewayHttp {
       await b.session.close('Warden is stopping');
       await b.transport.close().catch(() => undefined);
     }));
+    await Promise.all([...this.#ending]);
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -207,7 +226,12 @@ export class GatewayHttp {
     const ownerId = clientIdOf(owner);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const binding = this.#bindings.get(sessionId);
+      let binding = this.#bindings.get(sessionId);
+      if (binding?.session.closed) {
+        // Ended by the engine (its server removed, changed or forbidden): the client starts a new one.
+        this.#forget(sessionId, binding);
+        binding = undefined;
+      }
       if (!binding || binding.server !== server || binding.owner !== ownerId) {
         rpcHttpError(res, 404, 'not_found', 'Session not found: start a new session with initialize.');
         return;

@@ -27,6 +27,9 @@ export class ServerRuntime {
   #crashesInARow = 0;
   #lastCrashAt = 0;
   #runningSince = 0;
+  /** Starts under way (one per session starting its process), and the state before the first of them. */
+  #starts = 0;
+  #beforeStarts: ServerState = 'idle';
   #spare?: { downstream: Downstream; key: string; timer: NodeJS.Timeout };
   #spareTimer: NodeJS.Timeout | undefined;
   #retired = false;
@@ -37,15 +40,27 @@ export class ServerRuntime {
   ) {}
 
   starting(): void {
+    if (this.#starts++ === 0) this.#beforeStarts = this.state;
     if (this.state !== 'running') this.state = 'starting';
   }
 
   started(): void {
+    this.#starts = Math.max(0, this.#starts - 1);
     this.state = 'running';
     this.#runningSince = Date.now();
   }
 
+  /**
+   * A start given up because its session ended, not because of the server: once no other start is
+   * under way, a state still "starting" goes back to what it was before (idle, or the crash).
+   */
+  abandoned(): void {
+    this.#starts = Math.max(0, this.#starts - 1);
+    if (this.#starts === 0 && this.state === 'starting') this.state = this.#beforeStarts;
+  }
+
   failed(message: string): void {
+    this.#starts = Math.max(0, this.#starts - 1);
     this.state = 'failed';
     this.lastError = message;
     this.logger.warn('server.start_failed', { server: this.name, message });

@@ -96,6 +96,11 @@ export class GatewaySession {
     return this.deps.server.name;
   }
 
+  /** Ended: by the client, or by the engine (its server removed or changed, the engine stopping). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   // ---- client → server ----------------------------------------------------------------------------
 
   async fromClient(message: JSONRPCMessage): Promise<void> {
@@ -202,6 +207,7 @@ export class GatewaySession {
       // The session's close answered it while the record was written (the log closes with the engine).
       if (this.#inflight.get(request.id) !== entry) return;
       this.#inflight.delete(request.id);
+      if (entry.cancelled) return; // the client cancelled it meanwhile: it expects no answer
       await this.#reply(this.#refusal(request.id, `Warden could not write the audit record for this call (${errorMessage(error)}), so it was not forwarded. Check the disk and the data directory's permissions.`));
       return;
     }
@@ -276,6 +282,11 @@ export class GatewaySession {
       // Answered already when the failed send also lost the connection (#lost answers every forwarded
       // call): one answer, and one outcome on record, per call.
       if (!this.#settle(request.id)) return;
+      if (entry?.cancelled) {
+        // The client cancelled it while the server restarted, and the restart failed: it expects no answer.
+        this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' });
+        return;
+      }
       const code = error instanceof WardenError ? error.code : 'server_crashed';
       await this.#reply(rpcError(request.id, ErrorCode.InternalError, errorMessage(error), code));
       if (entry) this.#record(entry, { status: 'error', errorMessage: errorMessage(error) });
@@ -390,13 +401,7 @@ export class GatewaySession {
   async #start(replay: boolean): Promise<Downstream> {
     const { runtime, server } = this.deps;
     await runtime.beforeRestart();
-    const before = runtime.state;
     runtime.starting();
-    // The session ended, not the server: unless another session is starting it too, the shared state
-    // goes back to what it was before this start (idle, or the crash that made this a restart).
-    const abandoned = () => {
-      if (runtime.state === 'starting' && runtime.sessions <= 1) runtime.state = before;
-    };
     const events = {
       message: (message: JSONRPCMessage) => this.#fromServer(message),
       lost: (reason: string) => this.#lost(downstream, reason),
@@ -419,7 +424,7 @@ export class GatewaySession {
       // The session ended while its server started (a backoff, a keychain lookup, the spawn): no one
       // would close this process.
       void downstream.close();
-      abandoned();
+      runtime.abandoned();
       throw new WardenError('server_crashed', 'The session is closed.');
     }
     this.#downstream = downstream;
@@ -432,7 +437,7 @@ export class GatewaySession {
         if (this.#downstream === downstream) this.#downstream = undefined;
         // Warden's own requests sent on it meanwhile (a tools/list before a decision) get no answer now.
         for (const pending of [...this.#pending.values()]) if (pending.asked === 'server') pending.reject(new WardenError('server_start_failed', errorMessage(error)));
-        if (this.#closed) abandoned();
+        if (this.#closed) runtime.abandoned(); // the session ended, not the server
         else runtime.failed(errorMessage(error));
         throw new WardenError('server_start_failed', `Server \`${server.name}\` restarted but did not initialize: ${errorMessage(error)}`);
       };

@@ -94,10 +94,12 @@ describe('calls through the engine', () => {
     const crash = await allowing(t, client.callTool({ name: 'crash', arguments: {} }).then(() => 'answered', (e: Error) => `failed: ${e.message}`));
     assert.match(crash, /stopped during the call/);
     // The next request starts the server again, after a backoff (250 ms after a first crash); the
-    // client gives up on it meanwhile.
+    // client gives up on it as soon as Warden holds it there.
+    const restarts = t.engine.runtime('restartable').restarts;
     const controller = new AbortController();
     const listing = client.listPrompts(undefined, { signal: controller.signal }).then(() => 'answered', (e: Error) => `failed: ${e.message}`);
-    await sleep(50);
+    for (let i = 0; i < 400 && t.engine.runtime('restartable').restarts === restarts; i++) await sleep(2);
+    assert.equal(t.engine.runtime('restartable').restarts, restarts + 1, 'held in the backoff');
     controller.abort('not needed any more');
     assert.match(await listing, /^failed: /);
     const ok = await allowing(t, client.callTool({ name: 'ok', arguments: { text: 'after' } }));

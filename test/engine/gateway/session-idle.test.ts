@@ -1,7 +1,8 @@
 // HTTP client sessions that idle with nothing open are ended (with their server process), so a client
 // that went away without DELETE leaves nothing running; a client that is still there is not touched:
 // an SDK client holds its standalone stream, and a call that takes long keeps its session. The engine's
-// idle limit is an hour; here it is 300 ms.
+// idle limit is an hour; here it is 300 ms. A session the engine itself ended (its server changed)
+// answers 404 at once, as the spec asks, so its client starts a new one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
@@ -66,4 +67,31 @@ describe('idle HTTP sessions', () => {
     assert.match(JSON.stringify(result), /Echo: still here/);
     await client.close();
   });
+});
+
+test('a session the engine ended (its server changed or removed) answers its next request with 404 at once, so the client starts anew', { timeout: 20_000 }, async () => {
+  // The engine's own idle limit (an hour): only the engine's close ends this session.
+  const t = await startTestEngine([servers.everything()], { decisions: allowAll });
+  try {
+    const token = new TokenStore(dataPaths(t.dir)).clientToken('ended');
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+    const post = (session: Record<string, string>, message: Record<string, unknown>) => fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', ...message }) });
+    const open = async () => {
+      const init = await post(headers, { id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ended', version: '1' } } });
+      await init.text();
+      const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+      assert.equal((await post(session, { method: 'notifications/initialized' })).status, 202);
+      return session;
+    };
+    const echo = { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hi' } } };
+    const session = await open();
+    await t.engine.closeSessions('everything', 'the server was changed');
+    const started = Date.now();
+    const late = await post(session, echo);
+    assert.equal(late.status, 404);
+    assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms`);
+    assert.equal((await post(await open(), echo)).status, 200, 'a new session works');
+  } finally {
+    await t.stop();
+  }
 });

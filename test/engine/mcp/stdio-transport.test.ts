@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createStdioTransport } from '../../../src-main/engine/mcp/sdk.js';
 
-// The server: starts a helper that holds its stdout, writes one answer 150 ms later and then stays;
-// the server itself exits at once.
+// The server: starts a helper that holds its stdout; once the helper runs (it says so on its stderr),
+// the server exits, and the helper writes one answer 150 ms later and then stays.
 const SERVER = `
 const { spawn } = require('node:child_process');
-const helper = spawn(process.execPath, ['-e', "setTimeout(() => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { late: true } }) + '\\\\n'), 150); setTimeout(() => {}, 5000)"], { stdio: ['ignore', 'inherit', 'ignore'], detached: true });
+const helper = spawn(process.execPath, ['-e', "process.stderr.write('ready\\\\n'); setTimeout(() => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { late: true } }) + '\\\\n'), 150); setTimeout(() => {}, 5000)"], { stdio: ['ignore', 'inherit', 'pipe'], detached: true });
 helper.unref();
 process.stderr.write('helper ' + helper.pid + '\\n');
-process.exit(0);
+helper.stderr.once('data', () => process.exit(0));
 `;
 
 test('an answer written after the exit is read before the server is given up, even after a stall of the event loop', { timeout: 10_000 }, async () => {
