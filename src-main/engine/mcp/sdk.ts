@@ -154,6 +154,9 @@ export function createStdioTransport(params: StdioServerParameters, onStuck?: (r
           if (internals._process === child && text && !told && !closed) {
             told = true;
             onStuck(text);
+            // The process is gone and whatever holds its output is not ours to stop: letting go of our
+            // end of the pipe ends the connection now, instead of when that process ends.
+            if (child.exitCode !== null || child.signalCode !== null) child.stdout?.destroy();
           }
         }), EXIT_GRACE_MS);
         timer.unref();
