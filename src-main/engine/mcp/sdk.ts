@@ -144,29 +144,31 @@ export function createStdioTransport(params: StdioServerParameters, onStuck?: (r
       await start();
       const child = internals._process;
       if (!child) return;
-      let told = false;
+      const exited = () => child.exitCode !== null || child.signalCode !== null;
+      // Told once, or not at all when the transport closes first.
+      let settled = false;
+      const timers: NodeJS.Timeout[] = [];
+      child.once('close', () => {
+        settled = true;
+        timers.forEach(clearTimeout);
+      });
       const after = (reason: () => string | undefined) => {
-        let closed = false;
         // After the grace, one more turn of the event loop: if the loop was busy all that time, output
         // written meanwhile is read (in the poll phase) before this gives the server up (check phase).
         const timer = setTimeout(() => setImmediate(() => {
           const text = reason();
-          if (internals._process === child && text && !told && !closed) {
-            told = true;
-            onStuck(text);
-            // The process is gone and whatever holds its output is not ours to stop: letting go of our
-            // end of the pipe ends the connection now, instead of when that process ends.
-            if (child.exitCode !== null || child.signalCode !== null) child.stdout?.destroy();
-          }
+          if (settled || internals._process !== child || !text) return;
+          settled = true;
+          onStuck(text);
+          // The process is gone and whatever holds its output is not ours to stop: letting go of our
+          // end of the pipe ends the connection now, instead of when that process ends.
+          if (exited()) child.stdout?.destroy();
         }), EXIT_GRACE_MS);
         timer.unref();
-        child.once('close', () => {
-          closed = true;
-          clearTimeout(timer);
-        });
+        timers.push(timer);
       };
       child.once('exit', (code, signal) => after(() => `the process exited (${signal ? `killed by ${signal}` : `exit code ${code}`}), and a process it started still holds its output`));
-      child.stdout?.once('end', () => after(() => (child.exitCode === null && child.signalCode === null ? 'the process closed its output and kept running' : undefined)));
+      child.stdout?.once('end', () => after(() => (exited() ? undefined : 'the process closed its output and kept running')));
     };
   }
   return transport;
