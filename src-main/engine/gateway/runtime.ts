@@ -45,9 +45,13 @@ export class ServerRuntime {
   }
 
   started(): void {
-    this.#starts = Math.max(0, this.#starts - 1);
+    this.#startEnded();
     this.state = 'running';
     this.#runningSince = Date.now();
+  }
+
+  #startEnded(): void {
+    this.#starts = Math.max(0, this.#starts - 1);
   }
 
   /**
@@ -55,12 +59,12 @@ export class ServerRuntime {
    * under way, a state still "starting" goes back to what it was before (idle, or the crash).
    */
   abandoned(): void {
-    this.#starts = Math.max(0, this.#starts - 1);
+    this.#startEnded();
     if (this.#starts === 0 && this.state === 'starting') this.state = this.#beforeStarts;
   }
 
   failed(message: string): void {
-    this.#starts = Math.max(0, this.#starts - 1);
+    this.#startEnded();
     this.state = 'failed';
     this.lastError = message;
     this.logger.warn('server.start_failed', { server: this.name, message });

@@ -68,6 +68,8 @@ const rpcError = (id: RequestId, code: number, message: string, wardenCode: stri
 });
 
 const WARDEN_ID_PREFIX = 'warden:';
+/** The outcome of a request the client cancelled while Warden held it (a decision, a restart). */
+const CANCELLED_BEFORE_FORWARDING = { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' } as const;
 const REPLAY_TIMEOUT_MS = 15_000;
 
 export class GatewaySession {
@@ -218,10 +220,10 @@ export class GatewaySession {
       return;
     }
 
-    if (cancel.aborted) {
+    if (entry.cancelled) {
       // The client cancelled while the call was held: it expects no answer.
-      this.#inflight.delete(request.id);
-      this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' });
+      this.#settle(request.id);
+      this.#record(entry, CANCELLED_BEFORE_FORWARDING);
       return;
     }
 
@@ -273,7 +275,7 @@ export class GatewaySession {
       if (entry?.cancelled) {
         // Cancelled while the server (re)started: it never sees the request.
         this.#settle(request.id);
-        this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' });
+        this.#record(entry, CANCELLED_BEFORE_FORWARDING);
         return;
       }
       if (entry) entry.forwarded = true;
@@ -284,7 +286,7 @@ export class GatewaySession {
       if (!this.#settle(request.id)) return;
       if (entry?.cancelled) {
         // The client cancelled it while the server restarted, and the restart failed: it expects no answer.
-        this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' });
+        this.#record(entry, CANCELLED_BEFORE_FORWARDING);
         return;
       }
       const code = error instanceof WardenError ? error.code : 'server_crashed';
