@@ -85,7 +85,7 @@ export class GatewayHttp {
   readonly #apiAuth: ApiAuthenticator[] = [];
   #port = 0;
   #idleSweep?: NodeJS.Timeout;
-  /** Closes of sessions ended here (idle): the engine's stop waits for them, and their processes. */
+  /** Closes of sessions ended here (idle, ended by the engine, or stopping): close() waits for them, and their processes. */
   readonly #ending = new Set<Promise<void>>();
   /** The Host values that name this listener (set once the port is known). */
   #allowedHosts = new Set<string>();
@@ -158,12 +158,7 @@ export class GatewayHttp {
 
   async close(): Promise<void> {
     clearInterval(this.#idleSweep);
-    const bindings = [...this.#bindings.values()];
-    this.#bindings.clear();
-    await Promise.all(bindings.map(async (b) => {
-      await b.session.close('Warden is stopping');
-      await b.transport.close().catch(() => undefined);
-    }));
+    for (const [id, binding] of [...this.#bindings]) this.#forget(id, binding, 'Warden is stopping');
     await Promise.all([...this.#ending]);
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());

@@ -7,7 +7,7 @@
 // per call (measured). No resumability (no event store), as with the SDK transport without one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
-import { isRequest, isResponse } from '../mcp/kinds.js';
+import { isNotification, isRequest, isResponse } from '../mcp/kinds.js';
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId, type Transport } from '../mcp/sdk.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -149,7 +149,7 @@ export class StreamableHttpSession implements Transport {
     }
     for (const message of messages) {
       this.onmessage?.(message);
-      if (!isRequest(message) && 'method' in message && message.method === 'notifications/cancelled') this.#cancelled((message.params as { requestId?: RequestId } | undefined)?.requestId);
+      if (isNotification(message) && message.method === 'notifications/cancelled') this.#cancelled((message.params as { requestId?: RequestId } | undefined)?.requestId);
     }
   }
 
