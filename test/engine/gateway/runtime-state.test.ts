@@ -7,11 +7,17 @@ import { ServerRuntime } from '../../../src-main/engine/gateway/runtime.js';
 
 const logger = { warn() {}, error() {}, info() {}, log() {}, debug() {} } as never;
 
-test('a crashed server whose restart is abandoned shows crashed again, not starting or failed', () => {
+/** A server that ran, then crashed. */
+function crashed(): ServerRuntime {
   const runtime = new ServerRuntime('s', logger);
   runtime.starting();
   runtime.started();
   runtime.crashed('exit code 1');
+  return runtime;
+}
+
+test('a crashed server whose restart is abandoned shows crashed again, not starting or failed', () => {
+  const runtime = crashed();
   runtime.starting();
   assert.equal(runtime.state, 'starting');
   runtime.abandoned();
@@ -29,10 +35,7 @@ test('two sessions starting: one abandoned leaves "starting" while the other goe
 });
 
 test('two sessions starting after a crash, both abandoned: back to crashed, never stuck on starting', () => {
-  const runtime = new ServerRuntime('s', logger);
-  runtime.starting();
-  runtime.started();
-  runtime.crashed('exit code 1');
+  const runtime = crashed();
   runtime.starting();
   runtime.starting();
   runtime.abandoned();

@@ -13,6 +13,17 @@ import { servers, startTestEngine, type TestEngine } from '../../helpers/engine.
 const IDLE_MS = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A session opened by hand on /mcp/everything: initialize and initialized, no standalone stream. */
+async function openRawSession(url: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  const post = (session: Record<string, string>, message: Record<string, unknown>) => fetch(`${url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', ...message }) });
+  const init = await post(headers, { id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'idler', version: '1' } } });
+  assert.equal(init.status, 200);
+  await init.text();
+  const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+  assert.equal((await post(session, { method: 'notifications/initialized' })).status, 202);
+  return session;
+}
+
 describe('idle HTTP sessions', () => {
   let t: TestEngine;
   let headers: Record<string, string>;
@@ -23,20 +34,7 @@ describe('idle HTTP sessions', () => {
   });
   after(() => t.stop());
 
-  /** A session opened by hand: initialize and initialized, no standalone stream. */
-  async function rawSession(): Promise<Record<string, string>> {
-    const init = await fetch(`${t.url}/mcp/everything`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'idler', version: '1' } } }),
-    });
-    assert.equal(init.status, 200);
-    await init.text();
-    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-    const initialized = await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    assert.equal(initialized.status, 202);
-    return session;
-  }
+  const rawSession = () => openRawSession(t.url, headers);
 
   const echo = (session: Record<string, string>, id: number, args: Record<string, unknown> = { message: 'hi' }, name = 'echo') =>
     fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }) });
@@ -76,13 +74,7 @@ test('a session the engine ended (its server changed or removed) answers its nex
     const token = new TokenStore(dataPaths(t.dir)).clientToken('ended');
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
     const post = (session: Record<string, string>, message: Record<string, unknown>) => fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', ...message }) });
-    const open = async () => {
-      const init = await post(headers, { id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ended', version: '1' } } });
-      await init.text();
-      const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-      assert.equal((await post(session, { method: 'notifications/initialized' })).status, 202);
-      return session;
-    };
+    const open = () => openRawSession(t.url, headers);
     const echo = { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hi' } } };
     const session = await open();
     await t.engine.closeSessions('everything', 'the server was changed');
