@@ -36,8 +36,9 @@ export interface Query<T> {
   error: ApiRequestError | undefined;
   loading: boolean;
   reload(): void;
-  /** Replace the data locally (an event carried the new value). */
-  set(data: T): void;
+  /** Replace the data locally (an event carried the new value), or change what is there now. A load still
+   * on its way is dropped: what it would bring is no newer than this. */
+  set(data: T | ((current: T | undefined) => T)): void;
 }
 
 /** Loads once, again when `deps` change, when one of `refreshOn` arrives, and when the connection comes back. */
@@ -90,7 +91,14 @@ export function useQuery<T>(load: (client: WardenClient) => Promise<T>, deps: un
     });
   }, [api, reload]);
 
-  return { data, error, loading, reload, set: setData };
+  const set = useCallback((next: T | ((current: T | undefined) => T)) => {
+    generation.current++;
+    setData(next as T | ((current: T | undefined) => T | undefined));
+    setError(undefined);
+    setLoading(false);
+  }, []);
+
+  return { data, error, loading, reload, set };
 }
 
 /** Runs an action, keeping its error for the UI to show. */

@@ -39,8 +39,10 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
         await api.client['approvals.answer']({ id: approval.id, via: 'ui', ...choice });
         const label = CHOICES.find((c) => c.choice.effect === choice.effect && c.choice.scope === (choice.scope ?? 'once'))?.label ?? choice.effect;
         setAnnounce(`${label}: ${approval.tool} on ${approval.server}`);
+        // Only the answered card goes: calls that arrived while the answer was on its way stay (the
+        // list this answer started from may already be old).
+        pending.set((current) => (current ?? []).filter((a) => a.id !== approval.id));
         const rest = list.filter((a) => a.id !== approval.id);
-        pending.set(rest);
         const index = list.findIndex((a) => a.id === approval.id);
         setSelectedId(rest[Math.min(index, rest.length - 1)]?.id);
       } catch (err) {

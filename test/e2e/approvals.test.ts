@@ -113,6 +113,36 @@ describe('approving and denying calls in the browser UI', () => {
     await page.keyboard.press('Escape');
   });
 
+  test('a call that arrives while an answer is on its way stays on screen', async () => {
+    await page.goto(`${served.baseUrl}/ui/#/approvals`);
+    await page.getByRole('heading', { name: 'Nothing waits for you' }).waitFor();
+    const first = write('race-first.txt');
+    await card('race-first.txt').waitFor();
+    // The engine takes the answer at once; its reply to the browser is held until the next call waits.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/approvals.answer', async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    try {
+      await card('race-first.txt').getByRole('button', { name: /^Allow once/ }).click();
+      assert.notEqual((await first).isError, true);
+      const second = write('race-second.txt');
+      await card('race-second.txt').waitFor();
+      release();
+      await page.getByRole('status').filter({ hasText: 'Allow once: write_file on filesystem' }).waitFor({ state: 'attached' });
+      await card('race-first.txt').waitFor({ state: 'detached' });
+      assert.equal(await card('race-second.txt').count(), 1, 'the card that came meanwhile is still there');
+      await card('race-second.txt').getByRole('button', { name: /^Deny/ }).click();
+      assert.equal((await second).isError, true);
+    } finally {
+      release();
+      await page.unroute('**/api/approvals.answer');
+    }
+  });
+
   test('keyboard only: a allows, d denies, and the record opens with Enter', async () => {
     await page.goto(`${served.baseUrl}/ui/#/approvals`);
     await page.getByRole('heading', { name: 'Nothing waits for you' }).waitFor();
