@@ -11,7 +11,7 @@ export const Effect = z.enum(['allow', 'ask', 'deny']);
 export type Effect = z.infer<typeof Effect>;
 
 /** Outcome status of a call, as the audit log records it. */
-export const CallStatus = z.enum(['ok', 'error', 'denied', 'timeout']);
+export const CallStatus = z.enum(['ok', 'error', 'denied', 'timeout', 'cancelled']);
 export type CallStatus = z.infer<typeof CallStatus>;
 
 /** A server name doubles as a URL path segment and a CLI argument, so keep it plain. */

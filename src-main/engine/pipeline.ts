@@ -38,8 +38,8 @@ export interface Decision {
   consentId?: string;
   /** Who decided: `policy`, `user:<how>`, `timeout`, `managed`. */
   approver?: string;
-  /** For a deny: whether it came from a rule or from an approval timing out. */
-  status?: Extract<CallStatus, 'denied' | 'timeout'>;
+  /** For a deny: whether it came from a rule, from an approval timing out, or from the client cancelling the call while it waited. */
+  status?: Extract<CallStatus, 'denied' | 'timeout' | 'cancelled'>;
 }
 
 /** What the decision point may do with the client while a call waits. */

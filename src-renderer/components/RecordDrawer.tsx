@@ -28,7 +28,7 @@ export function DecisionPath({ decision, outcome }: { decision?: AuditRecordView
             <code>{any.consentId}</code> {approvedByPerson ? `answered by ${any.approver!.replace('user:', 'you, via ')}` : `(${any.approver ?? 'policy'})`}
           </>
         ) : (
-          <span className="muted">none: {any.approver === 'timeout' ? 'nobody answered in time' : 'decided by policy without asking'}</span>
+          <span className="muted">none: {any.approver === 'timeout' ? 'nobody answered in time' : any.approver === 'client' ? 'the client cancelled the call while it waited' : 'decided by policy without asking'}</span>
         )}
       </li>
       <li>

@@ -30,7 +30,7 @@ export function describeRecord(record: AuditRecord): string {
   const who = record.client.name ? `${record.client.id} (${record.client.name}${record.client.version ? ` ${record.client.version}` : ''})` : record.client.id;
   const what = `${record.server}/${record.tool}`;
   if (record.type === 'decision') {
-    const verdict = record.effect === 'allow' ? 'allow' : `deny${record.status === 'timeout' ? ' (timeout)' : ''}`;
+    const verdict = record.effect === 'allow' ? 'allow' : `deny${record.status === 'timeout' || record.status === 'cancelled' ? ` (${record.status})` : ''}`;
     return `${time}  #${record.seq}  decision ${verdict.padEnd(5)} ${what}  by ${who}  rule ${record.ruleId}${record.consentId ? `  consent ${record.consentId}` : ''}  call ${record.callId}`;
   }
   return `${time}  #${record.seq}  outcome  ${record.status.padEnd(5)} ${what}  by ${who}  ${record.durationMs} ms  call ${record.callId}`;

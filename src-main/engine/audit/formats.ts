@@ -67,6 +67,8 @@ export function cefSeverity(record: AuditRecord): number {
   if (record.type === 'event') {
     return /^audit\.(repaired|truncation-detected|head-missing)$/.test(record.event) ? 8 : 2;
   }
+  // A call the client cancelled was neither refused nor failed: the client stopped wanting it.
+  if (record.status === 'cancelled') return 3;
   if (record.effect === 'deny' || record.status === 'denied' || record.status === 'timeout') return 6;
   if (record.status === 'error') return 5;
   return 3;
@@ -74,7 +76,11 @@ export function cefSeverity(record: AuditRecord): number {
 
 function cefName(record: AuditRecord): string {
   if (record.type === 'event') return record.event;
-  if (record.type === 'decision') return record.effect === 'deny' ? `Tool call denied${record.status === 'timeout' ? ' (approval timed out)' : ''}` : 'Tool call allowed';
+  if (record.type === 'decision') {
+    if (record.effect === 'allow') return 'Tool call allowed';
+    if (record.status === 'cancelled') return 'Tool call cancelled by the client while it waited for approval';
+    return `Tool call denied${record.status === 'timeout' ? ' (approval timed out)' : ''}`;
+  }
   return `Tool call finished: ${record.status}`;
 }
 

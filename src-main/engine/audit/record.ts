@@ -37,8 +37,8 @@ export interface DecisionRecord extends RecordHead, CallFields {
   type: 'decision';
   reasons: string[];
   risk?: Risk;
-  /** Set when the decision is a refusal: `denied` by a rule, `timeout` when an approval ran out. */
-  status?: 'denied' | 'timeout';
+  /** Set when the decision is a refusal: `denied` by a rule, `timeout` when an approval ran out, `cancelled` when the client cancelled the call while it waited. */
+  status?: 'denied' | 'timeout' | 'cancelled';
   argNames: string[];
   /** Captured arguments (redacted); only when capture is on for the server. */
   args?: unknown;

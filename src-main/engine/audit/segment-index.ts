@@ -8,7 +8,8 @@ import { BLOCK_ROWS, BloomBuilder, markPayloadRows, TextIndex } from './text-ind
 
 export const TYPE_CODE = { decision: 1, outcome: 2, event: 3 } as const;
 export const EFFECT_CODE = { allow: 1, deny: 2 } as const;
-export const STATUS_CODE = { ok: 1, error: 2, denied: 3, timeout: 4 } as const;
+// Codes are only ever added: an index written before a code existed holds none of it.
+export const STATUS_CODE = { ok: 1, error: 2, denied: 3, timeout: 4, cancelled: 5 } as const;
 
 // Version 3 added the free-text filters, 6 the hex-run filters (4 and 5 were drafts of them), 7 gave
 // the hex filter its present meaning (hex-runs.ts); an index of another version is rebuilt from the segment.

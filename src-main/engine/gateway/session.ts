@@ -69,7 +69,7 @@ const rpcError = (id: RequestId, code: number, message: string, wardenCode: stri
 
 const WARDEN_ID_PREFIX = 'warden:';
 /** The outcome of a request the client cancelled while Warden held it (a decision, a restart). */
-const CANCELLED_BEFORE_FORWARDING = { status: 'error', errorMessage: 'cancelled by the client before it was forwarded' } as const;
+const CANCELLED_BEFORE_FORWARDING = { status: 'cancelled', errorMessage: 'cancelled by the client before it was forwarded' } as const;
 const REPLAY_TIMEOUT_MS = 15_000;
 
 export class GatewaySession {
@@ -134,7 +134,7 @@ export class GatewaySession {
           // The client expects no answer now, and a server need not send one: the call ends here (an
           // answer that still comes is not heard), on record as cancelled.
           this.#settle(requestId!);
-          this.#record(entry, { status: 'error', errorMessage: 'cancelled by the client after it was forwarded' });
+          this.#record(entry, { status: 'cancelled', errorMessage: 'cancelled by the client after it was forwarded' });
         }
       }
       return this.#sendDownstream(message).catch(() => undefined);

@@ -341,7 +341,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
           ],
         };
       case 'cancelled':
-        return { effect: 'deny', ruleId: v.ruleId, status: 'denied', approver: 'client', ...base, reasons: [`The call to ${who} was cancelled while it waited for approval.`] };
+        return { effect: 'deny', ruleId: v.ruleId, status: 'cancelled', approver: 'client', ...base, reasons: [`The call to ${who} was cancelled while it waited for approval.`] };
       case 'closed':
         return closedDecision(who, outcome.reason);
     }

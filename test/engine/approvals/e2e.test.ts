@@ -66,7 +66,7 @@ describe('server-filesystem on a standard server, answered through the CLI', () 
     t.engine.guardian!.setApprovalSettings({ progressSeconds: 5 });
   });
 
-  test('a call the client cancels while it waits: the approval is withdrawn, nothing is written, and the log has it ending in an error', async () => {
+  test('a call the client cancels while it waits: the approval is withdrawn, nothing is written, and the log has it as cancelled, found by that status', async () => {
     const file = join(root.dir, 'cancelled.txt');
     const abort = new AbortController();
     const call = client.callTool({ name: 'write_file', arguments: { path: file, content: 'no' } }, undefined, { signal: abort.signal });
@@ -82,12 +82,17 @@ describe('server-filesystem on a standard server, answered through the CLI', () 
     };
     let outcome;
     for (let i = 0; i < 200 && !outcome; i++) {
-      outcome = (await records()).find((r) => r.type === 'outcome' && r.status === 'error');
+      outcome = (await records()).find((r) => r.type === 'outcome' && r.status === 'cancelled');
       if (!outcome) await new Promise((r) => setTimeout(r, 10));
     }
-    assert.ok(outcome, 'an outcome record says the call ended in an error');
-    const decision = (await records()).find((r) => r.type === 'decision' && r.callId === outcome.callId);
+    assert.ok(outcome, 'an outcome record says the client cancelled the call');
+    const decision = (await records()).find((r) => r.type === 'decision' && r.callId === outcome.callId) as { status?: string; approver?: string; effect?: string } | undefined;
     assert.ok(decision, 'its decision is on record too');
+    assert.deepEqual([decision.effect, decision.status, decision.approver], ['deny', 'cancelled', 'client'], 'not forwarded, because the client cancelled it');
+    const byStatus = await t.engine.api('audit.query', { status: 'cancelled', order: 'newest', limit: 20 });
+    assert.ok(byStatus.ok, JSON.stringify(byStatus));
+    const found = (byStatus.result as { records: Array<{ callId: string; status?: string }> }).records;
+    assert.deepEqual(found.map((r) => [r.callId, r.status]), [[outcome.callId, 'cancelled'], [outcome.callId, 'cancelled']], 'the status filter finds the call');
     assert.equal(existsSync(file), false, 'the server never got the call');
     assert.ok(waiting);
   });

@@ -150,6 +150,30 @@ test('CEF export parses back with escaped header and extension values', async ()
   }
 });
 
+test('a call the client cancelled is named so in CEF, at the severity of a finished call, not of a refusal or an error', async () => {
+  const { paths, cleanup } = await freshPaths();
+  const log = await openAuditLog(paths, {});
+  try {
+    const waited = makeCall(1);
+    const cancelledWaiting = { ...deny, ruleId: 'tier:standard/medium', status: 'cancelled' as const, approver: 'client', reasons: ['The call was cancelled while it waited for approval.'] };
+    await log.decided(waited, cancelledWaiting);
+    await log.finished(waited, cancelledWaiting, { status: 'cancelled', durationMs: 5 });
+    const forwarded = makeCall(2);
+    await log.decided(forwarded, allow);
+    await log.finished(forwarded, allow, { status: 'cancelled', durationMs: 9 });
+    await log.decided(makeCall(3), deny);
+    const [decision, outcome, , forwardedOutcome, refusal] = (await collect(log, { format: 'cef' })).trim().split('\n').map(parseCef);
+    assert.deepEqual(decision!.header.slice(5), ['Tool call cancelled by the client while it waited for approval', '3']);
+    assert.deepEqual(outcome!.header.slice(5), ['Tool call finished: cancelled', '3']);
+    assert.equal(outcome!.ext.outcome, 'cancelled');
+    assert.deepEqual(forwardedOutcome!.header.slice(5), ['Tool call finished: cancelled', '3']);
+    assert.deepEqual(refusal!.header.slice(5), ['Tool call denied', '6']);
+  } finally {
+    await log.close();
+    await cleanup();
+  }
+});
+
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (\[warden@32473 seq="(\d+)" hash="([0-9a-f]{64})"\]) (CEF:0\|.*)$/s;
 
 test('syslog over UDP: one RFC 5424 datagram per record, CEF inside', async () => {

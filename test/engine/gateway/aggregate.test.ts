@@ -188,7 +188,8 @@ describe('the aggregated endpoint /mcp', () => {
     const [decision] = await auditRecords(t, (r) => r.type === 'decision' && r.tool === 'delete_entities' && r.approver === 'client', 1);
     assert.equal(decision!.server, 'memory');
     const [outcome] = await auditRecords(t, (r) => r.type === 'outcome' && r.callId === decision!.callId, 1);
-    assert.equal(outcome!.status, 'error');
+    assert.equal(decision!.status, 'cancelled');
+    assert.equal(outcome!.status, 'cancelled');
     assert.match(text(await client.callTool({ name: 'memory__read_graph', arguments: {} })), /aggregated/, 'the entity is still there');
   });
 
