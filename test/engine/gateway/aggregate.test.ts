@@ -64,6 +64,8 @@ describe('the aggregated endpoint /mcp', () => {
     for (const tool of ['create_entities', 'read_graph']) g.addRule({ server: 'memory', tool, effect: 'allow' });
     g.addRule({ server: 'slow', tool: 'wait', effect: 'allow' });
     g.addRule({ server: 'everything', tool: 'get-sum', effect: 'deny', note: 'no sums here' });
+    // Allowed, so that the call reaches the server instead of waiting for an approval that never comes.
+    g.addRule({ server: 'everything', tool: 'no-such-tool', effect: 'allow' });
     client = await aggregateClient(t, 'cursor', capabilities);
     client.setRequestHandler(CreateMessageRequestSchema, async () => {
       serverRequests.push('sampling');
@@ -206,6 +208,7 @@ describe('the aggregated endpoint /mcp', () => {
     );
     assert.ok(tool.isError, 'an error, not a result');
     assert.match(tool.message, /no-such-tool/);
+    assert.doesNotMatch(tool.message, /Warden|approv/i, "the server's own answer, not Warden's");
     const [attempt] = await auditRecords(t, (r) => r.type === 'decision' && r.tool === 'no-such-tool', 1);
     assert.equal(attempt!.server, 'everything');
     const failed = await rpcError(client.callTool({ name: 'missing__anything', arguments: {} }));
