@@ -148,6 +148,11 @@ export class AggregateSession {
   }
 
   async #request(request: JSONRPCRequest): Promise<void> {
+    if (this.#calls.has(request.id)) {
+      // Its answer would race the open call's for the same id (and end that call's entry here).
+      await this.#send(rpcError(request.id, ErrorCode.InvalidRequest, `Invalid Request: a request with id ${JSON.stringify(request.id)} is still open in this session. Use a new id for each request.`, 'bad_input'));
+      return;
+    }
     try {
       switch (request.method) {
         case 'initialize':

@@ -192,7 +192,15 @@ export class GatewayHttp {
     if (MCP_PATH.test(req.url ?? '')) return this.#mcp(req, res, req.url!.slice('/mcp/'.length));
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname;
-    if (path === '/mcp' || path.startsWith('/mcp/')) return this.#mcp(req, res, decodeURIComponent(path.slice('/mcp/'.length)));
+    if (path === '/mcp' || path.startsWith('/mcp/')) {
+      let server: string | undefined;
+      try {
+        server = decodeURIComponent(path.slice('/mcp/'.length));
+      } catch {
+        server = undefined; // broken percent-encoding: refused in #mcp, after the token check
+      }
+      return this.#mcp(req, res, server);
+    }
     // Mounted routes first, so that one may claim a path below /api/ (the web bridge's /api/events).
     for (const { prefix, handler } of this.#routes) {
       if (path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : prefix + '/')) return handler(req, res, url);
@@ -210,9 +218,14 @@ export class GatewayHttp {
     else sendJson(res, 401, { code: 'unauthorized', message }, headers);
   }
 
-  async #mcp(req: IncomingMessage, res: ServerResponse, server: string): Promise<void> {
+  /** `server`: the name from the path (empty for /mcp), undefined when the path's encoding is broken. */
+  async #mcp(req: IncomingMessage, res: ServerResponse, server: string | undefined): Promise<void> {
     const owner = this.deps.tokens.verify(bearer(req));
     if (!owner) return this.#unauthorized(res, true);
+    if (server === undefined) {
+      rpcHttpError(res, 400, 'bad_input', 'Bad request: the server name in the path is not valid percent-encoding (UTF-8). Use /mcp/<server>.');
+      return;
+    }
     const openAggregate = this.deps.openAggregate;
     if (!server && !openAggregate) {
       rpcHttpError(res, 404, 'not_found', 'Connect to /mcp/<server>: the aggregated endpoint is not enabled.');

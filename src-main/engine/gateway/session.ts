@@ -6,6 +6,7 @@ import type { ServerConfig } from '../../../shared/servers.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isErrorResponse, isNotification, isRequest, isResponse, isResult } from '../mcp/kinds.js';
+import { isNamedTool } from '../mcp/tool-entry.js';
 import {
   ErrorCode,
   type JSONRPCMessage,
@@ -108,6 +109,8 @@ export class GatewaySession {
   async fromClient(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return;
     if (isRequest(message)) {
+      const refused = this.#unusableId(message.id);
+      if (refused) return this.#reply(rpcError(message.id, ErrorCode.InvalidRequest, refused, 'bad_input'));
       if (message.method === 'initialize') return this.#initialize(message);
       if (message.method === 'tools/call') return this.#toolCall(message);
       this.#track(message, message.method);
@@ -146,6 +149,17 @@ export class GatewaySession {
     }
   }
 
+  /**
+   * Why a client's request id cannot be used, if it cannot: one still open in this session would have
+   * two answers race for it (and the first request would never be answered), and ids starting with
+   * `warden:` are those of Warden's own requests to the server and the client.
+   */
+  #unusableId(id: RequestId): string | undefined {
+    if (typeof id === 'string' && id.startsWith(WARDEN_ID_PREFIX)) return `Invalid Request: request ids starting with \`${WARDEN_ID_PREFIX}\` are Warden's own. Use another id.`;
+    if (this.#inflight.has(id)) return `Invalid Request: a request with id ${JSON.stringify(id)} is still open in this session. Use a new id for each request.`;
+    return undefined;
+  }
+
   async #initialize(request: JSONRPCRequest): Promise<void> {
     const params = (request.params ?? {}) as { clientInfo?: { name?: string; version?: string }; capabilities?: Record<string, unknown> };
     this.deps.client.name = params.clientInfo?.name;
@@ -168,7 +182,10 @@ export class GatewaySession {
     const cancel = new LazyAbort();
     entry.controller = cancel;
     const name = typeof params.name === 'string' ? params.name : '';
-    const args = params.arguments && typeof params.arguments === 'object' && !Array.isArray(params.arguments) ? (params.arguments as Record<string, unknown>) : {};
+    // Arguments are named values (an object) or absent; anything else is refused, not decided as {}
+    // while the server gets what was sent.
+    const argsUsable = params.arguments === undefined || (typeof params.arguments === 'object' && params.arguments !== null && !Array.isArray(params.arguments));
+    const args = argsUsable && params.arguments ? (params.arguments as Record<string, unknown>) : {};
     const call: ToolCall = {
       callId: randomUUID(),
       sessionId: this.id,
@@ -187,6 +204,7 @@ export class GatewaySession {
     let decision: Decision;
     try {
       if (!name) throw new WardenError('bad_input', 'tools/call needs a tool name.');
+      if (!argsUsable) throw new WardenError('bad_input', `tools/call arguments must be an object of named values, not ${Array.isArray(params.arguments) ? 'an array' : params.arguments === null ? 'null' : `a ${typeof params.arguments}`}`);
       if (!this.#tools.has(name)) await this.#learnTools().catch((error) => this.deps.logger.warn('tools.learn_failed', { server: call.server, message: errorMessage(error) }));
       call.definition = this.#tools.get(name);
       decision = await this.deps.decisions.decide(call, this.#channel(request.id, call));
@@ -331,13 +349,21 @@ export class GatewaySession {
   }
 
   async #answer(message: JSONRPCMessage, entry: Inflight): Promise<void> {
-    if (entry.method === 'initialize' && isResult(message)) {
-      const result = message.result as { protocolVersion?: string; capabilities?: { tools?: { listChanged?: boolean } } };
-      if (result.protocolVersion) this.#downstream?.setProtocolVersion(result.protocolVersion);
-      this.#toolsListChanged = result.capabilities?.tools?.listChanged === true;
-    }
-    if (entry.method === 'tools/list' && isResult(message)) {
-      message = { ...message, result: { ...message.result, tools: await this.#seeTools(message.result.tools) } };
+    try {
+      if (entry.method === 'initialize' && isResult(message)) {
+        const result = message.result as { protocolVersion?: string; capabilities?: { tools?: { listChanged?: boolean } } };
+        if (result.protocolVersion) this.#downstream?.setProtocolVersion(result.protocolVersion);
+        this.#toolsListChanged = result.capabilities?.tools?.listChanged === true;
+      }
+      if (entry.method === 'tools/list' && isResult(message)) {
+        message = { ...message, result: { ...message.result, tools: await this.#seeTools(message.result.tools) } };
+      }
+    } catch (error) {
+      // An answer Warden cannot read fails that request alone: never the engine (an unhandled
+      // rejection would end it, and every session with it), and never passed on unread.
+      this.deps.logger.error('server.answer_unreadable', { server: this.deps.server.name, method: entry.method, message: errorMessage(error) });
+      const id = (message as { id: RequestId }).id;
+      message = rpcError(id, ErrorCode.InternalError, `Server \`${this.deps.server.name}\` sent an answer to ${entry.method} that Warden could not read (${errorMessage(error)}).`, 'server_crashed');
     }
     // The answer goes out first (its bytes are written before #reply's first await); the outcome record,
     // which nothing waits for, is made after it, off the call's path.
@@ -355,7 +381,8 @@ export class GatewaySession {
 
   /** Records every listed definition, lets the decision point see (and filter) the list. */
   async #seeTools(tools: unknown): Promise<Tool[]> {
-    const list = Array.isArray(tools) ? (tools as Tool[]) : [];
+    // Entries without a name are dropped here, before anything reads one.
+    const list = Array.isArray(tools) ? tools.filter(isNamedTool) : [];
     for (const tool of list) this.#tools.set(tool.name, tool);
     try {
       return await this.deps.decisions.listTools(this.deps.server.name, this.deps.client, list);

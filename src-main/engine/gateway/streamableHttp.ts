@@ -133,6 +133,15 @@ export class StreamableHttpSession implements Transport {
     }
 
     const requests = messages.filter(isRequest);
+    // An id still open would take over the open request's stream: its answer would go to this POST
+    // and the first POST would never be answered. Refused whole, before anything is read by the session.
+    const ids = requests.length > 1 ? new Set<RequestId>() : undefined;
+    for (const request of requests) {
+      if (this.#streams.has(request.id) || ids?.has(request.id)) {
+        return jsonError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: the request id ${JSON.stringify(request.id)} is already used by a request still open in this session. Use a new id for each request.`);
+      }
+      ids?.add(request.id);
+    }
     if (requests.length === 0) {
       res.writeHead(202).end();
     } else {

@@ -27,6 +27,7 @@ import { ApprovalBroker, type BrokerOutcome } from '../approvals/broker.js';
 import { ConsentBook } from '../approvals/consents.js';
 import { WardenError } from '../errors.js';
 import type { Tool } from '../mcp/sdk.js';
+import { isNamedTool } from '../mcp/tool-entry.js';
 import type { AuditPoint, ClientIdentity, Decision, DecisionPoint, ToolCall, WaitingChannel } from '../pipeline.js';
 import { decide as decidePolicy, overrideKey, type PolicyDecision } from './decide.js';
 import { acceptPending, checkPin, diffDefinitions, hashTool, type ToolDefinitionLike } from './pins.js';
@@ -162,7 +163,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     const seen = new Map<string, Tool>();
     const foreign = this.#foreignNames(server);
     // A malformed entry (no name) is dropped: what cannot be judged is not shown.
-    tools = tools.filter((t) => !!t && typeof t.name === 'string');
+    tools = tools.filter(isNamedTool);
     const siblings = tools.map((t) => t.name);
     for (const tool of tools) {
       seen.set(tool.name, tool);

@@ -5,9 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
-import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
-import { dataPaths } from '../../../src-main/engine/paths.js';
 import { servers, startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { openRawSession, rawHeaders, rawPost } from '../../helpers/raw-session.js';
 
 describe('answers to a POST', () => {
   let t: TestEngine;
@@ -15,34 +14,16 @@ describe('answers to a POST', () => {
   let id = 0;
   before(async () => {
     t = await startTestEngine([servers.everything()], { decisions: allowAll });
-    const token = new TokenStore(dataPaths(t.dir)).clientToken('wire');
-    headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
-    const init = await post({ method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } });
-    headers['mcp-session-id'] = init.headers.get('mcp-session-id')!;
-    assert.ok(headers['mcp-session-id'], 'the initialize answer names the session');
-    const initialized = await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    assert.equal(initialized.status, 202);
+    headers = await newSession();
   });
   after(() => t.stop());
 
-  /** The headers of another initialized session of the same client. */
-  async function newSession(): Promise<Record<string, string>> {
-    const { 'mcp-session-id': _first, ...fresh } = headers;
-    const init = await fetch(`${t.url}/mcp/everything`, {
-      method: 'POST',
-      headers: fresh,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wire', version: '1' } } }),
-    });
-    assert.equal(init.status, 200);
-    const session = { ...fresh, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-    await init.text();
-    await fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    return session;
-  }
+  /** The headers of a new initialized session of the same client. */
+  const newSession = () => openRawSession(`${t.url}/mcp/everything`, rawHeaders(t.dir, 'wire'), 'wire');
 
   function post(message: Record<string, unknown>): Promise<Response> {
     id += 1;
-    return fetch(`${t.url}/mcp/everything`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, ...message }) });
+    return rawPost(`${t.url}/mcp/everything`, headers, { id, ...message });
   }
 
   test('a call whose answer comes first is answered with one JSON body', async () => {
@@ -152,8 +133,7 @@ describe('answers to a POST', () => {
 test('an initialize whose body never finishes arriving (the client went away) leaves no session behind', async () => {
   const t = await startTestEngine([servers.everything()], { decisions: allowAll });
   try {
-    const token = new TokenStore(dataPaths(t.dir)).clientToken('gone');
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+    const headers = rawHeaders(t.dir, 'gone');
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'gone', version: '1' } } });
     const req = request(`${t.url}/mcp/everything`, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } });
     req.on('error', () => undefined); // the hang-up this test makes

@@ -6,35 +6,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
-import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
-import { dataPaths } from '../../../src-main/engine/paths.js';
 import { servers, startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { openRawSession, rawHeaders, rawPost } from '../../helpers/raw-session.js';
 
 const IDLE_MS = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A session opened by hand on /mcp/everything: initialize and initialized, no standalone stream. */
-async function openRawSession(url: string, headers: Record<string, string>): Promise<Record<string, string>> {
-  const post = (session: Record<string, string>, message: Record<string, unknown>) => fetch(`${url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', ...message }) });
-  const init = await post(headers, { id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'idler', version: '1' } } });
-  assert.equal(init.status, 200);
-  await init.text();
-  const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-  assert.equal((await post(session, { method: 'notifications/initialized' })).status, 202);
-  return session;
-}
 
 describe('idle HTTP sessions', () => {
   let t: TestEngine;
   let headers: Record<string, string>;
   before(async () => {
     t = await startTestEngine([servers.everything()], { decisions: allowAll, sessionIdleMs: IDLE_MS });
-    const token = new TokenStore(dataPaths(t.dir)).clientToken('idler');
-    headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+    headers = rawHeaders(t.dir, 'idler');
   });
   after(() => t.stop());
 
-  const rawSession = () => openRawSession(t.url, headers);
+  const rawSession = () => openRawSession(`${t.url}/mcp/everything`, headers, 'idler');
 
   const echo = (session: Record<string, string>, id: number, args: Record<string, unknown> = { message: 'hi' }, name = 'echo') =>
     fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }) });
@@ -71,10 +58,10 @@ test('a session the engine ended (its server changed or removed) answers its nex
   // The engine's own idle limit (an hour): only the engine's close ends this session.
   const t = await startTestEngine([servers.everything()], { decisions: allowAll });
   try {
-    const token = new TokenStore(dataPaths(t.dir)).clientToken('ended');
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
-    const post = (session: Record<string, string>, message: Record<string, unknown>) => fetch(`${t.url}/mcp/everything`, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', ...message }) });
-    const open = () => openRawSession(t.url, headers);
+    const url = `${t.url}/mcp/everything`;
+    const headers = rawHeaders(t.dir, 'ended');
+    const post = (session: Record<string, string>, message: Record<string, unknown>) => rawPost(url, session, message);
+    const open = () => openRawSession(url, headers, 'ended');
     const echo = { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hi' } } };
     const session = await open();
     await t.engine.closeSessions('everything', 'the server was changed');
