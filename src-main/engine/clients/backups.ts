@@ -2,7 +2,7 @@
 // backups folder. Secret values are not in it: each one is stored as a reference (to the OS keychain,
 // or, when there was no keychain, to the same place in the client's file where it was left), so the
 // data directory holds no secret and the original can still be put back byte for byte.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { JSONPath } from 'jsonc-parser';
 import writeFileAtomic from 'write-file-atomic';
@@ -64,10 +64,28 @@ export async function readBackup(backupsDir: string, clientFilePath: string): Pr
   return record.data;
 }
 
-export async function writeBackup(backupsDir: string, record: BackupRecord): Promise<string> {
+/**
+ * Writes the backup only if there is none: the backup is also the claim on the client's file, so two
+ * protects at once (two processes, two requests) cannot both go on and one's cleanup remove the other's
+ * backup. Written whole to a temporary file, then linked into place, which fails if the name exists.
+ */
+export async function createBackup(backupsDir: string, record: BackupRecord): Promise<string> {
   const file = backupPath(backupsDir, record.path);
   await mkdir(join(backupsDir, 'clients'), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n', { mode: 0o600, fsync: true });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFileAtomic(temp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600, fsync: true });
+  try {
+    await link(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new ClientsError(
+      'client_file_changed',
+      `Warden is already protecting ${record.path} (another protect got there first). Nothing was changed by this one; see \`warden clients list\`.`,
+      { path: record.path },
+    );
+  } finally {
+    await rm(temp, { force: true });
+  }
   return file;
 }
 

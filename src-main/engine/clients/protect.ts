@@ -6,7 +6,7 @@ import type { ClientId, ProtectPlanView } from '../../../shared/clients.js';
 import type { KeychainStatus } from '../secrets/keychain.js';
 import { storeSecrets } from '../secrets/move.js';
 import { analyzeDocument, type EntryAnalysis } from './analyze.js';
-import { backupAccountPrefix, readBackup, removeBackup, writeBackup, type BackupPart, type BackupRecord } from './backups.js';
+import { backupAccountPrefix, createBackup, readBackup, removeBackup, type BackupPart, type BackupRecord } from './backups.js';
 import { clientRow, type ClientRow } from './catalog.js';
 import { bridgeEnv, type ClientsContext } from './context.js';
 import { spliceDiff } from './diff.js';
@@ -15,7 +15,7 @@ import { wardenEntryKeys } from './entries.js';
 import { ClientsError } from './errors.js';
 import { requireClientFile, sha256, writeClientFile, type ClientFile } from './files.js';
 import { connectCommand } from './launcher.js';
-import { findSecretLiterals } from './redact.js';
+import { findSecrets } from './redact.js';
 import { applySplices, rewriteSplices, type EntryRewrite } from './rewrite.js';
 
 export interface ProtectPlan {
@@ -54,7 +54,7 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
 
   // The backup: secret literals become keychain references (or, with no keychain, references to the
   // same place in the client's file, where they stay because their entries are left as they are).
-  const literals = findSecretLiterals(doc.root);
+  const literals = findSecrets(doc.root, file.text);
   const prefix = backupAccountPrefix(path);
   const backupParts: BackupPart[] = [];
   const backupSecrets: { account: string; value: string }[] = [];
@@ -66,8 +66,11 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
       const account = `${prefix}${i}`;
       backupParts.push({ account });
       backupSecrets.push({ account, value: raw });
-    } else {
+    } else if (lit.path) {
       backupParts.push({ clientPath: lit.path });
+    } else {
+      // A credential in a comment has no place to be referenced by: only the keychain can keep it.
+      throw new ClientsError('keychain_unavailable', `Cannot protect ${path} without the OS keychain: a comment in it holds what looks like a credential, and the backup must not. ${status.reason}`, { path });
     }
     at = lit.offset + lit.length;
   });
@@ -76,7 +79,7 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
     // Fail closed: every literal referenced in place must still be there, unchanged, after the rewrite.
     const after = parseTree(newText);
     for (const lit of literals) {
-      const node = after && findNodeAtLocation(after, lit.path);
+      const node = after && lit.path && findNodeAtLocation(after, lit.path);
       const raw = file.text.slice(lit.offset, lit.offset + lit.length);
       if (!node || newText.slice(node.offset, node.offset + node.length) !== raw) {
         throw new ClientsError('keychain_unavailable', `Cannot protect ${path} without the OS keychain: a secret there would be lost from the backup. ${status.reason}`, { path });
@@ -84,9 +87,11 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
     }
   }
 
-  // Secret values never reach the preview: each secret literal is masked wherever it shows in the diff.
-  const secretRaw = new Set(literals.map((lit) => file.text.slice(lit.offset, lit.offset + lit.length)));
-  const diff = spliceDiff(file.text, splices, { label: path }).replace(/"(?:[^"\\\n]|\\.)*"/g, (literal) => (secretRaw.has(literal) ? MASK : literal));
+  // Secret values never reach the preview: each secret is masked wherever its text shows in the diff
+  // (found by its text, not by pairing quotes on a line, which a quote in a comment would throw off).
+  const secretRaw = [...new Set(literals.map((lit) => file.text.slice(lit.offset, lit.offset + lit.length)))].sort((a, b) => b.length - a.length);
+  let diff = spliceDiff(file.text, splices, { label: path });
+  for (const raw of secretRaw) diff = diff.split(raw).join(raw.startsWith('"') ? MASK : MASK.slice(1, -1));
   const view: ProtectPlanView = {
     client,
     path,
@@ -140,9 +145,6 @@ export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expe
     throw new ClientsError('client_file_changed', `${file.path} changed since Warden read it. Warden did not overwrite it; look at the file and try again.`, { path: file.path });
   }
 
-  await importPlanned(ctx, plan.entries);
-  ctx.issueToken?.(view.client);
-  await storeSecrets(ctx.keychain, plan.backupSecrets);
   const record: BackupRecord = {
     version: 1,
     client: view.client,
@@ -153,8 +155,12 @@ export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expe
     parts: plan.backupParts,
     rewritten: plan.entries.filter((e) => e.state === 'direct').map((e) => ({ path: e.path, server: e.name })),
   };
-  const backup = await writeBackup(ctx.paths.backups, record);
+  // The backup first: it claims the file, and nothing else is done by a protect that loses the claim.
+  const backup = await createBackup(ctx.paths.backups, record);
   try {
+    await importPlanned(ctx, plan.entries);
+    ctx.issueToken?.(view.client);
+    await storeSecrets(ctx.keychain, plan.backupSecrets);
     await writeClientFile(file.path, plan.newText, file.hash);
   } catch (error) {
     await removeBackup(ctx.paths.backups, file.path);

@@ -228,6 +228,38 @@ test('the preview shows the diff with secrets masked and writes nothing', async 
   }
 });
 
+test('secrets in a JSONC file stay out of the preview and the backup, also beside a stray quote in a comment and inside comments', async () => {
+  const box = sandbox();
+  try {
+    const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const old = 'ghp_zyxwvutsrqponmlkjihgfedcba9876543210';
+    const file = join(box.dir, 'mcp.json');
+    const text = [
+      '{',
+      `  // old: ${old} (rotated)`,
+      '  "servers": {',
+      '    "github": {',
+      '      "command": "npx", /* don\'t use "prod */ "args": ["-y", "@modelcontextprotocol/server-github"],',
+      `      "env": { "GITHUB_TOKEN": "${token}" }`,
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    writeFileSync(file, text);
+    const plan = await planProtect(box.ctx, 'vscode', file);
+    assert.ok(!plan.view.diff.includes(token), `the token shows in the preview:\n${plan.view.diff}`);
+    assert.ok(!plan.view.diff.includes(old), 'the token in the comment shows in the preview');
+    await commitProtect(box.ctx, plan);
+    const backup = readFileSync(backupPath(box.ctx.paths.backups, file), 'utf8');
+    assert.ok(!backup.includes(token) && !backup.includes(old), 'the backup in the data directory holds no secret');
+    assert.equal((await unprotectClient(box.ctx, 'vscode', file)).restored, 'exact');
+    assert.equal(readFileSync(file, 'utf8'), text, 'restored byte for byte, comment included');
+  } finally {
+    box.cleanup();
+  }
+});
+
 test('protecting twice changes nothing the second time', async () => {
   const box = sandbox();
   try {
@@ -237,6 +269,26 @@ test('protecting twice changes nothing the second time', async () => {
     const second = await protectClient(box.ctx, 'cursor', file);
     assert.equal(second.written, false);
     assert.ok(readFileSync(file).equals(once));
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('two protects of one file at once: one protects it, the other is refused, and the backup and its secrets stay whole', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('cursor/mcp.json');
+    const original = readFileSync(file);
+    const plans = await Promise.all([planProtect(box.ctx, 'cursor', file), planProtect(box.ctx, 'cursor', file)]);
+    const outcomes = await Promise.allSettled(plans.map((plan) => commitProtect(box.ctx, plan)));
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    assert.equal(refused.reason.code, 'client_file_changed');
+    assert.match(refused.reason.message, /already protecting/);
+    assert.ok(existsSync(backupPath(box.ctx.paths.backups, file)), 'the backup of the protect that happened is there');
+    const restored = await unprotectClient(box.ctx, 'cursor', file);
+    assert.equal(restored.restored, 'exact');
+    assert.ok(readFileSync(file).equals(original), 'the original comes back byte for byte, secrets included');
   } finally {
     box.cleanup();
   }
