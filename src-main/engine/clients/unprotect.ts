@@ -1,6 +1,7 @@
 // Undoing protect. While the client's file is exactly as Warden left it, the original bytes come back
 // (secret literals fetched from the keychain). If the client changed the file since, only the entries
-// Warden rewrote (and that still go through Warden) are put back, and the client's other changes stay.
+// Warden rewrote (and that still go through Warden) get their transport keys back (command, args, env,
+// url, ...), and the client's other changes stay, inside those entries too.
 import { findNodeAtLocation, parseTree, type JSONPath } from 'jsonc-parser';
 import type { ClientId, UnprotectResult } from '../../../shared/clients.js';
 import { joinParts, readBackup, removeBackup, type BackupPart } from './backups.js';
@@ -42,11 +43,15 @@ export async function unprotectClient(ctx: ClientsContext, client: ClientId, pat
   };
   const original = await joinParts(backup.parts, lookup);
 
+  // The rebuilt original must be the original, whatever is then put back: a backup edited since would
+  // otherwise write its edit into the client's file. (Parts left in the client's file, when there was no
+  // keychain, may have changed with the file; then the entries alone are checked, by what they go to.)
+  const selfContained = backup.parts.every((part) => typeof part === 'string' || 'account' in part);
+  if ((exact || selfContained) && sha256(Buffer.from(original, 'utf8')) !== backup.originalHash) {
+    throw new ClientsError('backup_invalid', `Warden's backup of ${path} does not rebuild the original. Warden did not change the file.`, { path });
+  }
   let restored: string;
   if (exact) {
-    if (sha256(Buffer.from(original, 'utf8')) !== backup.originalHash) {
-      throw new ClientsError('backup_invalid', `Warden's backup of ${path} does not rebuild the original. Warden did not change the file.`, { path });
-    }
     restored = original;
   } else {
     const doc = parseClientDocument(row, current.text, path);
@@ -57,7 +62,14 @@ export async function unprotectClient(ctx: ClientsContext, client: ClientId, pat
       const was = originalRoot && findNodeAtLocation(originalRoot, entryPath);
       if (!now || !was) continue;
       const normalized = normalizeEntry(row, nodeValue(now));
-      if (normalized.ok && wardenServerOf(normalized.server) === server) puts.push({ path: entryPath, value: nodeValue(was) });
+      if (!normalized.ok || wardenServerOf(normalized.server) !== server) continue;
+      // Only what protect changed goes back: the keys that say how the server is reached.
+      const nowValue = nodeValue(now) as Record<string, unknown>;
+      const wasValue = nodeValue(was) as Record<string, unknown>;
+      for (const key of new Set([...row.transportKeys, ...(row.typeKey ? [row.typeKey.key] : [])])) {
+        if (key in wasValue) puts.push({ path: [...entryPath, key], value: wasValue[key] });
+        else if (key in nowValue) puts.push({ path: [...entryPath, key], value: undefined });
+      }
     }
     restored = replaceValues(current.text, puts);
   }

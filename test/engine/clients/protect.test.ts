@@ -339,6 +339,41 @@ test('unprotect after the client changed the file puts the entries back and keep
   }
 });
 
+test('unprotect after the client changed an entry puts back how the server is reached and keeps the rest of the entry', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('cursor/mcp.json');
+    const original = parse(readFileSync(file, 'utf8'));
+    await protectClient(box.ctx, 'cursor', file);
+    const changed = parse(readFileSync(file, 'utf8'));
+    changed.mcpServers['web-search'].autoApprove = ['search'];
+    changed.mcpServers['web-search'].disabled = true;
+    writeFileSync(file, JSON.stringify(changed, null, 2));
+    assert.equal((await unprotectClient(box.ctx, 'cursor', file)).restored, 'entries');
+    const entry = parse(readFileSync(file, 'utf8')).mcpServers['web-search'];
+    assert.deepEqual(entry, { ...original.mcpServers['web-search'], autoApprove: ['search'], disabled: true });
+    assert.deepEqual(parse(readFileSync(file, 'utf8')).mcpServers['remote-server'], original.mcpServers['remote-server']);
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('unprotect with a backup edited since is refused, also after the client changed the file, and changes nothing', async () => {
+  const box = sandbox();
+  try {
+    const file = box.fixture('cursor/mcp.json');
+    await protectClient(box.ctx, 'cursor', file);
+    const backupFile = backupPath(box.ctx.paths.backups, file);
+    writeFileSync(backupFile, readFileSync(backupFile, 'utf8').replace('mcp-server', 'mcp-server-EDITED'));
+    const changed = readFileSync(file, 'utf8').replace('"mcpServers"', '"theme": "dark",\n  "mcpServers"');
+    writeFileSync(file, changed);
+    await assert.rejects(unprotectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'backup_invalid');
+    assert.equal(readFileSync(file, 'utf8'), changed);
+  } finally {
+    box.cleanup();
+  }
+});
+
 test('unprotect of a file Warden never protected is refused and changes nothing', async () => {
   const box = sandbox();
   try {
