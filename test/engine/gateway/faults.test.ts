@@ -210,8 +210,8 @@ describe('bad input over `warden connect`', () => {
 
   type Answer = { id?: unknown; error?: { code: number; message: string }; result?: unknown };
   /** Runs the bridge, writes lines, collects the answers until `enough` says so. */
-  async function converse(lines: string[], enough: (answers: Answer[]) => boolean): Promise<Answer[]> {
-    const child = spawn(process.execPath, [WARDEN_BIN, 'connect', 'everything'], { env: { ...process.env, WARDEN_DATA_DIR: t.dir }, stdio: ['pipe', 'pipe', 'pipe'] });
+  async function converse(lines: string[], enough: (answers: Answer[]) => boolean, target: string[] = ['everything']): Promise<Answer[]> {
+    const child = spawn(process.execPath, [WARDEN_BIN, 'connect', ...target], { env: { ...process.env, WARDEN_DATA_DIR: t.dir }, stdio: ['pipe', 'pipe', 'pipe'] });
     const answers: Answer[] = [];
     let buffer = '';
     const done = new Promise<void>((resolve, reject) => {
@@ -257,6 +257,21 @@ describe('bad input over `warden connect`', () => {
     assert.match(refused.error?.message ?? '', /larger|too large|413/i);
     assert.ok(answers.some((a) => a.id === 1 && a.result), 'initialize answered');
   });
+
+  for (const [target, prefix] of [[['everything'], ''], [['--all'], 'everything__']] as const) {
+    test(`a request id still open is refused with an error; the open request still gets its own answer (connect ${target.join(' ')})`, async () => {
+      const call = (name: string, args: Record<string, unknown>) => JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: prefix + name, arguments: args } });
+      const answers = await converse(
+        [JSON.stringify(INIT), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), call('trigger-long-running-operation', { duration: 1, steps: 1 }), call('echo', { message: 'twin' })],
+        (a) => a.filter((x) => x.id === 5).length >= 2,
+        [...target],
+      );
+      const [refusal, answer] = answers.filter((a) => a.id === 5);
+      assert.equal(refusal!.error?.code, -32600, JSON.stringify(answers));
+      assert.match(refusal!.error?.message ?? '', /id 5 is still open in this session/);
+      assert.match(JSON.stringify(answer!.result), /Long running operation completed/, 'the open request got its own answer');
+    });
+  }
 
   test('an unknown server: the initialize error says so', async () => {
     const child = spawn(process.execPath, [WARDEN_BIN, 'connect', 'nosuch'], { env: { ...process.env, WARDEN_DATA_DIR: t.dir } });
