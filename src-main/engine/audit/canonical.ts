@@ -23,6 +23,18 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
+/** Whether `value` nests objects or arrays deeper than `limit` levels; checked without recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: object; depth: number }> = value !== null && typeof value === 'object' ? [{ value, depth: 0 }] : [];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    if (top.depth >= limit) return true;
+    for (const child of Array.isArray(top.value) ? top.value : Object.values(top.value)) {
+      if (child !== null && typeof child === 'object') stack.push({ value: child as object, depth: top.depth + 1 });
+    }
+  }
+  return false;
+}
+
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }

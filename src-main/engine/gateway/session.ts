@@ -7,6 +7,7 @@ import { WardenError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isErrorResponse, isNotification, isRequest, isResponse, isResult } from '../mcp/kinds.js';
 import { isNamedTool } from '../mcp/tool-entry.js';
+import { nestedDeeperThan } from '../audit/canonical.js';
 import {
   ErrorCode,
   type JSONRPCMessage,
@@ -72,6 +73,8 @@ const WARDEN_ID_PREFIX = 'warden:';
 /** The outcome of a request the client cancelled while Warden held it (a decision, a restart). */
 const CANCELLED_BEFORE_FORWARDING = { status: 'cancelled', errorMessage: 'cancelled by the client before it was forwarded' } as const;
 const REPLAY_TIMEOUT_MS = 15_000;
+/** How deep a call's arguments may nest objects and arrays. */
+const MAX_ARGUMENT_DEPTH = 256;
 
 export class GatewaySession {
   readonly id = randomUUID();
@@ -185,7 +188,11 @@ export class GatewaySession {
     // Arguments are named values (an object) or absent; anything else is refused, not decided as {}
     // while the server gets what was sent.
     const argsUsable = params.arguments === undefined || (typeof params.arguments === 'object' && params.arguments !== null && !Array.isArray(params.arguments));
-    const args = argsUsable && params.arguments ? (params.arguments as Record<string, unknown>) : {};
+    const given = argsUsable && params.arguments ? (params.arguments as Record<string, unknown>) : {};
+    // Deeper than any real tool's arguments, and than what the checks and the digest can walk: refused
+    // (and on record without them), not failed as if the audit log could not be written.
+    const tooDeep = nestedDeeperThan(given, MAX_ARGUMENT_DEPTH);
+    const args = tooDeep ? {} : given;
     const call: ToolCall = {
       callId: randomUUID(),
       sessionId: this.id,
@@ -204,6 +211,7 @@ export class GatewaySession {
     let decision: Decision;
     try {
       if (!name) throw new WardenError('bad_input', 'tools/call needs a tool name.');
+      if (tooDeep) throw new WardenError('bad_input', `tools/call arguments are nested deeper than ${MAX_ARGUMENT_DEPTH} levels`);
       if (!argsUsable) throw new WardenError('bad_input', `tools/call arguments must be an object of named values, not ${Array.isArray(params.arguments) ? 'an array' : params.arguments === null ? 'null' : `a ${typeof params.arguments}`}`);
       if (!this.#tools.has(name)) await this.#learnTools().catch((error) => this.deps.logger.warn('tools.learn_failed', { server: call.server, message: errorMessage(error) }));
       call.definition = this.#tools.get(name);

@@ -88,6 +88,27 @@ describe('input Warden cannot use', () => {
     assert.deepEqual(decisions.map((r) => [r.effect, r.ruleId]), [...Array(3).fill(['deny', 'gateway:check-failed']), ['allow', 'gateway:allow-all']]);
   });
 
+  test('arguments nested deeper than 256 levels are refused as such (not as a disk failure), on record, and never reach the server', async () => {
+    const url = `${t.url}/mcp/raw`;
+    const session = await openRawSession(url, rawHeaders(t.dir, 'deep'), 'deep');
+    const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const call = (id: number, depth: number) =>
+      fetch(url, { method: 'POST', headers: session, body: `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"deep ${depth}","deep":${nested(depth)}}}}` });
+    const refused = (await (await call(21, 10_000)).json()) as Body;
+    assert.equal(refused.result?.isError, true, JSON.stringify(refused));
+    assert.match(refused.result?.content?.[0]?.text ?? '', /arguments are nested deeper than 256 levels/);
+    assert.doesNotMatch(refused.result?.content?.[0]?.text ?? '', /disk/);
+    assert.ok(!reachedRaw().some((line) => line.includes('tools/call (id 21)')), 'the call reached the server');
+    const fine = (await (await call(22, 200)).json()) as Body;
+    assert.equal(fine.result?.content?.[0]?.text, 'echo: deep 200', 'real nesting passes');
+    let decisions: Array<{ type: string; ruleId?: string }> = [];
+    for (let i = 0; i < 50 && decisions.length < 2; i++) {
+      decisions = ((await openAuditReader(dataPaths(t.dir)).query({ server: 'raw', client: 'deep', order: 'oldest' })).records as typeof decisions).filter((r) => r.type === 'decision');
+      await sleep(20);
+    }
+    assert.deepEqual(decisions.map((r) => r.ruleId), ['gateway:check-failed', 'gateway:allow-all']);
+  });
+
   test('a server name whose percent-encoding is broken: 400 with a token, 401 without, and no 500', async () => {
     const headers = rawHeaders(t.dir, 'paths');
     const init = { id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'paths', version: '1' } } };
