@@ -18,8 +18,22 @@ export function currentPathContext(projectDir?: string): PathContext {
 }
 
 export async function describeFile(ctx: ClientsContext, client: ClientId, scope: ClientScope, path: string, status?: KeychainStatus): Promise<ClientConfigFile> {
+  // A damaged backup still means Warden rewrote the file: it shows as protected, with the damage as its
+  // error, so that unprotect says what is wrong instead of "not protected".
+  let backupError: ClientsError | undefined;
+  const protectedNow = await readBackup(ctx.paths.backups, path).then(
+    (backup) => backup !== undefined,
+    (error: unknown) => {
+      backupError = error instanceof ClientsError ? error : new ClientsError('backup_invalid', `Warden's backup of ${path} cannot be read: ${String(error)}`);
+      return true;
+    },
+  );
+  const view = await describeContent(ctx, client, scope, path, protectedNow, status);
+  return backupError && !view.error ? { ...view, error: { code: backupError.code, message: backupError.message } } : view;
+}
+
+async function describeContent(ctx: ClientsContext, client: ClientId, scope: ClientScope, path: string, protectedNow: boolean, status?: KeychainStatus): Promise<ClientConfigFile> {
   const row = clientRow(client);
-  const protectedNow = (await readBackup(ctx.paths.backups, path).catch(() => undefined)) !== undefined;
   const base = { client, scope, path, protected: protectedNow };
   let file;
   try {

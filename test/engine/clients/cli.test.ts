@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES } from './doubles.js';
@@ -103,6 +103,30 @@ test('clients list finds the configs in the home folder and says what each holds
     const table = s.warden('clients', 'list');
     assert.match(table.stdout, /^vscode\s+user\s+not protected\s+Perplexity\(skipped\), memory, github\s+/m);
     assert.match(table.stdout, /^vscode Perplexity: left as it is: it uses \$\{input:perplexity-key\}, which only VS Code can fill in$/m);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a damaged backup: list shows the file protected with the damage, and unprotect says so and changes nothing', () => {
+  const s = sandbox();
+  try {
+    const file = s.copy('vscode/mcp.json', join(s.env.XDG_CONFIG_HOME, 'Code', 'User', 'mcp.json'));
+    const done = s.warden('clients', 'protect', 'vscode');
+    assert.equal(done.status, 0, done.stderr);
+    const backups = join(s.env.WARDEN_DATA_DIR, 'backups', 'clients');
+    const [backup] = readdirSync(backups).filter((name) => name.endsWith('.json'));
+    writeFileSync(join(backups, backup!), '{ not a backup');
+    const rewritten = readFileSync(file);
+    const list = s.warden('clients', 'list', '--json');
+    assert.equal(list.status, 0, list.stderr);
+    const view = (JSON.parse(list.stdout) as Array<{ id: string; files: Array<{ path: string; protected: boolean; error?: { code: string } }> }>).find((c) => c.id === 'vscode')!.files.find((f) => f.path === file)!;
+    assert.equal(view.protected, true);
+    assert.equal(view.error?.code, 'backup_invalid');
+    const undo = s.warden('clients', 'unprotect', 'vscode');
+    assert.notEqual(undo.status, 0);
+    assert.match(undo.stderr, /backup .* is damaged.*\[backup_invalid\]/s);
+    assert.ok(readFileSync(file).equals(rewritten), 'the file is as Warden left it');
   } finally {
     s.cleanup();
   }
