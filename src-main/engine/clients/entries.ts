@@ -70,13 +70,18 @@ export interface LaunchCommand {
 }
 
 /** True for an entry that already goes through Warden: `... connect <name>` or `... --connect <name>`. */
+/** A file name that is Warden's: `warden`, `warden.js`, `Warden.exe`, `Warden-0.1.0.AppImage`; not any path with "warden" in it. */
+const WARDEN_FILE = /(^|[\\/])warden([-._ ][^\\/]*)?$/i;
+
 export function isWardenEntry(server: ClientServer): boolean {
   if (server.transport !== 'stdio') return false;
   const n = server.args.length;
   if (n < 2) return false;
   const verb = server.args[n - 2];
   if (verb !== 'connect' && verb !== '--connect') return false;
-  return [server.command, ...server.args.slice(0, n - 2)].some((s) => /warden/i.test(s));
+  // Taken for Warden's bridge only when the program (or the script it runs) is named as Warden's: a
+  // server that merely lives under a folder called warden is the user's own, and must go through Warden.
+  return [server.command, ...server.args.slice(0, n - 2)].some((s) => WARDEN_FILE.test(s));
 }
 
 export function wardenServerOf(server: ClientServer): string | undefined {
