@@ -2,6 +2,7 @@
 // backups folder. Secret values are not in it: each one is stored as a reference (to the OS keychain,
 // or, when there was no keychain, to the same place in the client's file where it was left), so the
 // data directory holds no secret and the original can still be put back byte for byte.
+import { existsSync, realpathSync } from 'node:fs';
 import { link, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { JSONPath } from 'jsonc-parser';
@@ -32,9 +33,31 @@ export const BackupRecord = z.object({
 });
 export type BackupRecord = z.infer<typeof BackupRecord>;
 
-export function backupPath(backupsDir: string, clientFilePath: string): string {
+/** The backup's file as named by the path as given (how backups were named before they were named by the real path). */
+function backupPathAsGiven(backupsDir: string, clientFilePath: string): string {
   const safe = basename(clientFilePath).replace(/[^A-Za-z0-9._-]/g, '_');
   return join(backupsDir, 'clients', `${safe}-${sha256(clientFilePath).slice(0, 16)}.json`);
+}
+
+/**
+ * The backup's file, named by the client file's real path: a file protected through a symlink is the
+ * same file when it is unprotected by its real path (or through another link).
+ */
+export function backupPath(backupsDir: string, clientFilePath: string): string {
+  let real = clientFilePath;
+  try {
+    real = realpathSync.native(clientFilePath);
+  } catch {
+    // gone or unreadable: named by the path as given
+  }
+  return backupPathAsGiven(backupsDir, real);
+}
+
+/** The backup that exists for this file: by its real path, else one named by the path as given. */
+function existingBackupPath(backupsDir: string, clientFilePath: string): string {
+  const real = backupPath(backupsDir, clientFilePath);
+  const given = backupPathAsGiven(backupsDir, clientFilePath);
+  return real !== given && !existsSync(real) && existsSync(given) ? given : real;
 }
 
 /** Keychain accounts for the secret literals of one backup. */
@@ -43,7 +66,7 @@ export function backupAccountPrefix(clientFilePath: string): string {
 }
 
 export async function readBackup(backupsDir: string, clientFilePath: string): Promise<BackupRecord | undefined> {
-  const file = backupPath(backupsDir, clientFilePath);
+  const file = existingBackupPath(backupsDir, clientFilePath);
   let raw: string;
   try {
     raw = await readFile(file, 'utf8');
@@ -90,7 +113,7 @@ export async function createBackup(backupsDir: string, record: BackupRecord): Pr
 }
 
 export async function removeBackup(backupsDir: string, clientFilePath: string): Promise<void> {
-  await rm(backupPath(backupsDir, clientFilePath), { force: true });
+  await rm(existingBackupPath(backupsDir, clientFilePath), { force: true });
 }
 
 /** Joins the parts back into the original text; `lookup` supplies each secret literal. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import type { ClientId } from '../../../shared/clients.js';
@@ -369,6 +369,24 @@ test('unprotect with a backup edited since is refused, also after the client cha
     writeFileSync(file, changed);
     await assert.rejects(unprotectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'backup_invalid');
     assert.equal(readFileSync(file, 'utf8'), changed);
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('a file protected through a symlink is unprotected by its real path (and the link stays a link)', async () => {
+  const box = sandbox();
+  try {
+    const real = box.fixture('cursor/mcp.json');
+    const link = join(box.dir, 'linked-mcp.json');
+    symlinkSync(real, link);
+    const original = readFileSync(real);
+    assert.equal((await protectClient(box.ctx, 'cursor', link)).written, true);
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.equal((await protectClient(box.ctx, 'cursor', real)).written, false, 'by its real path it is the same, protected file');
+    assert.equal((await unprotectClient(box.ctx, 'cursor', real)).restored, 'exact');
+    assert.ok(readFileSync(real).equals(original));
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
   } finally {
     box.cleanup();
   }
