@@ -65,6 +65,13 @@ describe('each screen, light and dark', () => {
       await card.getByRole('button', { name: button }).click();
       await call;
     }
+    // And one the client cancelled while it waited for approval.
+    const abort = new AbortController();
+    const cancelled = client.callTool({ name: 'write_file', arguments: { path: join(box, 'draft.md'), content: 'hello' } }, undefined, { signal: abort.signal }).catch(() => undefined);
+    await page.locator('article[data-approval-id]', { hasText: 'draft.md' }).waitFor();
+    abort.abort('changed my mind');
+    await cancelled;
+    await page.getByRole('heading', { name: 'Nothing waits for you' }).waitFor();
     // One call that waits while the screenshots are taken (long enough not to time out meanwhile).
     await page.evaluate(() => fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeoutSeconds: 600 }) }));
     waiting = client.callTool({ name: 'move_file', arguments: { source: join(box, 'notes.md'), destination: join(box, 'archive', 'notes.md') } }).catch(() => undefined);
@@ -113,6 +120,10 @@ describe('each screen, light and dark', () => {
     await page.getByRole('grid', { name: 'Audit records' }).getByRole('row').filter({ hasText: 'approved' }).first().click();
     await page.getByRole('dialog').getByRole('list', { name: 'Decision path' }).getByText(/^ok$/).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'activity-drawer-light.png') });
+    await page.keyboard.press('Escape');
+    await page.getByRole('grid', { name: 'Audit records' }).getByRole('row').filter({ hasText: 'cancelled' }).filter({ hasText: 'decision' }).first().click();
+    await page.getByRole('dialog').getByText('the client cancelled the call while it waited').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'activity-drawer-cancelled-light.png') });
     await page.keyboard.press('Escape');
     await page.goto(`${served.baseUrl}/ui/#/approvals`);
     await page.locator('article[data-approval-id]').getByRole('button', { name: /^Deny/ }).click();
