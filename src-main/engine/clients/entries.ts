@@ -69,10 +69,10 @@ export interface LaunchCommand {
   env?: Record<string, string>;
 }
 
-/** True for an entry that already goes through Warden: `... connect <name>` or `... --connect <name>`. */
 /** A file name that is Warden's: `warden`, `warden.js`, `Warden.exe`, `Warden-0.1.0.AppImage`; not any path with "warden" in it. */
 const WARDEN_FILE = /(^|[\\/])warden([-._ ][^\\/]*)?$/i;
 
+/** True for an entry that already goes through Warden: `... connect <name>` or `... --connect <name>`. */
 export function isWardenEntry(server: ClientServer): boolean {
   if (server.transport !== 'stdio') return false;
   const n = server.args.length;

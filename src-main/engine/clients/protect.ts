@@ -30,7 +30,9 @@ export interface ProtectPlan {
   view: ProtectPlanView;
 }
 
-const MASK = '"••••••"';
+/** What the preview shows for a secret: in quotes where the secret is a string value. */
+const MASK_TEXT = '••••••';
+const MASK = `"${MASK_TEXT}"`;
 
 export function rewritesFor(row: ClientRow, entries: readonly EntryAnalysis[], ctx: Pick<ClientsContext, 'launcher' | 'paths'>): EntryRewrite[] {
   return entries
@@ -91,7 +93,7 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
   // (found by its text, not by pairing quotes on a line, which a quote in a comment would throw off).
   const secretRaw = [...new Set(literals.map((lit) => file.text.slice(lit.offset, lit.offset + lit.length)))].sort((a, b) => b.length - a.length);
   let diff = spliceDiff(file.text, splices, { label: path });
-  for (const raw of secretRaw) diff = diff.split(raw).join(raw.startsWith('"') ? MASK : MASK.slice(1, -1));
+  for (const raw of secretRaw) diff = diff.split(raw).join(raw.startsWith('"') ? MASK : MASK_TEXT);
   const view: ProtectPlanView = {
     client,
     path,

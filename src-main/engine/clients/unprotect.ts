@@ -63,10 +63,11 @@ export async function unprotectClient(ctx: ClientsContext, client: ClientId, pat
       if (!now || !was) continue;
       const normalized = normalizeEntry(row, nodeValue(now));
       if (!normalized.ok || wardenServerOf(normalized.server) !== server) continue;
-      // Only what protect changed goes back: the keys that say how the server is reached.
+      // Only what protect changed goes back: the keys that say how the server is reached (the same
+      // keys protect removes or sets; `type` among them).
       const nowValue = nodeValue(now) as Record<string, unknown>;
       const wasValue = nodeValue(was) as Record<string, unknown>;
-      for (const key of new Set([...row.transportKeys, ...(row.typeKey ? [row.typeKey.key] : [])])) {
+      for (const key of row.transportKeys) {
         if (key in wasValue) puts.push({ path: [...entryPath, key], value: wasValue[key] });
         else if (key in nowValue) puts.push({ path: [...entryPath, key], value: undefined });
       }

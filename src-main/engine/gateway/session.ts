@@ -185,14 +185,10 @@ export class GatewaySession {
     const cancel = new LazyAbort();
     entry.controller = cancel;
     const name = typeof params.name === 'string' ? params.name : '';
-    // Arguments are named values (an object) or absent; anything else is refused, not decided as {}
-    // while the server gets what was sent.
-    const argsUsable = params.arguments === undefined || (typeof params.arguments === 'object' && params.arguments !== null && !Array.isArray(params.arguments));
-    const given = argsUsable && params.arguments ? (params.arguments as Record<string, unknown>) : {};
-    // Deeper than any real tool's arguments, and than what the checks and the digest can walk: refused
-    // (and on record without them), not failed as if the audit log could not be written.
-    const tooDeep = nestedDeeperThan(given, MAX_ARGUMENT_DEPTH);
-    const args = tooDeep ? {} : given;
+    // Arguments Warden cannot judge are refused (on record without them), never decided as {} while the
+    // server gets what was sent.
+    const argsProblem = argumentsProblem(params.arguments);
+    const args = argsProblem || params.arguments === undefined ? {} : (params.arguments as Record<string, unknown>);
     const call: ToolCall = {
       callId: randomUUID(),
       sessionId: this.id,
@@ -211,8 +207,7 @@ export class GatewaySession {
     let decision: Decision;
     try {
       if (!name) throw new WardenError('bad_input', 'tools/call needs a tool name.');
-      if (tooDeep) throw new WardenError('bad_input', `tools/call arguments are nested deeper than ${MAX_ARGUMENT_DEPTH} levels`);
-      if (!argsUsable) throw new WardenError('bad_input', `tools/call arguments must be an object of named values, not ${Array.isArray(params.arguments) ? 'an array' : params.arguments === null ? 'null' : `a ${typeof params.arguments}`}`);
+      if (argsProblem) throw new WardenError('bad_input', argsProblem);
       if (!this.#tools.has(name)) await this.#learnTools().catch((error) => this.deps.logger.warn('tools.learn_failed', { server: call.server, message: errorMessage(error) }));
       call.definition = this.#tools.get(name);
       decision = await this.deps.decisions.decide(call, this.#channel(request.id, call));
@@ -618,6 +613,20 @@ export class GatewaySession {
     await downstream?.close();
     this.deps.onClose?.();
   }
+}
+
+/**
+ * Why a tools/call's arguments cannot be judged, if they cannot: they must be named values (an object)
+ * or absent, and nest no deeper than the checks and the digest can walk (deeper than any real tool's
+ * arguments; such a call used to fail as if the audit log could not be written).
+ */
+function argumentsProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `tools/call arguments must be an object of named values, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
+  }
+  if (nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) return `tools/call arguments are nested deeper than ${MAX_ARGUMENT_DEPTH} levels`;
+  return undefined;
 }
 
 /** What the model reads when a call is refused: who refused, why, and how to get it approved. */
