@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientToken, startBareProxy, startServe, WARDEN } from './processes.mjs';
-import { wrkAvailable, wrkRate } from './wrk-load.mjs';
+import { openSessions, wrkAvailable, wrkRate } from './wrk-load.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ECHO_LITE = [process.execPath, join(root, 'scripts', 'bench', 'echo-server.mjs')];
@@ -65,8 +65,12 @@ function machineBusyMs() {
 
 /** Runs wrk against `url` and reads the CPU spent per call by the proxy (`pid`), its servers and the machine. */
 async function measured(url, headers, pid) {
+  // The sessions open first, and the proxy settles (Warden boots its spare server process a moment
+  // after a session takes one): the CPU read is that of the calls alone, not of starting processes.
+  const sessions = await openSessions(url, headers);
+  await sleep(1000);
   const before = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
-  const result = await wrkRate(url, headers, seconds);
+  const result = await wrkRate(url, headers, seconds, sessions);
   const after = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
   const perCall = (ms) => (ms * 1000) / (result.rate * seconds);
   return {

@@ -59,10 +59,19 @@ function done(summary, latency, requests)
 end
 `;
 
-/** Calls per second from 8 wrk connections (each its own session) to this Streamable HTTP endpoint. */
-export async function wrkRate(url, headers = {}, seconds = 6) {
+/** Eight MCP sessions (initialized) on this Streamable HTTP endpoint, for wrkRate. */
+export async function openSessions(url, headers = {}) {
   const sessions = [];
   for (let i = 0; i < 8; i++) sessions.push(await openSession(url, headers));
+  return sessions;
+}
+
+/**
+ * Calls per second from 8 wrk connections (each its own session) to this Streamable HTTP endpoint;
+ * `sessions` from openSessions, or eight new ones opened first.
+ */
+export async function wrkRate(url, headers = {}, seconds = 6, sessions = undefined) {
+  sessions ??= await openSessions(url, headers);
   const dir = mkdtempSync(join(tmpdir(), 'warden-wrk-'));
   try {
     const script = join(dir, 'echo.lua');
