@@ -65,10 +65,8 @@ function machineBusyMs() {
 
 /** Runs wrk against `url` and reads the CPU spent per call by the proxy (`pid`), its servers and the machine. */
 async function measured(url, headers, pid) {
-  // The sessions open first, and the proxy settles (Warden boots its spare server process a moment
-  // after a session takes one): the CPU read is that of the calls alone, not of starting processes.
+  // The sessions open (and the proxy settles) before the CPU is read: it is that of the calls alone.
   const sessions = await openSessions(url, headers);
-  await sleep(1000);
   const before = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
   const result = await wrkRate(url, headers, seconds, sessions);
   const after = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };

@@ -59,10 +59,15 @@ function done(summary, latency, requests)
 end
 `;
 
-/** Eight MCP sessions (initialized) on this Streamable HTTP endpoint, for wrkRate. */
+/**
+ * Eight MCP sessions (initialized) on this Streamable HTTP endpoint, for wrkRate. It then waits a
+ * second: Warden boots its spare server process a moment after a session takes one, and the load
+ * should measure the calls alone, not that start.
+ */
 export async function openSessions(url, headers = {}) {
   const sessions = [];
   for (let i = 0; i < 8; i++) sessions.push(await openSession(url, headers));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   return sessions;
 }
 
