@@ -25,6 +25,18 @@ function post(url, headers, message, sessionId) {
   });
 }
 
+/** Ends a session as a careful client does (DELETE); a server that does not support it answers 405. */
+function closeSession(url, headers, sessionId) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': sessionId } }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function openSession(url, headers) {
   const id = await post(url, headers, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'wrk', version: '1' } } });
   await post(url, headers, { jsonrpc: '2.0', method: 'notifications/initialized' }, id);
@@ -73,7 +85,8 @@ export async function openSessions(url, headers = {}) {
 
 /**
  * Calls per second from 8 wrk connections (each its own session) to this Streamable HTTP endpoint;
- * `sessions` from openSessions, or eight new ones opened first.
+ * `sessions` from openSessions, or eight new ones opened first. The sessions are closed afterwards,
+ * so one run's sessions (and their server processes) do not weigh on the next.
  */
 export async function wrkRate(url, headers = {}, seconds = 6, sessions = undefined) {
   sessions ??= await openSessions(url, headers);
@@ -88,5 +101,6 @@ export async function wrkRate(url, headers = {}, seconds = 6, sessions = undefin
     return { rate: Math.round(rate), bad, errors };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    for (const id of sessions) if (id) await closeSession(url, headers, id).catch(() => undefined);
   }
 }
