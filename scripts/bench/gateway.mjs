@@ -313,8 +313,9 @@ try {
   launches.sort((a, b) => a - b);
   print('`warden connect` launch to first answer p50 (target <= 150 ms)', fmt(pct(launches, 50)));
 
-  // After all the load above: the engine keeps memory the load grew, outside the JS heap (~20 MB in a
-  // snapshot); its cause is not found yet. Printed apart from the target's reading before the load.
+  // After all the load above: V8's heap grew under it and Buffers wait for a collection that Node does
+  // not run while idle (with a forced GC it falls back; docs/performance.md). Printed apart from the
+  // target's reading before the load.
   print('engine RSS after the load (wrk sessions closed, 3 SDK clients still open)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
 
   await Promise.all([direct.close(), viaHttp.close(), viaStdio.close(), viaSupergateway?.close()]);
