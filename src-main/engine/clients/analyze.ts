@@ -15,6 +15,8 @@ import { isWardenEntry, normalizeEntry, type ClientServer } from './entries.js';
 export interface ServerRegistry {
   get(name: string): ServerConfig | undefined;
   add(input: ServerConfigInput): ServerConfig;
+  /** Takes back a server an unfinished protect imported. */
+  remove(name: string): void;
 }
 
 export interface EntryAnalysis {

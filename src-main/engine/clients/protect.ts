@@ -108,16 +108,37 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
   return { row, file, entries, rewrites, newText, backupParts, backupSecrets, view };
 }
 
-/** Imports what the plan imports: secrets into the keychain first, then the servers with references. */
-export async function importPlanned(ctx: ClientsContext, entries: readonly EntryAnalysis[]): Promise<string[]> {
-  const imported: string[] = [];
+/** What an import added so far: the keychain accounts it wrote to, the servers it added. */
+export interface Imported {
+  accounts: string[];
+  servers: string[];
+}
+
+/**
+ * Imports what the plan imports: secrets into the keychain first, then the servers with references.
+ * `done` records each step as it is taken, so that a protect that fails later can take them back.
+ */
+export async function importPlanned(ctx: ClientsContext, entries: readonly EntryAnalysis[], done: Imported = { accounts: [], servers: [] }): Promise<string[]> {
   for (const entry of entries) {
     if (!entry.import) continue;
+    done.accounts.push(...entry.import.moves.map((m) => m.account));
     await storeSecrets(ctx.keychain, entry.import.moves);
     ctx.servers.add(entry.import.config);
-    imported.push(entry.name);
+    done.servers.push(entry.name);
   }
-  return imported;
+  return done.servers;
+}
+
+/** Takes back what importPlanned added (servers first: none is left pointing at a deleted secret). */
+async function undoImport(ctx: ClientsContext, done: Imported): Promise<void> {
+  for (const name of done.servers.reverse()) {
+    try {
+      ctx.servers.remove(name);
+    } catch {
+      // removed meanwhile
+    }
+  }
+  for (const account of done.accounts) await ctx.keychain.delete(account).catch(() => false);
 }
 
 export interface ProtectResult {
@@ -159,14 +180,19 @@ export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expe
   };
   // The backup first: it claims the file, and nothing else is done by a protect that loses the claim.
   const backup = await createBackup(ctx.paths.backups, record);
+  const imported: Imported = { accounts: [], servers: [] };
   try {
-    await importPlanned(ctx, plan.entries);
+    await importPlanned(ctx, plan.entries, imported);
     ctx.issueToken?.(view.client);
     await storeSecrets(ctx.keychain, plan.backupSecrets);
     await writeClientFile(file.path, plan.newText, file.hash);
   } catch (error) {
+    // The client's file is as it was, so Warden is put back as it was too: no backup, and none of the
+    // servers and secrets this protect imported (the client's token stays: it is Warden's own, in its data
+    // directory, and the next protect uses it).
     await removeBackup(ctx.paths.backups, file.path);
     for (const { account } of plan.backupSecrets) await ctx.keychain.delete(account).catch(() => false);
+    await undoImport(ctx, imported);
     throw error;
   }
   return { view, written: true, backup };

@@ -49,6 +49,9 @@ export class MemoryRegistry implements ServerRegistry {
     this.servers.set(parsed.name, parsed);
     return parsed;
   }
+  remove(name: string) {
+    if (!this.servers.delete(name)) throw new Error(`unknown: ${name}`);
+  }
 }
 
 export const FIXTURES = new URL('../../fixtures/clients/', import.meta.url).pathname;

@@ -309,6 +309,37 @@ test('a change the client made between reading and writing is detected and kept'
   }
 });
 
+test('a protect that fails at its last steps leaves Warden as it was: no imported servers, secrets or backup', async () => {
+  // A keychain that takes the imported servers' secrets but then refuses the backup's (locked meanwhile).
+  class LockingKeychain extends MemoryKeychain {
+    override async set(account: string, value: string) {
+      if (account.startsWith('backup/')) throw Object.assign(new Error('The keychain was locked.'), { code: 'keychain_unavailable' });
+      return super.set(account, value);
+    }
+  }
+  const box = sandbox(new LockingKeychain());
+  try {
+    const file = box.fixture('claude-desktop/claude_desktop_config.json');
+    const original = readFileSync(file);
+    const plan = await planProtect(box.ctx, 'claude-desktop', file);
+    assert.deepEqual(plan.view.imports, ['filesystem', 'github'], 'the plan imports two servers, one with a secret');
+    await assert.rejects(commitProtect(box.ctx, plan), /keychain was locked/);
+    assert.ok(readFileSync(file).equals(original), "the client's file is untouched");
+    assert.deepEqual([...box.registry.servers.keys()], [], 'the servers it imported are gone again');
+    assert.deepEqual([...box.keychain.values.keys()], [], 'and so are their secrets');
+    assert.ok(!existsSync(backupPath(box.ctx.paths.backups, file)), 'no backup is left');
+
+    // With the keychain working again, the same protect goes through.
+    const again = sandbox();
+    const copy = again.fixture('claude-desktop/claude_desktop_config.json');
+    const done = await protectClient(again.ctx, 'claude-desktop', copy);
+    assert.equal(done.written, true);
+    again.cleanup();
+  } finally {
+    box.cleanup();
+  }
+});
+
 test('protect refuses when the preview the person saw is not what the file holds now', async () => {
   const box = sandbox();
   try {
