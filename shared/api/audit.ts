@@ -64,11 +64,22 @@ export const AuditPageView = z.object({
   nextCursor: z.number().int().optional(),
 });
 
-/** Decisions over time, in equal buckets, split the way a person reads them. */
+/**
+ * A decision the way a person reads it: allowed by policy, approved by a person, denied (by policy,
+ * a person or a timeout), or cancelled by the client while it waited for approval (nobody denied it).
+ */
+export type DecisionKind = 'allowed' | 'approved' | 'denied' | 'cancelled';
+
+export function decisionKind(record: Pick<AuditRecordView, 'effect' | 'approver'>): DecisionKind {
+  if (record.effect === 'deny') return record.approver === 'client' ? 'cancelled' : 'denied';
+  return record.approver?.startsWith('user:') ? 'approved' : 'allowed';
+}
+
+/** Decisions over time, in equal buckets, split the way a person reads them (decisionKind). */
 export const ActivityHistogram = z.object({
   start: z.string(),
   bucketMs: z.number(),
-  buckets: z.array(z.object({ allowed: z.number().int(), approved: z.number().int(), denied: z.number().int() })),
+  buckets: z.array(z.object({ allowed: z.number().int(), approved: z.number().int(), denied: z.number().int(), cancelled: z.number().int() })),
   /** Decisions counted (the newest `max` at most). */
   counted: z.number().int(),
   capped: z.boolean(),

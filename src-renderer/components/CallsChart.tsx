@@ -5,7 +5,10 @@ const SERIES = [
   { key: 'allowed', label: 'Allowed by policy', className: 'swatch-allow' },
   { key: 'approved', label: 'Approved by you', className: 'swatch-ask' },
   { key: 'denied', label: 'Denied', className: 'swatch-deny' },
+  { key: 'cancelled', label: 'Cancelled by the client', className: 'swatch-cancel' },
 ] as const;
+
+const callsIn = (b: ActivityHistogram['buckets'][number]) => b.allowed + b.approved + b.denied + b.cancelled;
 
 function timeLabel(ms: number, spanMs: number): string {
   const d = new Date(ms);
@@ -18,15 +21,15 @@ export function CallsChart({ data }: { data: ActivityHistogram | undefined }) {
   const PAD_L = 34;
   const PAD_B = 18;
   const buckets = data?.buckets ?? [];
-  const max = Math.max(1, ...buckets.map((b) => b.allowed + b.approved + b.denied));
+  const max = Math.max(1, ...buckets.map(callsIn));
   const plotW = W - PAD_L;
   const plotH = H - PAD_B - 6;
   const bw = buckets.length ? plotW / buckets.length : plotW;
   const start = data ? Date.parse(data.start) : 0;
   const span = data ? data.bucketMs * buckets.length : 0;
-  const total = buckets.reduce((n, b) => n + b.allowed + b.approved + b.denied, 0);
+  const total = buckets.reduce((n, b) => n + callsIn(b), 0);
   const summary = data
-    ? `${total} calls: ${buckets.reduce((n, b) => n + b.allowed, 0)} allowed by policy, ${buckets.reduce((n, b) => n + b.approved, 0)} approved by you, ${buckets.reduce((n, b) => n + b.denied, 0)} denied`
+    ? `${total} calls: ${buckets.reduce((n, b) => n + b.allowed, 0)} allowed by policy, ${buckets.reduce((n, b) => n + b.approved, 0)} approved by you, ${buckets.reduce((n, b) => n + b.denied, 0)} denied, ${buckets.reduce((n, b) => n + b.cancelled, 0)} cancelled by the client`
     : 'Loading';
   return (
     <figure className="chart" style={{ margin: 0 }}>

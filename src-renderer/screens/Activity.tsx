@@ -2,7 +2,7 @@
 // calls-over-time chart, a detail drawer with the decision path, and verify / export.
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { AuditRecordView, VerifyView } from '../../shared/api/audit.js';
+import { decisionKind, type AuditRecordView, type VerifyView } from '../../shared/api/audit.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { CallsChart } from '../components/CallsChart.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -32,14 +32,11 @@ function what(r: AuditRecordView): string {
   return r.type === 'event' ? (r.event ?? 'event') : `${r.server} · ${r.tool}`;
 }
 
-function decisionText(r: AuditRecordView): string {
-  if (r.type === 'event') return '';
-  if (r.effect === 'deny') return 'denied';
-  return r.approver?.startsWith('user:') ? 'approved' : 'allowed';
-}
+/** A decision's pill: the chart's words and colours (a cancelled call has no colour: nobody decided it). */
+const PILL = { allowed: 'allow', approved: 'ask', denied: 'deny', cancelled: 'cancelled' } as const;
 
 const Row = memo(function Row({ r }: { r: AuditRecordView }) {
-  const d = decisionText(r);
+  const d = r.type === 'event' ? undefined : decisionKind(r);
   return (
     <>
       <span role="gridcell">{timeText(r.time)}</span>
@@ -50,7 +47,7 @@ const Row = memo(function Row({ r }: { r: AuditRecordView }) {
       <span role="gridcell" title={r.client?.id}>
         {r.client ? (r.client.name ?? r.client.id) : ''}
       </span>
-      <span role="gridcell">{d ? <span className={`pill ${d === 'denied' ? 'deny' : d === 'approved' ? 'ask' : 'allow'}`}>{d}</span> : null}</span>
+      <span role="gridcell">{d ? <span className={`pill ${PILL[d]}`}>{d}</span> : null}</span>
       <span role="gridcell">{r.status ? <span className={`pill ${r.status}`}>{r.status}</span> : null}</span>
       <span role="gridcell" className="muted">
         {r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : ''}

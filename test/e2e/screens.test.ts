@@ -121,7 +121,11 @@ describe('each screen, light and dark', () => {
     await page.getByRole('dialog').getByRole('list', { name: 'Decision path' }).getByText(/^ok$/).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'activity-drawer-light.png') });
     await page.keyboard.press('Escape');
-    await page.getByRole('grid', { name: 'Audit records' }).getByRole('row').filter({ hasText: 'cancelled' }).filter({ hasText: 'decision' }).first().click();
+    // A call the client cancelled while it waited was denied by nobody: it reads "cancelled", in the list and the chart.
+    const cancelledRow = page.getByRole('grid', { name: 'Audit records' }).getByRole('row').filter({ hasText: 'cancelled' }).filter({ hasText: 'decision' }).first();
+    assert.equal(await cancelledRow.getByRole('gridcell').nth(4).innerText(), 'cancelled');
+    await page.getByRole('img', { name: /[1-9]\d* cancelled by the client/ }).waitFor();
+    await cancelledRow.click();
     await page.getByRole('dialog').getByText('the client cancelled the call while it waited').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'activity-drawer-cancelled-light.png') });
     await page.keyboard.press('Escape');

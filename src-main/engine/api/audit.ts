@@ -1,7 +1,7 @@
 // Engine-side handlers for shared/api/audit.ts, over the audit log's query, verify and export.
 import { Writable } from 'node:stream';
 import type { Handlers } from '../../../shared/api/contract.js';
-import type { ActivityHistogram, AuditRecordView, auditMethods } from '../../../shared/api/audit.js';
+import { decisionKind, type ActivityHistogram, type AuditRecordView, type auditMethods } from '../../../shared/api/audit.js';
 import type { AuditPage, AuditQuery, ExportOptions, VerifyReport } from '../audit/index.js';
 import { WardenError } from '../errors.js';
 
@@ -14,17 +14,11 @@ export interface AuditSource {
 
 const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 
-/** A decision as the chart counts it: allowed by policy, approved by a person, or denied. */
-export function decisionKind(record: Pick<AuditRecordView, 'effect' | 'approver'>): 'allowed' | 'approved' | 'denied' {
-  if (record.effect === 'deny') return 'denied';
-  return record.approver?.startsWith('user:') ? 'approved' : 'allowed';
-}
-
 /** Counts decisions into equal buckets from `start` to `end`. Pure. */
 export function histogram(records: Array<Pick<AuditRecordView, 'time' | 'effect' | 'approver'>>, start: number, end: number, buckets: number): Omit<ActivityHistogram, 'counted' | 'capped'> {
   const span = Math.max(60_000, end - start);
   const bucketMs = Math.ceil(span / buckets);
-  const out = Array.from({ length: buckets }, () => ({ allowed: 0, approved: 0, denied: 0 }));
+  const out = Array.from({ length: buckets }, () => ({ allowed: 0, approved: 0, denied: 0, cancelled: 0 }));
   for (const record of records) {
     const t = Date.parse(record.time);
     if (!(t >= start && t <= start + bucketMs * buckets)) continue;

@@ -3,14 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openAuditLog } from '../../../src-main/engine/audit/index.js';
-import { auditHandlers, decisionKind, histogram } from '../../../src-main/engine/api/audit.js';
+import { auditHandlers, histogram } from '../../../src-main/engine/api/audit.js';
+import { decisionKind } from '../../../shared/api/audit.js';
 import { allow, deny, freshPaths, makeCall } from '../audit/kit.js';
 
-test('decisions are counted as allowed by policy, approved by a person, or denied', () => {
+test('decisions are counted as allowed by policy, approved by a person, denied, or cancelled by the client', () => {
   assert.equal(decisionKind({ effect: 'allow', approver: 'policy' }), 'allowed');
   assert.equal(decisionKind({ effect: 'allow', approver: 'user:ui' }), 'approved');
   assert.equal(decisionKind({ effect: 'deny', approver: 'user:ui' }), 'denied');
   assert.equal(decisionKind({ effect: 'deny', approver: 'timeout' }), 'denied');
+  assert.equal(decisionKind({ effect: 'deny', approver: 'client' }), 'cancelled', 'a call the client cancelled while it waited was denied by nobody');
   const start = Date.parse('2026-01-01T00:00:00Z');
   const at = (min: number) => new Date(start + min * 60_000).toISOString();
   const h = histogram(
@@ -18,6 +20,7 @@ test('decisions are counted as allowed by policy, approved by a person, or denie
       { time: at(0), effect: 'allow', approver: 'policy' },
       { time: at(1), effect: 'allow', approver: 'user:ui' },
       { time: at(59), effect: 'deny' },
+      { time: at(2), effect: 'deny', approver: 'client' },
       { time: at(61), effect: 'deny' },
     ],
     start,
@@ -25,8 +28,8 @@ test('decisions are counted as allowed by policy, approved by a person, or denie
     6,
   );
   assert.equal(h.bucketMs, 10 * 60_000);
-  assert.deepEqual(h.buckets[0], { allowed: 1, approved: 1, denied: 0 });
-  assert.deepEqual(h.buckets[5], { allowed: 0, approved: 0, denied: 1 }, 'a record past the end is not counted');
+  assert.deepEqual(h.buckets[0], { allowed: 1, approved: 1, denied: 0, cancelled: 1 });
+  assert.deepEqual(h.buckets[5], { allowed: 0, approved: 0, denied: 1, cancelled: 0 }, 'a record past the end is not counted');
 });
 
 test('query, a call by id, histogram, verify and export over a real log', async () => {
