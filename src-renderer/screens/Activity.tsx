@@ -243,8 +243,8 @@ export function ActivityScreen({ recordId }: { recordId?: string }) {
         <input type="search" aria-label="Search records" placeholder="Search records" title="Searches metadata, not arguments or results. A hash or digest matches from its first digits." value={text} onChange={(e) => setText(e.target.value)} />
         <select aria-label="Decision" value={effect} onChange={(e) => setEffect(e.target.value as typeof effect)}>
           <option value="">Any decision</option>
-          <option value="allow">Allowed</option>
-          <option value="deny">Denied</option>
+          <option value="allow">Allowed or approved</option>
+          <option value="deny">Denied or cancelled</option>
         </select>
         <select aria-label="Record type" value={type} onChange={(e) => setType(e.target.value as typeof type)}>
           <option value="">All records</option>
