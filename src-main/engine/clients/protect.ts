@@ -12,6 +12,7 @@ import { bridgeEnv, type ClientsContext } from './context.js';
 import { spliceDiff } from './diff.js';
 import { parseClientDocument } from './document.js';
 import { wardenEntryKeys } from './entries.js';
+import { WardenError } from '../errors.js';
 import { ClientsError } from './errors.js';
 import { requireClientFile, sha256, writeClientFile, type ClientFile } from './files.js';
 import { connectCommand } from './launcher.js';
@@ -108,37 +109,49 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
   return { row, file, entries, rewrites, newText, backupParts, backupSecrets, view };
 }
 
-/** What an import added so far: the keychain accounts it wrote to, the servers it added. */
+/** What an import changed so far: the keychain accounts it wrote (with what each held before), the servers it added. */
 export interface Imported {
-  accounts: string[];
+  accounts: { account: string; before: string | undefined }[];
   servers: string[];
 }
 
 /**
  * Imports what the plan imports: secrets into the keychain first, then the servers with references.
- * `done` records each step as it is taken, so that a protect that fails later can take them back.
+ * `done` records each step once it is taken, so that a protect that fails later can take them back.
  */
 export async function importPlanned(ctx: ClientsContext, entries: readonly EntryAnalysis[], done: Imported = { accounts: [], servers: [] }): Promise<string[]> {
   for (const entry of entries) {
     if (!entry.import) continue;
-    done.accounts.push(...entry.import.moves.map((m) => m.account));
-    await storeSecrets(ctx.keychain, entry.import.moves);
+    // Planned as new, but added since (another import or protect): its secrets are not touched.
+    if (ctx.servers.get(entry.name)) {
+      throw new WardenError('server_exists', `Warden gained a server named \`${entry.name}\` since this was planned, so nothing was imported over it. Look at the new preview and try again.`);
+    }
+    for (const { account, value } of entry.import.moves) {
+      const before = await ctx.keychain.get(account);
+      await ctx.keychain.set(account, value);
+      done.accounts.push({ account, before });
+    }
     ctx.servers.add(entry.import.config);
     done.servers.push(entry.name);
   }
   return done.servers;
 }
 
-/** Takes back what importPlanned added (servers first: none is left pointing at a deleted secret). */
+/**
+ * Takes back what importPlanned changed, newest first: the servers (none is left pointing at a secret
+ * taken back), then each keychain account as it was before (deleted only if it held nothing).
+ */
 async function undoImport(ctx: ClientsContext, done: Imported): Promise<void> {
-  for (const name of done.servers.reverse()) {
+  for (const name of [...done.servers].reverse()) {
     try {
       ctx.servers.remove(name);
     } catch {
       // removed meanwhile
     }
   }
-  for (const account of done.accounts) await ctx.keychain.delete(account).catch(() => false);
+  for (const { account, before } of [...done.accounts].reverse()) {
+    await (before === undefined ? ctx.keychain.delete(account) : ctx.keychain.set(account, before)).catch(() => undefined);
+  }
 }
 
 export interface ProtectResult {

@@ -312,12 +312,15 @@ test('a change the client made between reading and writing is detected and kept'
 test('a protect that fails at its last steps leaves Warden as it was: no imported servers, secrets or backup', async () => {
   // A keychain that takes the imported servers' secrets but then refuses the backup's (locked meanwhile).
   class LockingKeychain extends MemoryKeychain {
+    locked = true;
     override async set(account: string, value: string) {
-      if (account.startsWith('backup/')) throw Object.assign(new Error('The keychain was locked.'), { code: 'keychain_unavailable' });
+      if (this.locked && account.startsWith('backup/')) throw Object.assign(new Error('The keychain was locked.'), { code: 'keychain_unavailable' });
       return super.set(account, value);
     }
   }
-  const box = sandbox(new LockingKeychain());
+  const keychain = new LockingKeychain();
+  keychain.values.set('github/GITHUB_PERSONAL_ACCESS_TOKEN', 'left by a server removed long ago');
+  const box = sandbox(keychain);
   try {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const original = readFileSync(file);
@@ -326,15 +329,38 @@ test('a protect that fails at its last steps leaves Warden as it was: no importe
     await assert.rejects(commitProtect(box.ctx, plan), /keychain was locked/);
     assert.ok(readFileSync(file).equals(original), "the client's file is untouched");
     assert.deepEqual([...box.registry.servers.keys()], [], 'the servers it imported are gone again');
-    assert.deepEqual([...box.keychain.values.keys()], [], 'and so are their secrets');
+    assert.deepEqual([...keychain.values], [['github/GITHUB_PERSONAL_ACCESS_TOKEN', 'left by a server removed long ago']], 'the keychain holds what it held before, and nothing more');
     assert.ok(!existsSync(backupPath(box.ctx.paths.backups, file)), 'no backup is left');
 
-    // With the keychain working again, the same protect goes through.
-    const again = sandbox();
-    const copy = again.fixture('claude-desktop/claude_desktop_config.json');
-    const done = await protectClient(again.ctx, 'claude-desktop', copy);
+    // Unlocked, the same protect goes through from what was left.
+    keychain.locked = false;
+    const done = await protectClient(box.ctx, 'claude-desktop', file);
     assert.equal(done.written, true);
-    again.cleanup();
+    assert.deepEqual(done.view.imports, ['filesystem', 'github']);
+    assert.equal(keychain.values.get('github/GITHUB_PERSONAL_ACCESS_TOKEN'), 'ghp_FixtureFakeToken000000000000000000000');
+    assert.equal((await unprotectClient(box.ctx, 'claude-desktop', file)).restored, 'exact');
+    assert.ok(readFileSync(file).equals(original));
+  } finally {
+    box.cleanup();
+  }
+});
+
+test("two files planned with the same new server: the second protect refuses and leaves the first one's server and secret alone", async () => {
+  const box = sandbox();
+  try {
+    const first = box.fixture('claude-desktop/claude_desktop_config.json');
+    const second = box.fixture('claude-desktop/claude_desktop_config.json');
+    const secondOriginal = readFileSync(second);
+    const plans = [await planProtect(box.ctx, 'claude-desktop', first), await planProtect(box.ctx, 'claude-desktop', second)];
+    assert.deepEqual(plans[1]!.view.imports, ['filesystem', 'github'], 'both plans import the servers: neither is in Warden yet');
+    await commitProtect(box.ctx, plans[0]!);
+    await assert.rejects(commitProtect(box.ctx, plans[1]!), (e: any) => e.code === 'server_exists' && /new preview/.test(e.message));
+    assert.deepEqual([...box.registry.servers.keys()].sort(), ['filesystem', 'github'], "the first protect's servers stay");
+    assert.equal(box.keychain.values.get('github/GITHUB_PERSONAL_ACCESS_TOKEN'), 'ghp_FixtureFakeToken000000000000000000000', 'and so does its secret');
+    assert.ok(readFileSync(second).equals(secondOriginal), 'the second file is untouched');
+    const again = await protectClient(box.ctx, 'claude-desktop', second);
+    assert.equal(again.written, true, 'a new preview protects it, through the servers Warden now has');
+    assert.deepEqual(again.view.imports, []);
   } finally {
     box.cleanup();
   }
