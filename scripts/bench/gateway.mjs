@@ -316,7 +316,7 @@ try {
   // After all the load above: V8's heap grew under it and Buffers wait for a collection that Node does
   // not run while idle (with a forced GC it falls back; docs/performance.md). Printed apart from the
   // target's reading before the load.
-  print('engine RSS after the load (wrk sessions closed, 3 SDK clients still open)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
+  print('engine RSS after the load (wrk sessions ended; the other clients' sessions still open)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
 
   await Promise.all([direct.close(), viaHttp.close(), viaStdio.close(), viaSupergateway?.close()]);
 } finally {

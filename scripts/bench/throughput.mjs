@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientToken, startBareProxy, startServe, WARDEN } from './processes.mjs';
-import { openSessions, wrkAvailable, wrkRate } from './wrk-load.mjs';
+import { closeSessions, openSessions, wrkAvailable, wrkRate } from './wrk-load.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ECHO_LITE = [process.execPath, join(root, 'scripts', 'bench', 'echo-server.mjs')];
@@ -70,6 +70,7 @@ async function measured(url, headers, pid) {
   const before = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
   const result = await wrkRate(url, headers, seconds, sessions);
   const after = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
+  await closeSessions(url, headers, sessions); // after the reading: ending them is not the calls' work
   const perCall = (ms) => (ms * 1000) / (result.rate * seconds);
   return {
     ...result,

@@ -27,14 +27,20 @@ function post(url, headers, message, sessionId) {
 
 /** Ends a session as a careful client does (DELETE); a server that does not support it answers 405. */
 function closeSession(url, headers, sessionId) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': sessionId } }, (res) => {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': sessionId }, timeout: 5000 }, (res) => {
       res.resume();
-      res.on('end', resolve);
+      res.on('close', resolve);
     });
-    req.on('error', reject);
+    req.on('timeout', () => req.destroy());
+    req.on('error', resolve); // a session that cannot be ended is left to the server's idle timeout
     req.end();
   });
+}
+
+/** Ends the sessions from openSessions. */
+export async function closeSessions(url, headers, sessions) {
+  await Promise.all(sessions.filter(Boolean).map((id) => closeSession(url, headers, id)));
 }
 
 async function openSession(url, headers) {
@@ -84,11 +90,13 @@ export async function openSessions(url, headers = {}) {
 }
 
 /**
- * Calls per second from 8 wrk connections (each its own session) to this Streamable HTTP endpoint;
- * `sessions` from openSessions, or eight new ones opened first. The sessions are closed afterwards,
- * so one run's sessions (and their server processes) do not weigh on the next.
+ * Calls per second from 8 wrk connections (each its own session) to this Streamable HTTP endpoint.
+ * `sessions`: from openSessions, for the caller to close (after reading what it measures); without
+ * them, eight are opened here and closed afterwards, so one run's sessions (and their server
+ * processes) do not weigh on the next.
  */
 export async function wrkRate(url, headers = {}, seconds = 6, sessions = undefined) {
+  const own = sessions === undefined;
   sessions ??= await openSessions(url, headers);
   const dir = mkdtempSync(join(tmpdir(), 'warden-wrk-'));
   try {
@@ -101,6 +109,6 @@ export async function wrkRate(url, headers = {}, seconds = 6, sessions = undefin
     return { rate: Math.round(rate), bad, errors };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    for (const id of sessions) if (id) await closeSession(url, headers, id).catch(() => undefined);
+    if (own) await closeSessions(url, headers, sessions);
   }
 }

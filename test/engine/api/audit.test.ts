@@ -52,8 +52,8 @@ test('query, a call by id, histogram, verify and export over a real log', async 
     assert.deepEqual(call.records.map((r) => r.type).sort(), ['decision', 'outcome']);
     assert.ok(call.records.every((r) => r.callId === 'call-1'), 'call-10..19 are not mixed in');
     const h = await api['audit.histogram']({ buckets: 4, max: 20_000 });
-    const sum = h.buckets.reduce((s, b) => ({ allowed: s.allowed + b.allowed, approved: s.approved + b.approved, denied: s.denied + b.denied }), { allowed: 0, approved: 0, denied: 0 });
-    assert.deepEqual(sum, { allowed: 10, approved: 10, denied: 10 });
+    const sum = h.buckets.reduce((s, b) => ({ allowed: s.allowed + b.allowed, approved: s.approved + b.approved, denied: s.denied + b.denied, cancelled: s.cancelled + b.cancelled }), { allowed: 0, approved: 0, denied: 0, cancelled: 0 });
+    assert.deepEqual(sum, { allowed: 10, approved: 10, denied: 10, cancelled: 0 });
     assert.equal(h.counted, 30);
     const verified = await api['audit.verify']({});
     assert.equal(verified.ok, true);
