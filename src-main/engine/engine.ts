@@ -275,10 +275,10 @@ export class Engine {
       logger: this.logger,
       servers: () => this.servers.list().map((s) => s.name),
       openSession: (server, inner, onClose) => this.#openSession(server, clientId, inner, onClose),
+      onOpen: () => this.logger.info('session.opened', { server: '*', client: clientId, session: aggregate.id }),
       onClose: () => this.#aggregates.delete(aggregate),
     });
     this.#aggregates.add(aggregate);
-    this.logger.info('session.opened', { server: '*', client: clientId, session: aggregate.id });
     return aggregate;
   }
 
@@ -287,6 +287,7 @@ export class Engine {
     const server = this.servers.require(serverName);
     assertServerPermitted(this.managed, server, 'connected');
     const runtime = this.runtime(server.name);
+    let opened = false;
     const session = new GatewaySession({
       server,
       client: { id: clientId },
@@ -298,18 +299,25 @@ export class Engine {
       // Secrets come from the OS keychain of this data directory unless the caller supplies a resolver.
       resolveSecret: this.options.resolveSecret ?? ((account) => resolveSecret(account, { dataDir: this.paths.dir })),
       warmSpares: this.options.warmSpares ?? true,
+      // Counted and logged from its initialize: a request refused before it (not an initialize, a
+      // broken body) leaves no trace of a session that never was.
+      onOpen: () => {
+        opened = true;
+        runtime.sessions += 1;
+        this.logger.info('session.opened', { server: server.name, client: clientId, session: session.id });
+      },
       onClose: () => {
         this.#sessions.delete(session);
         this.guardian?.endSession(session.id);
+        closed?.();
+        if (!opened) return;
         runtime.sessions = Math.max(0, runtime.sessions - 1);
         if (runtime.sessions === 0 && runtime.state === 'running') runtime.state = 'idle';
-        closed?.();
         this.emit('servers.changed', { servers: this.serverViews() });
       },
     });
+    // Known from the start, so that a change to its server ends it even before its initialize.
     this.#sessions.add(session);
-    runtime.sessions += 1;
-    this.logger.info('session.opened', { server: server.name, client: clientId, session: session.id });
     return session;
   }
 

@@ -121,11 +121,17 @@ describe('approving and denying calls in the browser UI', () => {
     // The engine takes the answer at once; its reply to the browser is held until the next call waits.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/api/approvals.answer', async (route) => {
-      const response = await route.fetch();
-      await held;
-      await route.fulfill({ response });
-    });
+    // Only the first answer is held: the later Deny goes straight through, so no handler of ours is
+    // still running when the route is removed (which Playwright then reports as handled twice).
+    await page.route(
+      '**/api/approvals.answer',
+      async (route) => {
+        const response = await route.fetch();
+        await held;
+        await route.fulfill({ response });
+      },
+      { times: 1 },
+    );
     try {
       await card('race-first.txt').getByRole('button', { name: /^Allow once/ }).click();
       assert.notEqual((await first).isError, true);

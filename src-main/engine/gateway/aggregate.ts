@@ -40,6 +40,8 @@ export interface AggregateDeps {
   servers(): string[];
   /** Opens a session with one server, as for /mcp/<server> (throws if it is unknown or blocked by IT). */
   openSession(server: string, upstream: Upstream, onClose: () => void): InnerSession;
+  /** Called once, when the client's initialize arrives. */
+  onOpen?(): void;
   onClose?(): void;
   /** How long a merged tools/list waits for one server before listing the others without it. */
   listWaitMs?: number;
@@ -117,6 +119,7 @@ export class AggregateSession {
   #nextInnerId = 1;
   #nextOutwardId = 1;
   #initializeParams: Record<string, unknown> = {};
+  #opened = false;
   #protocolVersion = LATEST_PROTOCOL_VERSION;
   #clientInitialized = false;
   /** The server names of the last merged listing (to tell the client when servers come or go). */
@@ -203,6 +206,10 @@ export class AggregateSession {
   }
 
   async #initialize(request: JSONRPCRequest): Promise<void> {
+    if (!this.#opened) {
+      this.#opened = true;
+      this.deps.onOpen?.();
+    }
     const params = (request.params ?? {}) as Record<string, unknown>;
     this.#protocolVersion = negotiateProtocolVersion(params.protocolVersion);
     this.#initializeParams = params;

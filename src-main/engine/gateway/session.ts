@@ -34,6 +34,8 @@ export interface SessionDeps {
   audit: AuditPoint;
   logger: Logger;
   resolveSecret?: SecretResolver;
+  /** Called once, when the client's initialize arrives: a session counts (and is logged) from then on. */
+  onOpen?: () => void;
   onClose?: () => void;
   /** Keep a started spare process of stdio servers for the next session (desktop and serve: on). */
   warmSpares?: boolean;
@@ -90,6 +92,7 @@ export class GatewaySession {
   /** The server said it sends tools/list_changed, so the client listens for it. */
   #toolsListChanged = false;
   #nextId = 1;
+  #opened = false;
   #closed = false;
 
   constructor(private readonly deps: SessionDeps) {}
@@ -164,6 +167,10 @@ export class GatewaySession {
   }
 
   async #initialize(request: JSONRPCRequest): Promise<void> {
+    if (!this.#opened) {
+      this.#opened = true;
+      this.deps.onOpen?.();
+    }
     const params = (request.params ?? {}) as { clientInfo?: { name?: string; version?: string }; capabilities?: Record<string, unknown> };
     this.deps.client.name = params.clientInfo?.name;
     this.deps.client.version = params.clientInfo?.version;

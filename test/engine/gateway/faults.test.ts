@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
 import { TokenStore } from '../../../src-main/engine/gateway/tokens.js';
@@ -178,6 +179,30 @@ describe('bad requests over HTTP', () => {
     assert.equal(body.error.code, -32700);
     const client = await t.httpClient('everything');
     assert.match(JSON.stringify(await client.callTool({ name: 'echo', arguments: { message: 'still fine' } })), /still fine/);
+  });
+
+  test('a request that is not an initialize, without a session: 400, and no session is opened, counted or logged', async () => {
+    const log = join(dataPaths(t.dir).logs, 'engine.log');
+    const opened = () => readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"session.opened"')).length;
+    const before = opened();
+    const sessions = () => t.engine.serverViews().find((v) => v.config.name === 'everything')?.sessions;
+    const sessionsBefore = sessions();
+    const changes: unknown[] = [];
+    const off = t.engine.on('servers.changed', (c) => void changes.push(c));
+    try {
+      for (const path of ['/mcp/everything', '/mcp']) {
+        const response = await post(path, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), { authorization: `Bearer ${token}` });
+        assert.equal(response.status, 400, path);
+        assert.match(((await response.json()) as { error: { message: string } }).error.message, /not initialized/);
+        const broken = await post(path, '{"jsonrpc": "2.0", "id": 1, "method": ', { authorization: `Bearer ${token}` });
+        assert.equal(broken.status, 400, path);
+      }
+      assert.equal(opened(), before, 'the engine log has no session.opened for them');
+      assert.equal(sessions(), sessionsBefore, 'no session is counted for them');
+      assert.deepEqual(changes, [], 'and the UI is not told of a session coming and going');
+    } finally {
+      off();
+    }
   });
 
   test('an oversized message: 413, and nothing else changes', async () => {
