@@ -67,6 +67,12 @@ async function connect(transport) {
   return client;
 }
 
+/** Ends a client as a careful one does: an HTTP session with DELETE first (the SDK's close() sends none). */
+async function end(client) {
+  await client.transport?.terminateSession?.().catch(() => undefined);
+  await client.close();
+}
+
 /**
  * Latency of one echo call per path, p50/p95. The paths take turns in rounds of ROUND calls each (after
  * a warm-up of each): within a round a path runs back to back, as one busy client's calls do, and over
@@ -130,7 +136,21 @@ async function leanHttpClient(url, headers) {
       const answer = await post({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: 'echo', arguments: { message } } });
       if (!answer?.result || answer.result.isError) throw new Error(`echo failed: ${JSON.stringify(answer)}`);
     },
-    close: () => agent.destroy(),
+    /** DELETE ends the session (and its server process), as a careful client does; then the sockets close. */
+    async close() {
+      if (sessionId) {
+        await new Promise((resolve) => {
+          const req = request(url, { method: 'DELETE', agent, headers: { ...headers, 'mcp-session-id': sessionId }, timeout: 5000 }, (res) => {
+            res.resume();
+            res.on('close', resolve);
+          });
+          req.on('timeout', () => req.destroy());
+          req.on('error', resolve);
+          req.end();
+        });
+      }
+      agent.destroy();
+    },
   };
 }
 
@@ -204,7 +224,7 @@ try {
   for (const c of tenClients) await c.listTools();
   await sleep(300);
   print('engine RSS with 10 servers connected (target < 150 MB)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
-  await Promise.all(tenClients.map((c) => c.close()));
+  await Promise.all(tenClients.map(end));
 
   const direct = await connect(new StdioClientTransport({ command: EVERYTHING[0], args: EVERYTHING.slice(1), stderr: 'ignore' }));
   const viaHttp = await connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp/everything`), { requestInit: { headers } }));
@@ -232,9 +252,9 @@ try {
   if (viaSupergateway) paths.push({ client: viaSupergateway, tool: 'echo' });
   const [d, h, s, a, b, ld, lh, g] = await latencies(paths);
   leanDirect1.close();
-  leanWarden1.close();
-  await viaAggregate.close(); // its server sessions end with it, before the memory measurements
-  await viaBare.close();
+  await leanWarden1.close();
+  await end(viaAggregate); // its server sessions end with it
+  await end(viaBare);
   print(`direct call (echo, stdio) p50 / p95 [${CALLS} calls]`, `${fmt(d.p50)} / ${fmt(d.p95)}`);
   print('through Warden over HTTP p50 / p95', `${fmt(h.p50)} / ${fmt(h.p95)}`);
   print('through `warden connect` (stdio) p50 / p95', `${fmt(s.p50)} / ${fmt(s.p95)}`);
@@ -253,24 +273,24 @@ try {
     Array.from({ length: 8 }, () => connect(new StreamableHTTPClientTransport(new URL(`${serve.url}/mcp/everything`), { requestInit: { headers } }))),
   );
   const sdkRate = await throughput(clients, (c, message) => c.callTool({ name: 'echo', arguments: { message } }), perClient);
-  await Promise.all(clients.map((c) => c.close()));
+  await Promise.all(clients.map(end));
   const lean = await Promise.all(Array.from({ length: 8 }, () => leanHttpClient(`${serve.url}/mcp/everything`, headers)));
   const leanRate = await throughput(lean, (c, message) => c.call(message), perClient);
-  lean.forEach((c) => c.close());
+  await Promise.all(lean.map((c) => c.close()));
   const leanDirect = await Promise.all(Array.from({ length: 8 }, () => leanStdioClient(EVERYTHING)));
   const directRate = await throughput(leanDirect, (c, message) => c.call(message), perClient);
   leanDirect.forEach((c) => c.close());
   // Warden's own capacity: the same lean load to a minimal echo server (echo-server.mjs).
   const leanLite = await Promise.all(Array.from({ length: 8 }, () => leanHttpClient(`${serve.url}/mcp/echo-lite`, headers)));
   const liteRate = await throughput(leanLite, (c, message) => c.call(message), perClient * 2);
-  leanLite.forEach((c) => c.close());
+  await Promise.all(leanLite.map((c) => c.close()));
   const liteDirect = await Promise.all(Array.from({ length: 8 }, () => leanStdioClient(ECHO_LITE)));
   const liteDirectRate = await throughput(liteDirect, (c, message) => c.call(message), perClient * 2);
   liteDirect.forEach((c) => c.close());
   bare.push(await startBareProxy(ECHO_LITE));
   const leanBare = await Promise.all(Array.from({ length: 8 }, () => leanHttpClient(bare[1].url, {})));
   const bareRate = await throughput(leanBare, (c, message) => c.call(message), perClient * 2);
-  leanBare.forEach((c) => c.close());
+  await Promise.all(leanBare.map((c) => c.close()));
   print('calls/s, 8 concurrent SDK HTTP clients (their own CPU is most of it)', `${sdkRate}`);
   print('calls/s, 8 concurrent lean HTTP clients through Warden', `${leanRate}`);
   print('calls/s, same lean load direct to 8 stdio servers (ceiling)', `${directRate}`);
@@ -316,7 +336,7 @@ try {
   // After all the load above: V8's heap grew under it and Buffers wait for a collection that Node does
   // not run while idle (with a forced GC it falls back; docs/performance.md). Printed apart from the
   // target's reading before the load.
-  print('engine RSS after the load (wrk sessions ended; the other clients' sessions still open)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
+  print('engine RSS after the load (every session ended but the HTTP and `warden connect` clients of the latency runs)', `${rssMb(serve.child.pid).toFixed(1)} MB`);
 
   await Promise.all([direct.close(), viaHttp.close(), viaStdio.close(), viaSupergateway?.close()]);
 } finally {
