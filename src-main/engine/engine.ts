@@ -287,7 +287,6 @@ export class Engine {
     const server = this.servers.require(serverName);
     assertServerPermitted(this.managed, server, 'connected');
     const runtime = this.runtime(server.name);
-    let opened = false;
     const session = new GatewaySession({
       server,
       client: { id: clientId },
@@ -302,7 +301,6 @@ export class Engine {
       // Counted and logged from its initialize: a request refused before it (not an initialize, a
       // broken body) leaves no trace of a session that never was.
       onOpen: () => {
-        opened = true;
         runtime.sessions += 1;
         this.logger.info('session.opened', { server: server.name, client: clientId, session: session.id });
       },
@@ -310,7 +308,7 @@ export class Engine {
         this.#sessions.delete(session);
         this.guardian?.endSession(session.id);
         closed?.();
-        if (!opened) return;
+        if (!session.opened) return;
         runtime.sessions = Math.max(0, runtime.sessions - 1);
         if (runtime.sessions === 0 && runtime.state === 'running') runtime.state = 'idle';
         this.emit('servers.changed', { servers: this.serverViews() });

@@ -3,6 +3,7 @@
 // atomically over exactly the bytes that were planned against).
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { ClientId, ProtectPlanView } from '../../../shared/clients.js';
+import { WardenError } from '../errors.js';
 import type { KeychainStatus } from '../secrets/keychain.js';
 import { storeSecrets } from '../secrets/move.js';
 import { analyzeDocument, type EntryAnalysis } from './analyze.js';
@@ -12,7 +13,6 @@ import { bridgeEnv, type ClientsContext } from './context.js';
 import { spliceDiff } from './diff.js';
 import { parseClientDocument } from './document.js';
 import { wardenEntryKeys } from './entries.js';
-import { WardenError } from '../errors.js';
 import { ClientsError } from './errors.js';
 import { requireClientFile, sha256, writeClientFile, type ClientFile } from './files.js';
 import { connectCommand } from './launcher.js';

@@ -101,6 +101,11 @@ export class GatewaySession {
     return this.deps.client;
   }
 
+  /** The client sent its initialize: from then on the session counts (and its close is counted too). */
+  get opened(): boolean {
+    return this.#opened;
+  }
+
   get serverName(): string {
     return this.deps.server.name;
   }
