@@ -86,3 +86,13 @@ export function sandbox(keychain = new MemoryKeychain()): Sandbox {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** Runs one test in a fresh sandbox and removes it afterwards, also when the test fails. */
+export async function withSandbox(fn: (box: Sandbox) => Promise<void>, keychain?: MemoryKeychain): Promise<void> {
+  const box = sandbox(keychain);
+  try {
+    await fn(box);
+  } finally {
+    box.cleanup();
+  }
+}

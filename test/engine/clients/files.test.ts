@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { protectClient } from '../../../src-main/engine/clients/protect.js';
 import { unprotectClient } from '../../../src-main/engine/clients/unprotect.js';
-import { sandbox } from './doubles.js';
+import { withSandbox } from './doubles.js';
 
 test('a Windows file (CRLF, byte-order mark) gets CRLF lines and keeps its mark; unprotect gives the same bytes', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const windows = '\uFEFF' + readFileSync(file, 'utf8').replace(/\n/g, '\r\n');
     writeFileSync(file, windows);
@@ -23,14 +22,11 @@ test('a Windows file (CRLF, byte-order mark) gets CRLF lines and keeps its mark;
     assert.equal(parse(after.slice(1)).mcpServers.filesystem.args.at(-1), 'filesystem');
     await unprotectClient(box.ctx, 'claude-desktop', file);
     assert.ok(readFileSync(file).equals(original));
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('a symlinked config stays a symlink (the target is rewritten) and the file keeps its permissions', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const target = box.fixture('cursor/mcp.json');
     chmodSync(target, 0o600);
     mkdirSync(join(box.dir, 'home', '.cursor'), { recursive: true });
@@ -46,7 +42,5 @@ test('a symlinked config stays a symlink (the target is rewritten) and the file 
     await unprotectClient(box.ctx, 'cursor', link);
     assert.ok(readFileSync(target).equals(original));
     assert.ok(lstatSync(link).isSymbolicLink());
-  } finally {
-    box.cleanup();
-  }
+  });
 });

@@ -8,7 +8,7 @@ import { planProtect, commitProtect, protectClient } from '../../../src-main/eng
 import { unprotectClient } from '../../../src-main/engine/clients/unprotect.js';
 import { importClient } from '../../../src-main/engine/clients/import.js';
 import { backupPath } from '../../../src-main/engine/clients/backups.js';
-import { MemoryKeychain, sandbox, TEST_LAUNCHER } from './doubles.js';
+import { MemoryKeychain, TEST_LAUNCHER, withSandbox } from './doubles.js';
 
 interface Case {
   client: ClientId;
@@ -95,8 +95,7 @@ function allFiles(dir: string): string[] {
 
 for (const c of CASES) {
   test(`${c.client} (${c.fixture}): protect routes its servers through Warden and keeps everything else; unprotect restores it byte for byte`, async () => {
-    const box = sandbox();
-    try {
+    await withSandbox(async (box) => {
       const file = box.fixture(c.fixture);
       const original = readFileSync(file);
       const result = await protectClient(box.ctx, c.client, file);
@@ -138,15 +137,12 @@ for (const c of CASES) {
       assert.ok(readFileSync(file).equals(original), 'the original bytes are back');
       assert.ok(!existsSync(backupPath(box.ctx.paths.backups, file)), 'the backup is gone once restored');
       assert.equal([...box.keychain.values.keys()].filter((k) => k.startsWith('backup/')).length, 0, "the backup's keychain items are removed");
-    } finally {
-      box.cleanup();
-    }
+    });
   });
 }
 
 test('VS Code: comments, trailing commas and the inputs block survive protect', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('vscode/mcp.json');
     await protectClient(box.ctx, 'vscode', file);
     const after = readFileSync(file, 'utf8');
@@ -160,14 +156,11 @@ test('VS Code: comments, trailing commas and the inputs block survive protect', 
     }
     assert.match(after, /"type": "stdio",\n\s+"command": "\/opt\/node\/bin\/node"/, 'the http entry now says type stdio, in place');
     assert.ok(after.includes('"${input:perplexity-key}"'), 'the entry with a VS Code input is untouched');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('import: servers keep their names, args and env; secrets become keychain references', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const before = readFileSync(file);
     const result = await importClient(box.ctx, 'claude-desktop', file);
@@ -191,27 +184,21 @@ test('import: servers keep their names, args and env; secrets become keychain re
     const again = await importClient(box.ctx, 'claude-desktop', file);
     assert.deepEqual(again.imported, []);
     assert.deepEqual(again.known.sort(), ['filesystem', 'github'], 'a second import recognises the same servers (secret compared through the keychain)');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('a server Warden already has with other settings is left alone, not silently re-routed', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     box.registry.add({ name: 'filesystem', transport: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/elsewhere'] });
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const plan = await planProtect(box.ctx, 'claude-desktop', file);
     assert.deepEqual(plan.view.rewrites, ['github']);
     assert.match(plan.view.skipped[0]!.reason, /already has a server "filesystem" with other settings/);
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('the preview shows the diff with secrets masked and writes nothing', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('windsurf/mcp_config.json');
     const before = readFileSync(file);
     const plan = await planProtect(box.ctx, 'windsurf', file);
@@ -223,14 +210,11 @@ test('the preview shows the diff with secrets masked and writes nothing', async 
     assert.ok(!plan.view.diff.includes('fixture-windsurf-pat') && !plan.view.diff.includes('fixture-figma-token'), 'no secret in the diff');
     assert.match(plan.view.diff, /"GITHUB_PERSONAL_ACCESS_TOKEN": "••••••"/);
     assert.deepEqual(plan.view.secretsMoved.sort(), ['figma/X-Figma-Token', 'github/GITHUB_PERSONAL_ACCESS_TOKEN']);
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('secrets in a JSONC file stay out of the preview and the backup, also beside a stray quote in a comment and inside comments', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
     const old = 'ghp_zyxwvutsrqponmlkjihgfedcba9876543210';
     const file = join(box.dir, 'mcp.json');
@@ -255,28 +239,22 @@ test('secrets in a JSONC file stay out of the preview and the backup, also besid
     assert.ok(!backup.includes(token) && !backup.includes(old), 'the backup in the data directory holds no secret');
     assert.equal((await unprotectClient(box.ctx, 'vscode', file)).restored, 'exact');
     assert.equal(readFileSync(file, 'utf8'), text, 'restored byte for byte, comment included');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('protecting twice changes nothing the second time', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('cursor/mcp.json');
     await protectClient(box.ctx, 'cursor', file);
     const once = readFileSync(file);
     const second = await protectClient(box.ctx, 'cursor', file);
     assert.equal(second.written, false);
     assert.ok(readFileSync(file).equals(once));
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('two protects of one file at once: one protects it, the other is refused, and the backup and its secrets stay whole', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('cursor/mcp.json');
     const original = readFileSync(file);
     const plans = await Promise.all([planProtect(box.ctx, 'cursor', file), planProtect(box.ctx, 'cursor', file)]);
@@ -289,14 +267,11 @@ test('two protects of one file at once: one protects it, the other is refused, a
     const restored = await unprotectClient(box.ctx, 'cursor', file);
     assert.equal(restored.restored, 'exact');
     assert.ok(readFileSync(file).equals(original), 'the original comes back byte for byte, secrets included');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('a change the client made between reading and writing is detected and kept', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const plan = await planProtect(box.ctx, 'claude-desktop', file);
     const edited = readFileSync(file, 'utf8').replace('"Alt+Space"', '"Ctrl+Alt+Space"');
@@ -304,9 +279,7 @@ test('a change the client made between reading and writing is detected and kept'
     await assert.rejects(commitProtect(box.ctx, plan), (e: any) => e.code === 'client_file_changed' && e.message.includes(file));
     assert.equal(readFileSync(file, 'utf8'), edited, "the client's edit is still there");
     assert.ok(!existsSync(backupPath(box.ctx.paths.backups, file)), 'no backup is left for a protect that did not happen');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('a protect that fails at its last steps leaves Warden as it was: no imported servers, secrets or backup', async () => {
@@ -320,8 +293,7 @@ test('a protect that fails at its last steps leaves Warden as it was: no importe
   }
   const keychain = new LockingKeychain();
   keychain.values.set('github/GITHUB_PERSONAL_ACCESS_TOKEN', 'left by a server removed long ago');
-  const box = sandbox(keychain);
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const original = readFileSync(file);
     const plan = await planProtect(box.ctx, 'claude-desktop', file);
@@ -340,14 +312,11 @@ test('a protect that fails at its last steps leaves Warden as it was: no importe
     assert.equal(keychain.values.get('github/GITHUB_PERSONAL_ACCESS_TOKEN'), 'ghp_FixtureFakeToken000000000000000000000');
     assert.equal((await unprotectClient(box.ctx, 'claude-desktop', file)).restored, 'exact');
     assert.ok(readFileSync(file).equals(original));
-  } finally {
-    box.cleanup();
-  }
+  }, keychain);
 });
 
 test("two files planned with the same new server: the second protect refuses and leaves the first one's server and secret alone", async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const first = box.fixture('claude-desktop/claude_desktop_config.json');
     const second = box.fixture('claude-desktop/claude_desktop_config.json');
     const secondOriginal = readFileSync(second);
@@ -361,27 +330,21 @@ test("two files planned with the same new server: the second protect refuses and
     const again = await protectClient(box.ctx, 'claude-desktop', second);
     assert.equal(again.written, true, 'a new preview protects it, through the servers Warden now has');
     assert.deepEqual(again.view.imports, []);
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('protect refuses when the preview the person saw is not what the file holds now', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('cursor/mcp.json');
     const plan = await planProtect(box.ctx, 'cursor', file);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"info"', '"debug"'));
     await assert.rejects(protectClient(box.ctx, 'cursor', file, plan.view.baseHash), (e: any) => e.code === 'client_file_changed');
     assert.equal(box.registry.servers.size, 0, 'nothing was imported either');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('unprotect after the client changed the file puts the entries back and keeps the change', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const original = parse(readFileSync(file, 'utf8'));
     await protectClient(box.ctx, 'claude-desktop', file);
@@ -391,14 +354,11 @@ test('unprotect after the client changed the file puts the entries back and keep
     const now = parse(readFileSync(file, 'utf8'));
     assert.equal(now.globalShortcut, 'Ctrl+Space');
     assert.deepEqual(now.mcpServers, original.mcpServers, 'the original entries, secret included, are back');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('unprotect after the client changed an entry puts back how the server is reached and keeps the rest of the entry', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('cursor/mcp.json');
     const original = parse(readFileSync(file, 'utf8'));
     await protectClient(box.ctx, 'cursor', file);
@@ -410,14 +370,11 @@ test('unprotect after the client changed an entry puts back how the server is re
     const entry = parse(readFileSync(file, 'utf8')).mcpServers['web-search'];
     assert.deepEqual(entry, { ...original.mcpServers['web-search'], autoApprove: ['search'], disabled: true });
     assert.deepEqual(parse(readFileSync(file, 'utf8')).mcpServers['remote-server'], original.mcpServers['remote-server']);
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('unprotect with a backup edited since is refused, also after the client changed the file, and changes nothing', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('cursor/mcp.json');
     await protectClient(box.ctx, 'cursor', file);
     const backupFile = backupPath(box.ctx.paths.backups, file);
@@ -426,14 +383,11 @@ test('unprotect with a backup edited since is refused, also after the client cha
     writeFileSync(file, changed);
     await assert.rejects(unprotectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'backup_invalid');
     assert.equal(readFileSync(file, 'utf8'), changed);
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('a file protected through a symlink is unprotected by its real path (and the link stays a link)', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const real = box.fixture('cursor/mcp.json');
     const link = join(box.dir, 'linked-mcp.json');
     symlinkSync(real, link);
@@ -444,27 +398,21 @@ test('a file protected through a symlink is unprotected by its real path (and th
     assert.equal((await unprotectClient(box.ctx, 'cursor', real)).restored, 'exact');
     assert.ok(readFileSync(real).equals(original));
     assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('unprotect of a file Warden never protected is refused and changes nothing', async () => {
-  const box = sandbox();
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('cursor/mcp.json');
     const before = readFileSync(file);
     await assert.rejects(unprotectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'client_not_protected');
     assert.ok(readFileSync(file).equals(before));
-  } finally {
-    box.cleanup();
-  }
+  });
 });
 
 test('with no keychain, entries with secrets are left where they were and nothing holds the secret in plain text', async () => {
   const reason = 'The OS keychain is not available (no Secret Service). Secrets were left where they were and written nowhere else.';
-  const box = sandbox(new MemoryKeychain({ available: false, reason }));
-  try {
+  await withSandbox(async (box) => {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
     const original = readFileSync(file);
     const result = await protectClient(box.ctx, 'claude-desktop', file);
@@ -476,9 +424,7 @@ test('with no keychain, entries with secrets are left where they were and nothin
     assert.equal(box.registry.get('github'), undefined);
     await unprotectClient(box.ctx, 'claude-desktop', file);
     assert.ok(readFileSync(file).equals(original), 'restored byte for byte, the secret read back from where it was left');
-  } finally {
-    box.cleanup();
-  }
+  }, new MemoryKeychain({ available: false, reason }));
 });
 
 for (const [client, fixture, where] of [
@@ -487,8 +433,7 @@ for (const [client, fixture, where] of [
   ['cursor', 'malformed/servers-not-object.json', /"mcpServers" must be an object/],
 ] as const) {
   test(`a malformed ${client} file (${fixture}) is reported with where it breaks and never touched`, async () => {
-    const box = sandbox();
-    try {
+    await withSandbox(async (box) => {
       const file = box.fixture(fixture);
       const before = readFileSync(file);
       const mtime = statSync(file).mtimeMs;
@@ -498,8 +443,6 @@ for (const [client, fixture, where] of [
       assert.ok(readFileSync(file).equals(before));
       assert.equal(statSync(file).mtimeMs, mtime);
       assert.equal(allFiles(box.ctx.paths.dir).length, 0, 'no backup, no servers');
-    } finally {
-      box.cleanup();
-    }
+    });
   });
 }
