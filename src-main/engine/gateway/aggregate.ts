@@ -29,7 +29,7 @@ import { namespacedName, splitNamespacedName } from './namespace.js';
 import type { GatewaySession, Upstream } from './session.js';
 
 /** What the aggregate needs of one server's session (a GatewaySession). */
-export type InnerSession = Pick<GatewaySession, 'fromClient' | 'close'>;
+export type InnerSession = Pick<GatewaySession, 'fromClient' | 'abandoned' | 'close'>;
 
 export interface AggregateDeps {
   clientId: string;
@@ -148,6 +148,15 @@ export class AggregateSession {
       this.#outward.delete(message.id as string);
       await target.inner.session.fromClient({ ...message, id: target.id } as JSONRPCMessage);
     }
+  }
+
+  /** The client can no longer hear this request's answer: a call not yet routed is dropped; a routed one is its server session's to settle. */
+  abandoned(id: RequestId): void {
+    const call = this.#calls.get(id);
+    if (!call) return;
+    if (call.inner && call.innerId !== undefined) return call.inner.session.abandoned(call.innerId);
+    call.cancelled = true;
+    this.#calls.delete(id);
   }
 
   async #request(request: JSONRPCRequest): Promise<void> {

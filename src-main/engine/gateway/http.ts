@@ -32,6 +32,8 @@ export type ApiAuthenticator = (req: IncomingMessage) => TokenOwner | null;
 export interface ClientSession {
   readonly id: string;
   fromClient(message: JSONRPCMessage): Promise<void>;
+  /** The client can no longer hear the answer to this request (its HTTP request ended first). */
+  abandoned(id: RequestId): void;
   close(reason?: string): Promise<void>;
   /** Ended, perhaps by the engine (its server removed, changed or forbidden): the client must start anew. */
   readonly closed?: boolean;
@@ -268,6 +270,7 @@ export class GatewayHttp {
     transport.onmessage = (message) => {
       void session.fromClient(message);
     };
+    transport.onabandoned = (id) => session.abandoned(id);
     transport.onclose = () => {
       this.#bindings.delete(session.id);
       void session.close();

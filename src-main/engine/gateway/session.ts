@@ -50,6 +50,8 @@ interface Inflight {
   forwarded: boolean;
   /** The client cancelled it before it was sent (while its server restarted): it never will be. */
   cancelled?: boolean;
+  /** Cancelled because the client went away (its HTTP request ended), not by its own notification. */
+  abandoned?: boolean;
   call?: ToolCall;
   decision?: Decision;
   controller?: LazyAbort;
@@ -74,7 +76,11 @@ const rpcError = (id: RequestId, code: number, message: string, wardenCode: stri
 const WARDEN_ID_PREFIX = 'warden:';
 /** The outcome of a request the client cancelled while Warden held it (a decision, a restart). */
 const CANCELLED_BEFORE_FORWARDING = { status: 'cancelled', errorMessage: 'cancelled by the client before it was forwarded' } as const;
+const ABANDONED_BEFORE_FORWARDING = { status: 'cancelled', errorMessage: 'the client went away (its request ended) before the call was forwarded' } as const;
+const cancelledOutcome = (entry: Inflight) => (entry.abandoned ? ABANDONED_BEFORE_FORWARDING : CANCELLED_BEFORE_FORWARDING);
 const REPLAY_TIMEOUT_MS = 15_000;
+/** How many cancelled ids a session keeps taken while their server may still answer them. */
+const MAX_CANCELLED_IDS = 4096;
 /** How deep a call's arguments may nest objects and arrays. */
 const MAX_ARGUMENT_DEPTH = 256;
 
@@ -92,6 +98,12 @@ export class GatewaySession {
   /** The server said it sends tools/list_changed, so the client listens for it. */
   #toolsListChanged = false;
   #nextId = 1;
+  /**
+   * Ids of calls the client cancelled after they were forwarded: the server may still answer them, so
+   * they stay taken until it does (or its process ends), or a new request reusing one would get the
+   * old call's answer. Bounded: the oldest is forgotten past MAX_CANCELLED_IDS.
+   */
+  readonly #answerOwed = new Set<RequestId>();
   #opened = false;
   #closed = false;
 
@@ -116,6 +128,21 @@ export class GatewaySession {
   }
 
   // ---- client → server ----------------------------------------------------------------------------
+
+  /**
+   * The client can no longer hear the answer to `id` (its HTTP request ended; there is no resuming a
+   * stream). A call Warden still holds (for a decision, a restart) is withdrawn and never forwarded, so
+   * nobody approves a call whose answer goes nowhere; one already forwarded runs on, as a disconnect is
+   * not a cancellation.
+   */
+  abandoned(id: RequestId): void {
+    const entry = this.#inflight.get(id);
+    if (!entry || entry.forwarded || entry.cancelled) return;
+    this.deps.logger.info('client.request_abandoned', { server: this.deps.server.name, client: this.deps.client.id, method: entry.method });
+    entry.cancelled = true;
+    entry.abandoned = true;
+    entry.controller?.abort();
+  }
 
   async fromClient(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return;
@@ -148,6 +175,7 @@ export class GatewaySession {
           // The client expects no answer now, and a server need not send one: the call ends here (an
           // answer that still comes is not heard), on record as cancelled.
           this.#settle(requestId!);
+          this.#owe(requestId!);
           this.#record(entry, { status: 'cancelled', errorMessage: 'cancelled by the client after it was forwarded' });
         }
       }
@@ -168,6 +196,7 @@ export class GatewaySession {
   #unusableId(id: RequestId): string | undefined {
     if (typeof id === 'string' && id.startsWith(WARDEN_ID_PREFIX)) return `Invalid Request: request ids starting with \`${WARDEN_ID_PREFIX}\` are Warden's own. Use another id.`;
     if (this.#inflight.has(id)) return `Invalid Request: a request with id ${JSON.stringify(id)} is still open in this session. Use a new id for each request.`;
+    if (this.#answerOwed.has(id)) return `Invalid Request: the request with id ${JSON.stringify(id)} was cancelled and its server may still answer it. Use a new id for each request.`;
     return undefined;
   }
 
@@ -256,7 +285,7 @@ export class GatewaySession {
     if (entry.cancelled) {
       // The client cancelled while the call was held: it expects no answer.
       this.#settle(request.id);
-      this.#record(entry, CANCELLED_BEFORE_FORWARDING);
+      this.#record(entry, cancelledOutcome(entry));
       return;
     }
 
@@ -308,7 +337,7 @@ export class GatewaySession {
       if (entry?.cancelled) {
         // Cancelled while the server (re)started: it never sees the request.
         this.#settle(request.id);
-        this.#record(entry, CANCELLED_BEFORE_FORWARDING);
+        this.#record(entry, cancelledOutcome(entry));
         return;
       }
       if (entry) entry.forwarded = true;
@@ -319,7 +348,7 @@ export class GatewaySession {
       if (!this.#settle(request.id)) return;
       if (entry?.cancelled) {
         // The client cancelled it while the server restarted, and the restart failed: it expects no answer.
-        this.#record(entry, CANCELLED_BEFORE_FORWARDING);
+        this.#record(entry, cancelledOutcome(entry));
         return;
       }
       const code = error instanceof WardenError ? error.code : 'server_crashed';
@@ -345,6 +374,7 @@ export class GatewaySession {
       if (message.id === undefined) return;
       const own = this.#takePending(message.id, 'server');
       if (own) return own.resolve(message);
+      if (this.#answerOwed.delete(message.id)) return; // the late answer to a cancelled call: not heard
       // An answer to a request that already ended (crash reply, cancellation), or to one the server was
       // never sent (a call held for a decision): not heard.
       if (!this.#inflight.get(message.id)?.forwarded) return;
@@ -498,6 +528,7 @@ export class GatewaySession {
   #lost(downstream: Downstream, reason: string): void {
     if (this.#downstream !== downstream || this.#closed) return;
     this.#downstream = undefined;
+    this.#answerOwed.clear(); // a process that ended answers nothing more
     this.deps.runtime.crashed(reason);
     const message = `Server \`${this.deps.server.name}\` stopped during the call (${reason}). Warden will restart it on the next call.`;
     for (const [id, entry] of [...this.#inflight]) {
@@ -564,6 +595,11 @@ export class GatewaySession {
   #takePending(id: RequestId, from: Pending['asked']): Pending | undefined {
     const pending = typeof id === 'string' && id.startsWith(WARDEN_ID_PREFIX) ? this.#pending.get(id) : undefined;
     return pending?.asked === from ? pending : undefined;
+  }
+
+  #owe(id: RequestId): void {
+    this.#answerOwed.add(id);
+    if (this.#answerOwed.size > MAX_CANCELLED_IDS) this.#answerOwed.delete(this.#answerOwed.values().next().value!);
   }
 
   #settle(id: RequestId): Inflight | undefined {

@@ -57,6 +57,8 @@ export class StreamableHttpSession implements Transport {
   onmessage?: Transport['onmessage'];
   onclose?: () => void;
   onerror?: (error: Error) => void;
+  /** A request's POST ended before its answer was sent: the client can no longer hear it. */
+  onabandoned?: (id: RequestId) => void;
   #initialized = false;
   #closed = false;
   /** The open SSE response of each request still waiting for its answer. */
@@ -153,7 +155,12 @@ export class StreamableHttpSession implements Transport {
       res.on('close', () => {
         this.#lastActive = Date.now();
         clearTimeout(stream.timer);
-        for (const id of stream.open) if (this.#streams.get(id) === stream) this.#streams.delete(id);
+        for (const id of stream.open) {
+          if (this.#streams.get(id) !== stream) continue;
+          this.#streams.delete(id);
+          // The client went away before the answer (no resumability: it can never get it).
+          if (!this.#closed) this.onabandoned?.(id);
+        }
       });
     }
     for (const message of messages) {
