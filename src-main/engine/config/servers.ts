@@ -9,6 +9,7 @@ import { WardenError } from '../errors.js';
 import { ChangeWatch } from './change-watch.js';
 import { permitByManagedFile } from '../managed/locks.js';
 import type { DataPaths } from '../paths.js';
+import { parseJsonObject } from './json-object.js';
 
 interface ServersFile {
   servers: Record<string, unknown>;
@@ -29,7 +30,7 @@ export class ServerStore {
   /** Opened on first use: conf reads the file in its constructor, and a broken file must get our message. */
   get #conf(): Conf<ServersFile> {
     try {
-      this.#opened ??= new Conf<ServersFile>({ cwd: this.paths.dir, configName: 'servers', configFileMode: 0o600, accessPropertiesByDotNotation: false });
+      this.#opened ??= new Conf<ServersFile>({ cwd: this.paths.dir, configName: 'servers', configFileMode: 0o600, accessPropertiesByDotNotation: false, deserialize: parseJsonObject<ServersFile> });
     } catch (error) {
       throw new WardenError('config_invalid', `${this.paths.servers} cannot be read: ${(error as Error).message}. Fix or remove the file; Warden changed nothing.`);
     }
@@ -136,7 +137,15 @@ export class ServerStore {
     } catch (error) {
       throw new WardenError('config_invalid', `${this.#conf.path} cannot be read: ${(error as Error).message}. Fix or remove the file; Warden changed nothing.`);
     }
-    if (store.servers === undefined) return undefined;
+    if (store.servers === undefined) {
+      const keys = Object.keys(store);
+      if (keys.length === 0) return undefined;
+      // Not a file Warden wrote (a client's config pasted in, say): never taken for "nothing configured" and overwritten.
+      throw new WardenError(
+        'config_invalid',
+        `${this.#conf.path} has no "servers" (it holds ${keys.slice(0, 3).map((k) => `"${k}"`).join(', ')}). Warden's file is {"servers": {"<name>": {...}}}; a client's config is brought in with \`warden clients import\`. Fix or remove the file; Warden changed nothing.`,
+      );
+    }
     if (typeof store.servers !== 'object' || store.servers === null || Array.isArray(store.servers)) {
       throw new WardenError('config_invalid', `${this.#conf.path}: "servers" must be an object of server name to settings.`);
     }

@@ -8,6 +8,7 @@ import { APPROVAL_SETTING_KEYS, Settings, StoredSettings, type SettingsPatch } f
 import { WardenError } from '../errors.js';
 import type { DataPaths } from '../paths.js';
 import { PolicyStore } from '../policy/store.js';
+import { parseJsonObject } from './json-object.js';
 
 const issues = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }) => error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
 
@@ -18,7 +19,7 @@ export class SettingsStore {
 
   get #conf(): Conf<Record<string, unknown>> {
     try {
-      this.#opened ??= new Conf({ cwd: this.paths.dir, configName: 'settings', configFileMode: 0o600, accessPropertiesByDotNotation: false });
+      this.#opened ??= new Conf({ cwd: this.paths.dir, configName: 'settings', configFileMode: 0o600, accessPropertiesByDotNotation: false, deserialize: parseJsonObject });
     } catch (error) {
       throw new WardenError('config_invalid', `${this.paths.settings} cannot be read: ${(error as Error).message}. Fix or remove the file.`);
     }

@@ -490,6 +490,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   // ---- rules, overrides, tiers, pins --------------------------------------------------------------
 
   listRules(): Rule[] {
+    if (this.#loadError) throw this.#loadError; // "no rules" would hide a policy file that cannot be read
     return [...this.#file.rules];
   }
 

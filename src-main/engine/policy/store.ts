@@ -3,6 +3,7 @@
 // the engine; a broken file stops the guardian (fail closed) with a message that names the file.
 import Conf from 'conf';
 import { PolicyFile } from '../../../shared/policy.js';
+import { parseJsonObject } from '../config/json-object.js';
 import { WardenError } from '../errors.js';
 import type { DataPaths } from '../paths.js';
 
@@ -23,6 +24,7 @@ export class PolicyStore {
       configFileMode: 0o600,
       accessPropertiesByDotNotation: false,
       clearInvalidConfig: false,
+      deserialize: parseJsonObject,
     });
     return this.#conf;
   }
