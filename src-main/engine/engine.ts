@@ -24,6 +24,7 @@ import type { AuditPoint, DecisionPoint } from './pipeline.js';
 import { approvalHandlers } from './api/approvals.js';
 import { lazyHandlers } from './api/lazy.js';
 import { clientMethods } from '../../shared/api/clients.js';
+import type { Tier } from '../../shared/words.js';
 import { auditHandlers, auditSourceOf } from './api/audit.js';
 import { createGuardian, type Guardian } from './policy/guardian.js';
 import { PolicyStore } from './policy/store.js';
@@ -103,7 +104,7 @@ export class Engine {
     else {
       const guardian = createGuardian({
         store: new PolicyStore(this.paths),
-        tierOf: (server) => lockedTier(this.managed.policy(), server) ?? this.servers.get(server)?.tier ?? 'standard',
+        tierOf: (server) => this.tierOf(server),
         setTier: (server, tier) => void this.servers.setTier(server, tier),
         managed: () => this.managed.forDecisions(),
         approvals: this.#managedApprovals,
@@ -273,7 +274,8 @@ export class Engine {
       clientId,
       upstream,
       logger: this.logger,
-      servers: () => this.servers.list().map((s) => s.name),
+      // Blocked servers are left out (never started), as their tools would all be hidden.
+      servers: () => this.servers.list().filter((s) => this.tierOf(s.name) !== 'blocked').map((s) => s.name),
       openSession: (server, inner, onClose) => this.#openSession(server, clientId, inner, onClose),
       onOpen: () => this.logger.info('session.opened', { server: '*', client: clientId, session: aggregate.id }),
       onClose: () => this.#aggregates.delete(aggregate),
@@ -282,10 +284,19 @@ export class Engine {
     return aggregate;
   }
 
+  /** A server's tier: the one managed policy fixes, else its own. */
+  tierOf(server: string): Tier {
+    return lockedTier(this.managed.policy(), server) ?? this.servers.get(server)?.tier ?? 'standard';
+  }
+
   #openSession(serverName: string, clientId: string, upstream: Upstream, closed?: () => void): GatewaySession {
     if (this.#stopping) throw new WardenError('engine_not_running', 'Warden is stopping.');
     const server = this.servers.require(serverName);
     assertServerPermitted(this.managed, server, 'connected');
+    // A blocked server is never started: its command does not run for a session Warden would deny anyway.
+    if (this.tierOf(server.name) === 'blocked') {
+      throw new WardenError('forbidden', `Server \`${server.name}\` is blocked in Warden (tier blocked): it is not started and its tools cannot be called. Change its tier (\`warden servers tier ${server.name} standard\`, or Servers & tools) to use it.`);
+    }
     const runtime = this.runtime(server.name);
     const session = new GatewaySession({
       server,

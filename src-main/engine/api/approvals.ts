@@ -36,7 +36,8 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
       const g = guardian();
       const config = ctx.servers.require(server);
       let asked = false;
-      if (learn && g.check(server, tool, args).pinStatus === 'unknown') {
+      // A blocked server is never started, also not to learn its tools: its calls are denied regardless.
+      if (learn && g.tier(server) !== 'blocked' && g.check(server, tool, args).pinStatus === 'unknown') {
         await g.listTools(server, { id: 'warden-policy-check' }, await learnTools(config, ctx.resolveSecret));
         asked = true;
       }

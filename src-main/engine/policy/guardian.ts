@@ -151,6 +151,11 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     return this.opts.tierOf(server);
   }
 
+  /** The server's tier as decisions see it (managed policy's, else its own). */
+  tier(server: string): Tier {
+    return this.#tier(server);
+  }
+
   // ---- tools/list ---------------------------------------------------------------------------------
 
   async listTools(server: string, _client: ClientIdentity, tools: Tool[]): Promise<Tool[]> {

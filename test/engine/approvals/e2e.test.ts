@@ -164,14 +164,16 @@ describe('server-filesystem on a standard server, answered through the CLI', () 
     assert.equal(existsSync(join(root.dir, 'x')), false);
   });
 
-  test('`warden servers tier filesystem blocked` hides its tools and denies its calls', async () => {
+  test('`warden servers tier filesystem blocked`: a session open then sees no tools and its calls are denied; a new one is refused', async () => {
+    const open = await t.httpClient('filesystem', { clientId: 'cursor' });
+    assert.ok((await open.listTools()).tools.length > 0);
     await warden(t.dir, 'servers', 'tier', 'filesystem', 'blocked');
     try {
-      const fresh = await t.httpClient('filesystem', { clientId: 'cursor' });
-      assert.deepEqual((await fresh.listTools()).tools, []);
-      const r = await fresh.callTool({ name: 'read_text_file', arguments: { path: join(root.dir, 'hello.txt') } });
+      assert.deepEqual((await open.listTools()).tools, []);
+      const r = await open.callTool({ name: 'read_text_file', arguments: { path: join(root.dir, 'hello.txt') } });
       assert.equal(r.isError, true);
       assert.match(text(r), /blocked/);
+      await assert.rejects(t.httpClient('filesystem', { clientId: 'cursor' }), /Server `filesystem` is blocked in Warden \(tier blocked\): it is not started/);
     } finally {
       await warden(t.dir, 'servers', 'tier', 'filesystem', 'standard');
     }
