@@ -52,6 +52,12 @@ const Name = z.object({ name: z.string() });
 
 export const serverMethods = {
   'engine.status': method({ input: Empty, output: EngineStatus, mutates: false, description: 'Is the engine running, where, and the state of each server.' }),
+  'engine.uiLink': method({
+    input: Empty,
+    output: z.object({ url: z.string() }),
+    mutates: false,
+    description: 'A new one-time link to the web UI (for `warden ui`); an engine without the web UI (the desktop app) has none.',
+  }),
   'servers.list': method({ input: Empty, output: z.array(ServerView), mutates: false, description: 'Every configured server with its state.' }),
   'servers.add': method({ input: ServerConfig, output: ServerView, mutates: true, description: 'Add a server.' }),
   'servers.remove': method({ input: Name, output: z.object({ removed: z.string() }), mutates: true, description: 'Remove a server; its sessions are closed.' }),

@@ -6,7 +6,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, engineRunning: 3, notRunning:
 export function fail(error: unknown): never {
   const code = error instanceof WardenError ? error.code : 'internal';
   process.stderr.write(`warden: ${errorMessage(error)} [${code}]\n`);
-  process.exit(code === 'engine_running' ? EXIT.engineRunning : code === 'bad_input' ? EXIT.usage : EXIT.failure);
+  process.exit(code === 'engine_running' ? EXIT.engineRunning : code === 'engine_not_running' ? EXIT.notRunning : code === 'bad_input' ? EXIT.usage : EXIT.failure);
 }
 
 export function printJson(value: unknown): void {

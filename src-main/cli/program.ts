@@ -3,6 +3,7 @@
 // about half a second per command); `--help`, `help` and unknown commands load them all.
 import { Command } from 'commander';
 import { VERSION } from '../engine/version.js';
+import { EXIT } from './output.js';
 
 type Group = { key: string; load(program: Command): Promise<unknown> };
 
@@ -16,6 +17,7 @@ const GROUPS: Group[] = [
       setUiMounter(async (engine) => (await import('../engine/web/mount.js')).mountWebUi(engine)?.launchUrl());
     },
   },
+  { key: 'ui', load: async (p) => (await import('./commands/ui.js')).registerUiCommand(p) },
   { key: 'connect', load: async (p) => (await import('./commands/connect.js')).registerConnectCommand(p) },
   { key: 'status', load: async (p) => (await import('./commands/status.js')).registerStatusCommand(p) },
   { key: 'servers', load: async (p) => (await import('./commands/servers.js')).registerServersCommands(p) },
@@ -42,7 +44,10 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .description('Warden: a local guardian between MCP clients and MCP servers.')
     .version(VERSION)
     .showHelpAfterError()
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // Inherited by every subcommand: help and --version exit 0, a usage error (unknown command or
+    // option, a missing argument) exits 2, as the README says (commander's own is 1).
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage));
   const first = argv[2];
   const known = first !== undefined && GROUPS.some((g) => g.key === first) && first !== 'managed';
   const needed = known ? new Set(NEEDS[first] ?? [first]) : first === '--version' || first === '-V' ? new Set<string>() : undefined;

@@ -78,6 +78,8 @@ export class Engine {
   readonly audit: AuditPoint;
   /** Managed policy from IT: wins over everything the user sets. */
   readonly managed: ManagedPolicySource;
+  /** A new one-time link to the web UI, once it is mounted (`warden serve`; the desktop app has its window). */
+  uiLink: (() => string) | undefined;
   /** The guardian's approval settings that managed policy fixes (kept in step on every reload). */
   readonly #managedApprovals: { timeoutSeconds?: number } = {};
   readonly startedAt = new Date().toISOString();

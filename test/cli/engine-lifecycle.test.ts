@@ -63,6 +63,23 @@ describe('warden serve and friends', () => {
     assert.deepEqual(parsed.servers.map((s) => s.config.name).sort(), ['everything', 'filesystem']);
   });
 
+  test('a used UI link is refused and points to `warden ui`, which prints a new link that works once', async () => {
+    const first = /UI: {3}(\S+)/.exec(warden(temp.dir, ['status']).stdout) ?? undefined;
+    assert.equal(first, undefined, 'status prints no link');
+    const ui = warden(temp.dir, ['ui', '--no-open']);
+    assert.equal(ui.status, 0, ui.stderr);
+    const link = /UI: {3}(http:\/\/127\.0\.0\.1:\d+\/ui\/\?token=\S+) {2}\(works once\)/.exec(ui.stdout)?.[1];
+    assert.ok(link, ui.stdout);
+    const opened = await fetch(link, { redirect: 'manual' });
+    assert.equal(opened.status, 303);
+    assert.match(opened.headers.get('set-cookie') ?? '', /HttpOnly/i);
+    const again = await fetch(link, { redirect: 'manual' });
+    assert.equal(again.status, 401);
+    assert.match(await again.text(), /already used or has expired\. Run `warden ui` for a new one/);
+    const next = /token=(\S+)/.exec(warden(temp.dir, ['ui', '--no-open']).stdout)?.[1];
+    assert.ok(next && !link.endsWith(next), 'a different link each time');
+  });
+
   test('a second serve on the same data directory says where the running one is', () => {
     const second = warden(temp.dir, ['serve', '--no-open']);
     assert.equal(second.status, 3);
@@ -89,9 +106,34 @@ describe('warden serve and friends', () => {
     assert.match(badTier.stderr, /Unknown tier `nope`/);
     const noCommand = warden(temp.dir, ['servers', 'add', 'x']);
     assert.notEqual(noCommand.status, 0);
+    for (const usage of [['servers', 'add'], ['servers', 'add', 'x', '--bogus', '--', 'node'], ['bogus'], ['audit', 'export']]) {
+      assert.equal(warden(temp.dir, usage).status, 2, `bad usage exits 2: warden ${usage.join(' ')}`);
+    }
+    assert.equal(warden(temp.dir, ['--help']).status, 0);
     const unknown = warden(temp.dir, ['servers', 'remove', 'nosuch']);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /Unknown server `nosuch`/);
+  });
+});
+
+describe('warden serve stopping', () => {
+  test('two signals in a row (Ctrl-C twice, or timeout and npm both signalling) still stop it cleanly', async () => {
+    const temp = tempDir();
+    try {
+      const { child } = await serve(temp.dir);
+      const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGINT');
+      child.kill('SIGINT');
+      child.kill('SIGTERM');
+      assert.equal(await exit, 0);
+      assert.equal(readLock(dataPaths(temp.dir)), undefined, 'the lock is removed');
+      const ui = warden(temp.dir, ['ui', '--no-open']);
+      assert.equal(ui.status, 4, 'no engine: `warden ui` says so');
+      assert.match(ui.stderr, /Warden is not running .*Start it with `warden serve`/);
+      assert.equal(warden(temp.dir, ['approvals', 'list']).status, 4, 'a command that needs an engine, with none running, exits 4');
+    } finally {
+      temp.remove();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { startEngine, type Engine } from '../../engine/engine.js';
 import { WardenError } from '../../engine/errors.js';
 import { readLock } from '../../engine/lock.js';
 import { dataDir, dataPaths } from '../../engine/paths.js';
+import { openBrowser } from '../open-browser.js';
 import { EXIT, fail } from '../output.js';
 
 /** Hook for the web UI: returns the URL a person opens (with its one-time token), if the UI is mounted. */
@@ -44,24 +45,18 @@ export function registerServeCommand(program: Command): void {
       process.stdout.write(`UI:   ${uiUrl ?? '(the web UI is not built; run npm run build)'}\n`);
       process.stdout.write(`Data: ${paths.dir}\n`);
       if (opts.open && uiUrl) await openBrowser(uiUrl);
+      // One stop, whatever signals come while it runs (Ctrl-C twice, `timeout` signalling the whole
+      // process group and npm start forwarding it again): a second one must not cut it short, which
+      // left the lock, the socket and no `engine.stopped` on record.
+      let stopping = false;
       const stop = async (signal: string) => {
+        if (stopping) return void process.stderr.write(`warden: ${signal}: already stopping\n`);
+        stopping = true;
         process.stderr.write(`warden: ${signal}: stopping\n`);
         await engine.stop();
         process.exit(0);
       };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
     });
-}
-
-async function openBrowser(url: string): Promise<void> {
-  const { spawn } = await import('node:child_process');
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
-  try {
-    const child = spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true });
-    child.on('error', () => process.stderr.write(`warden: could not open a browser; open ${url} yourself.\n`));
-    child.unref();
-  } catch {
-    process.stderr.write(`warden: could not open a browser; open ${url} yourself.\n`);
-  }
 }

@@ -25,6 +25,10 @@ export function serverHandlers(engine: Engine): Handlers<typeof serverMethods> {
       startedAt: engine.startedAt,
       servers: engine.serverViews(),
     }),
+    'engine.uiLink': async () => {
+      if (!engine.uiLink) throw new WardenError('not_found', 'This engine has no web UI: the desktop app shows its own window, and `warden serve` without a built UI has none (run `npm run build`).');
+      return { url: engine.uiLink() };
+    },
     'servers.list': async () => engine.serverViews(),
     'servers.add': async (input) => {
       const config = engine.servers.add(input);

@@ -87,7 +87,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
   const noSession: Refusal = {
     status: 401,
     code: 'unauthenticated',
-    message: 'No Warden session: open the link that `warden serve` printed (it works once), or run `warden serve` again for a new one.',
+    message: 'No Warden session: open the link that `warden serve` printed (it works once), or run `warden ui` for a new one.',
   };
 
   async function handleUi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -101,7 +101,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
       const session = sessions.redeem(token);
       if (!session) {
         if (sessionOf(req)) return send(res, 303, '', 'text/plain', { Location: '/ui/' });
-        return refuse(res, { status: 401, code: 'launch_token_invalid', message: 'This link was already used or has expired. Run `warden serve` again for a new one.' }, true);
+        return refuse(res, { status: 401, code: 'launch_token_invalid', message: 'This link was already used or has expired. Run `warden ui` for a new one.' }, true);
       }
       return send(res, 303, '', 'text/plain', { Location: '/ui/', 'Set-Cookie': sessionCookie(options.port(), session) });
     }

@@ -26,5 +26,6 @@ export function mountWebUi(engine: Engine, rendererDir = defaultRendererDir()): 
   engine.http.route('/ui', (req, res, url) => bridge.ui(req, res, url));
   engine.http.route('/api/events', (req, res) => bridge.events(req, res));
   engine.http.authenticateApiWith((req) => (bridge.authenticates(req) ? { kind: 'admin' } : null));
+  engine.uiLink = () => bridge.launchUrl();
   return { bridge, launchUrl: () => bridge.launchUrl() };
 }
