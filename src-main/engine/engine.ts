@@ -286,6 +286,12 @@ export class Engine {
     return aggregate;
   }
 
+  #serversLog?: Logger;
+  /** The servers' stderr, in logs/servers.log (opened on first use). */
+  #stderrLog(): Logger {
+    return (this.#serversLog ??= createFileLogger(this.paths.logs, { name: 'servers.log' }));
+  }
+
   /** A server's tier: the one managed policy fixes, else its own. */
   tierOf(server: string): Tier {
     return lockedTier(this.managed.policy(), server) ?? this.servers.get(server)?.tier ?? 'standard';
@@ -308,6 +314,7 @@ export class Engine {
       decisions: this.decisions,
       audit: this.audit,
       logger: this.logger,
+      stderrLog: this.#stderrLog(),
       // Secrets come from the OS keychain of this data directory unless the caller supplies a resolver.
       resolveSecret: this.options.resolveSecret ?? ((account) => resolveSecret(account, { dataDir: this.paths.dir })),
       warmSpares: this.options.warmSpares ?? true,

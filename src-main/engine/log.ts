@@ -1,5 +1,6 @@
 // The engine's own structured log (JSON lines in logs/engine.log, rotated by size) for diagnosing
-// problems. It records events and metadata, never tool arguments or results.
+// problems. It records events and metadata, never tool arguments or results. The servers' own stderr,
+// which may hold whatever they were given, goes to a log of its own (logs/servers.log), same format.
 import { closeSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,9 +13,9 @@ export interface Logger {
   error(event: string, fields?: Record<string, unknown>): void;
 }
 
-export function createFileLogger(dir: string, { maxBytes = 5 * 1024 * 1024, keep = 3, echo = false } = {}): Logger {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'engine.log');
+export function createFileLogger(dir: string, { name = 'engine.log', maxBytes = 5 * 1024 * 1024, keep = 3, echo = false } = {}): Logger {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, name);
   let size = 0;
   try {
     size = statSync(file).size;

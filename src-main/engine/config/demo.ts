@@ -27,7 +27,7 @@ export function demoServers(sandbox: string, node = process.execPath): ServerCon
 /** Adds the demo servers when the person has never configured any. Returns the names added. */
 export function seedDemoServers(store: ServerStore, sandbox: string): string[] {
   if (store.exists()) return [];
-  mkdirSync(sandbox, { recursive: true });
+  mkdirSync(sandbox, { recursive: true, mode: 0o700 });
   const readme = join(sandbox, 'README.txt');
   if (!existsSync(readme)) writeFileSync(readme, 'This folder is the demo sandbox of the `filesystem` server that Warden protects.\n');
   const added: string[] = [];

@@ -95,7 +95,7 @@ export class Downstream {
       if (!onPath(config.command, searchEnv)) {
         throw new WardenError(
           'server_start_failed',
-          `Server \`${config.name}\` could not start: \`${config.command}\` not found${isAbsolute(config.command) ? '' : ' on PATH'}. Check the command in Servers → ${config.name}.`,
+          `Server \`${config.name}\` could not start: \`${config.command}\` not found${isAbsolute(config.command) ? '' : ' on PATH'}. Check its command (\`warden servers list\`, or Servers & tools → ${config.name}).`,
         );
       }
       const stdio = createStdioTransport({ command: config.command, args: config.args, env, cwd: config.cwd, stderr: 'pipe' }, (reason) => this.#lost(reason));
@@ -135,7 +135,7 @@ export class Downstream {
     } catch (error) {
       this.#closing = true;
       const what = config.transport === 'stdio' ? `\`${config.command}\`` : config.url;
-      throw new WardenError('server_start_failed', `Server \`${config.name}\` could not start ${what}: ${errorMessage(error)}. Check the command in Servers → ${config.name}.`);
+      throw new WardenError('server_start_failed', `Server \`${config.name}\` could not start ${what}: ${errorMessage(error)}. Check its command (\`warden servers list\`, or Servers & tools → ${config.name}).`);
     }
   }
 

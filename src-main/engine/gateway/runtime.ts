@@ -77,7 +77,8 @@ export class ServerRuntime {
     this.#lastCrashAt = now;
     this.state = 'crashed';
     this.lastError = `exited: ${reason}`;
-    this.logger.warn('server.crashed', { server: this.name, reason, crashesInARow: this.#crashesInARow, stderrTail: this.stderr.lines().slice(-5) });
+    // Its stderr is in logs/servers.log, not here: a server may print the arguments it was given.
+    this.logger.warn('server.crashed', { server: this.name, reason, crashesInARow: this.#crashesInARow });
   }
 
   /** Waits out the backoff before a restart, or refuses when the wait would be too long. */
@@ -90,7 +91,7 @@ export class ServerRuntime {
     if (wait > BACKOFF_WAIT_LIMIT_MS) {
       throw new WardenError(
         'server_crashed',
-        `Server \`${this.name}\` crashed ${this.#crashesInARow} times in a row; Warden will try again in ${Math.ceil(wait / 1000)} s. See its stderr in Servers → ${this.name}.`,
+        `Server \`${this.name}\` crashed ${this.#crashesInARow} times in a row; Warden will try again in ${Math.ceil(wait / 1000)} s. See its stderr in Servers & tools → ${this.name}, or logs/servers.log.`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, wait));

@@ -33,6 +33,8 @@ export interface SessionDeps {
   decisions: DecisionPoint;
   audit: AuditPoint;
   logger: Logger;
+  /** Where the server's stderr lines are kept beside the in-memory tail (logs/servers.log). */
+  stderrLog?: Logger;
   resolveSecret?: SecretResolver;
   /** Called once, when the client's initialize arrives: a session counts (and is logged) from then on. */
   onOpen?: () => void;
@@ -480,7 +482,8 @@ export class GatewaySession {
       message: (message: JSONRPCMessage) => this.#fromServer(message),
       lost: (reason: string) => this.#lost(downstream, reason),
       stderr: (chunk: string) => {
-        for (const line of runtime.stderr.push(chunk)) this.deps.logger.log('debug', 'server.stderr', { server: server.name, line });
+        // Not in the engine log: a server may print the arguments it was given.
+        for (const line of runtime.stderr.push(chunk)) this.deps.stderrLog?.info('server.stderr', { server: server.name, line });
       },
     };
     const spare = replay || !this.deps.warmSpares ? undefined : runtime.takeSpare(server);

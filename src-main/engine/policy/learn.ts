@@ -28,7 +28,7 @@ export async function learnTools(config: ServerConfig, resolveSecret?: SecretRes
     return tools;
   } catch (error) {
     if (error instanceof WardenError) throw error;
-    throw new WardenError('server_start_failed', `Warden could not list the tools of server \`${config.name}\`: ${errorMessage(error)}. Check the command in Servers → ${config.name}.`);
+    throw new WardenError('server_start_failed', `Warden could not list the tools of server \`${config.name}\`: ${errorMessage(error)}. Check its command (\`warden servers list\`, or Servers & tools → ${config.name}).`);
   } finally {
     await client.close().catch(() => undefined);
   }
