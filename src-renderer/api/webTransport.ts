@@ -1,6 +1,8 @@
 // The web bridge transport: POST /api/<method> with the session cookie, events over /api/events (SSE).
 import { ApiRequestError, type ConnectionState, type Transport, type TransportListener } from './transport.js';
 
+const RETRY_MS = 3000;
+
 export function createWebTransport(eventNames: readonly string[], base = new URL('../', window.location.href)): Transport {
   const listeners = new Set<TransportListener>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
@@ -17,7 +19,15 @@ export function createWebTransport(eventNames: readonly string[], base = new URL
     if (source) return;
     source = new EventSource(new URL('api/events', base));
     source.onopen = () => setState('open');
-    source.onerror = () => setState(source?.readyState === EventSource.CLOSED ? 'lost' : 'connecting');
+    // Any error means the engine is not reachable now, also while EventSource retries on its own (it
+    // stays CONNECTING then, and 'connecting' would show "Connecting…" forever after the engine stopped).
+    // A stream it gave up on (CLOSED) is opened again a little later.
+    source.onerror = () => {
+      setState('lost');
+      if (source?.readyState !== EventSource.CLOSED) return;
+      source = undefined;
+      setTimeout(open, RETRY_MS);
+    };
     for (const name of eventNames) {
       source.addEventListener(name, (event) => {
         let data: unknown;
