@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { readLock } from '../../src-main/engine/lock.js';
@@ -80,6 +81,16 @@ describe('warden serve and friends', () => {
     assert.ok(next && !link.endsWith(next), 'a different link each time');
   });
 
+  test('a reader that closes the pipe early (`warden servers list | head -0`) ends it quietly, no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [WARDEN_BIN, 'servers', 'list'], { env: { ...process.env, WARDEN_DATA_DIR: temp.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise((r) => child.once('exit', r));
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '');
+  });
+
   test('a second serve on the same data directory says where the running one is', () => {
     const second = warden(temp.dir, ['serve', '--no-open']);
     assert.equal(second.status, 3);
@@ -110,6 +121,10 @@ describe('warden serve and friends', () => {
       assert.equal(warden(temp.dir, usage).status, 2, `bad usage exits 2: warden ${usage.join(' ')}`);
     }
     assert.equal(warden(temp.dir, ['--help']).status, 0);
+    const unwritable = warden(temp.dir, ['audit', 'export', '--format', 'csv', '--out', join(temp.dir, 'no-such-folder', 'x.csv')]);
+    assert.equal(unwritable.status, 1);
+    assert.match(unwritable.stderr, /no-such-folder\/x\.csv cannot be written: ENOENT.*\[AUDIT_OUT_UNWRITABLE\]/);
+    assert.doesNotMatch(unwritable.stderr, /Unhandled|    at /);
     const unknown = warden(temp.dir, ['servers', 'remove', 'nosuch']);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /Unknown server `nosuch`/);

@@ -1,6 +1,6 @@
 // `warden audit verify | tail | export | pack`: read the audit log of the data directory, whether or
 // not an engine is running (the engine writes; these commands only read, and tolerate its appends).
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { AuditError, openAuditReader, type AuditRecord } from '../../engine/audit/index.js';
@@ -122,7 +122,7 @@ export function registerAuditCommands(program: Command): void {
         const format = checkFormat(opts.format);
         if (opts.out && existsSync(opts.out) && !opts.force) throw new AuditError('AUDIT_OUT_EXISTS', `${opts.out} exists; pass --force to overwrite it.`);
         const reader = openAuditReader(dataPaths(dataDir()));
-        const out = opts.out ? createWriteStream(opts.out, { mode: 0o600 }) : process.stdout;
+        const out = opts.out ? await openOut(opts.out) : process.stdout;
         const { records } = await reader.export({ format, since: opts.since, until: opts.until }, out);
         if (opts.out) {
           out.end();
@@ -158,4 +158,15 @@ export function registerAuditCommands(program: Command): void {
         failAudit(error);
       }
     });
+}
+
+/** The export's file, open (a folder that does not exist is an error here, not an unhandled 'error' event). */
+async function openOut(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { mode: 0o600 });
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new AuditError('AUDIT_OUT_UNWRITABLE', `${path} cannot be written: ${(error as Error).message}.`);
+  }
+  return stream;
 }

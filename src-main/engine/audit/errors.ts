@@ -5,7 +5,8 @@ export type AuditErrorCode =
   | 'AUDIT_BAD_OPTION'
   | 'AUDIT_BAD_TIME'
   | 'AUDIT_HEAD_UNREADABLE'
-  | 'AUDIT_OUT_EXISTS';
+  | 'AUDIT_OUT_EXISTS'
+  | 'AUDIT_OUT_UNWRITABLE';
 
 export class AuditError extends Error {
   constructor(
