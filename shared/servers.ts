@@ -13,7 +13,12 @@ export const StdioServerConfig = z.object({
 
 export const HttpServerConfig = z.object({
   transport: z.literal('http'),
-  url: z.string().url(),
+  url: z
+    .string()
+    .url()
+    .refine((url) => /^https?:$/.test(new URL(url).protocol), 'must be an http: or https: URL (a Streamable HTTP server)')
+    // servers.json would keep them in plain text; a header can reference the OS keychain instead.
+    .refine((url) => !new URL(url).username && !new URL(url).password, 'must not hold a user name or password (servers.json would keep them in plain text)'),
   headers: z.record(z.string(), z.union([z.string(), z.object({ secret: z.string() })])).default({}),
 });
 

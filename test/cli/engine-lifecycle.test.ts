@@ -121,6 +121,18 @@ describe('warden serve and friends', () => {
       assert.equal(warden(temp.dir, usage).status, 2, `bad usage exits 2: warden ${usage.join(' ')}`);
     }
     assert.equal(warden(temp.dir, ['--help']).status, 0);
+    for (const [url, says] of [
+      ['ftp://example.com/mcp', /url: must be an http: or https: URL/],
+      ['javascript:alert(1)', /url: must be an http: or https: URL/],
+      ['http://me:secret@example.com/mcp', /url: must not hold a user name or password/],
+    ] as const) {
+      const bad = warden(temp.dir, ['servers', 'add', 'web', '--url', url]);
+      assert.equal(bad.status, 2, url);
+      assert.match(bad.stderr, says);
+      assert.doesNotMatch(bad.stdout + bad.stderr, /secret/, 'the password is not echoed');
+    }
+    assert.equal(warden(temp.dir, ['servers', 'add', 'web', '--url', 'https://example.com/mcp', '--env', 'A=1']).status, 2, '--env with --url is refused, not dropped');
+    assert.doesNotMatch(warden(temp.dir, ['servers', 'list']).stdout, /^web /m, 'nothing was added');
     const unwritable = warden(temp.dir, ['audit', 'export', '--format', 'csv', '--out', join(temp.dir, 'no-such-folder', 'x.csv')]);
     assert.equal(unwritable.status, 1);
     assert.match(unwritable.stderr, /no-such-folder\/x\.csv cannot be written: ENOENT.*\[AUDIT_OUT_UNWRITABLE\]/);

@@ -40,6 +40,7 @@ export function registerServersCommands(program: Command): Command {
         let input: ServerConfigInput;
         if (opts.url) {
           if (command.length) throw new WardenError('bad_input', 'Give either --url or a command after --, not both.');
+          if (opts.env?.length || opts.cwd) throw new WardenError('bad_input', '--env and --cwd are for a server Warden starts (a command after --); a --url server is already running.');
           input = { name, transport: 'http', url: opts.url, tier: tier.data };
         } else {
           if (!command.length) throw new WardenError('bad_input', `Say how to start \`${name}\`: \`warden servers add ${name} -- <command> [args...]\`, or \`--url URL\`.`);
