@@ -3,7 +3,7 @@ import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WardenError } from '../engine/errors.js';
-import { readLock, type LockInfo } from '../engine/lock-file.js';
+import { answers, readLock, type LockInfo } from '../engine/lock-file.js';
 import type { DataPaths } from '../engine/paths.js';
 
 const START_TIMEOUT_MS = 15_000;
@@ -17,8 +17,16 @@ export interface EngineAddress {
 const address = (lock: LockInfo | undefined): EngineAddress | undefined => (lock?.url && lock.socket ? { url: lock.url, socket: lock.socket } : undefined);
 
 export async function ensureEngine(paths: DataPaths): Promise<EngineAddress> {
-  const running = address(readLock(paths));
-  if (running) return running;
+  const lock = readLock(paths);
+  const running = address(lock);
+  // A lock whose pid another process was given since is no engine: start one (it takes the lock over).
+  if (running && (await answers(lock!))) return running;
+  const stalePid = running ? lock!.pid : undefined;
+  /** The lock's address once an engine other than the stale holder published it. */
+  const published = () => {
+    const now = readLock(paths);
+    return now?.pid === stalePid ? undefined : address(now);
+  };
 
   // Loaded only here: a client's launch of `warden connect` with the engine running never needs it.
   const { spawn } = await import('node:child_process');
@@ -42,11 +50,11 @@ export async function ensureEngine(paths: DataPaths): Promise<EngineAddress> {
 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const lock = address(readLock(paths));
+    const lock = published();
     if (lock) return lock;
     if (exited !== null) {
       // Another engine may have won the race for the lock; otherwise say why ours stopped.
-      const again = address(readLock(paths));
+      const again = published();
       if (again) return again;
       const tail = readFileSync(outFile, 'utf8').trim().split('\n').slice(-3).join(' ');
       throw new WardenError('engine_not_running', `Warden could not be started in the background (exit ${exited}): ${tail || 'no output'}.`);

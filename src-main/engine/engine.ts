@@ -157,7 +157,7 @@ export class Engine {
 
   static async start(options: EngineOptions): Promise<Engine> {
     const engine = new Engine(options);
-    engine.#lock = EngineLock.acquire(engine.paths);
+    engine.#lock = await EngineLock.acquire(engine.paths);
     try {
       engine.tokens.load();
       engine.servers.list(); // a broken servers.json is reported now, not at the first call

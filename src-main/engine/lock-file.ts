@@ -37,3 +37,29 @@ export function readLock(paths: DataPaths): LockInfo | undefined {
     return undefined;
   }
 }
+
+/** A lock that never got its address (an engine that died while starting) is stale after this long. */
+const UNPUBLISHED_STALE_MS = 30_000;
+const PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * Does the engine a lock names answer where it said it listens? Its pid alone can mislead: after a
+ * crash or a reboot another process may have been given that pid, and the lock would then hold every
+ * later engine off (every `warden connect` failing). A connection refused, or a socket file that is
+ * gone, means no engine is there; no answer in time is taken as one that is busy (still running).
+ */
+export async function answers(info: LockInfo): Promise<boolean> {
+  if (!info.socket && !info.port) return Date.now() - Date.parse(info.startedAt) < UNPUBLISHED_STALE_MS;
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = info.socket ? connect({ path: info.socket }) : connect({ host: '127.0.0.1', port: info.port! });
+    const done = (up: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(up);
+    };
+    const timer = setTimeout(() => done(true), PROBE_TIMEOUT_MS);
+    socket.once('connect', () => done(true));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(!['ECONNREFUSED', 'ENOENT', 'ENOTSOCK'].includes(error.code ?? '')));
+  });
+}

@@ -3,7 +3,7 @@
 import { openSync, writeSync, closeSync, unlinkSync, mkdirSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { WardenError } from './errors.js';
-import { readLock, type LockInfo } from './lock-file.js';
+import { answers, readLock, type LockInfo } from './lock-file.js';
 import type { DataPaths } from './paths.js';
 
 export { readLock, type LockInfo } from './lock-file.js';
@@ -14,7 +14,7 @@ export class EngineLock {
     private info: LockInfo,
   ) {}
 
-  static acquire(paths: DataPaths): EngineLock {
+  static async acquire(paths: DataPaths): Promise<EngineLock> {
     mkdirSync(paths.dir, { recursive: true });
     const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString() };
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -26,14 +26,14 @@ export class EngineLock {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = readLock(paths);
-        if (holder && holder.pid !== process.pid) {
+        if (holder && holder.pid !== process.pid && (await answers(holder))) {
           throw new WardenError(
             'engine_running',
             `Warden is already running for ${paths.dir} (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}). Use that one, or stop it first.`,
             { ...holder },
           );
         }
-        // The holder is gone (crash, kill -9): the lock is stale.
+        // The holder is gone (crash, kill -9), or its pid now belongs to another process: the lock is stale.
         try {
           unlinkSync(paths.lock);
         } catch {

@@ -184,6 +184,31 @@ describe('warden connect without a running engine', () => {
     }
   });
 
+  test('a lock whose pid another process was given since (after a crash) holds nothing off: connect and serve take it over', async () => {
+    const temp = tempDir();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const paths = dataPaths(temp.dir);
+      const mem = servers.memory('memory');
+      writeFileSync(paths.servers, JSON.stringify({ servers: { memory: { ...mem, name: undefined } } }));
+      // What a crashed engine left, its pid now that of a live process that is no engine.
+      writeFileSync(paths.lock, JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:9', port: 9, socket: join(temp.dir, 'gone.sock'), startedAt: new Date(Date.now() - 60_000).toISOString() }));
+      const client = await connectClient(temp.dir, 'memory');
+      const result = await client.callTool({ name: 'read_graph', arguments: {} });
+      assert.equal(result.isError ?? false, false);
+      const lock = readLock(paths);
+      assert.ok(lock && lock.pid !== other.pid, 'a new engine holds the lock');
+      const status = warden(temp.dir, ['status', '--json']);
+      assert.equal(JSON.parse(status.stdout).running, true, status.stderr);
+      await client.close();
+      process.kill(lock.pid, 'SIGTERM');
+    } finally {
+      other.kill();
+      await new Promise((r) => setTimeout(r, 300));
+      temp.remove();
+    }
+  });
+
   test('when the engine goes away, open calls are answered and the next call reconnects to a new engine', async () => {
     const temp = tempDir();
     try {
