@@ -121,6 +121,10 @@ describe('warden serve and friends', () => {
       assert.equal(warden(temp.dir, usage).status, 2, `bad usage exits 2: warden ${usage.join(' ')}`);
     }
     assert.equal(warden(temp.dir, ['--help']).status, 0);
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    const badClient = spawnSync(process.execPath, [WARDEN_BIN, 'connect', '--client', 'bad id!', 'everything'], { env: { ...process.env, WARDEN_DATA_DIR: temp.dir }, input: `${init}\n`, encoding: 'utf8', timeout: 30_000 });
+    assert.match(badClient.stdout, /could not get this client's token, so server `everything` was not contacted: Client id `bad id!` is not valid/);
+    assert.doesNotMatch(badClient.stdout, /not running/, 'the engine runs; the id is what is wrong');
     for (const [url, says] of [
       ['ftp://example.com/mcp', /url: must be an http: or https: URL/],
       ['javascript:alert(1)', /url: must be an http: or https: URL/],

@@ -29,13 +29,21 @@ export async function runConnect(server: string | undefined, clientId: string): 
   const log = (line: string) => process.stderr.write(`[warden connect ${server ?? '--all'}] ${line}\n`);
   let token = '';
   let failure: string | undefined;
+  const notContacted = server === undefined ? 'no server was contacted' : `server \`${server}\` was not contacted`;
   try {
     token = await clientToken(paths, clientId);
-    await ensureEngine(paths);
   } catch (error) {
-    failure = `Warden is not running and could not be started, so ${server === undefined ? 'no server was contacted' : `server \`${server}\` was not contacted`}: ${errorMessage(error)}`;
-    log(failure);
+    // A bad --client id, or a token file that cannot be read: nothing to do with the engine running.
+    failure = `Warden could not get this client's token, so ${notContacted}: ${errorMessage(error)}`;
   }
+  if (!failure) {
+    try {
+      await ensureEngine(paths);
+    } catch (error) {
+      failure = `Warden is not running and could not be started, so ${notContacted}: ${errorMessage(error)}`;
+    }
+  }
+  if (failure) log(failure);
   const bridge = new StdioBridge({ server, token, log, engineSocket: async () => (await ensureEngine(paths)).socket });
   if (failure) bridge.failClosed(failure);
   await bridge.run();

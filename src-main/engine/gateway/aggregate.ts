@@ -25,7 +25,7 @@ import {
   type Tool,
 } from '../mcp/sdk.js';
 import { VERSION } from '../version.js';
-import { namespacedName, splitNamespacedName } from './namespace.js';
+import { NAMESPACE_SEPARATOR, namespacedName, splitNamespacedName } from './namespace.js';
 import type { GatewaySession, Upstream } from './session.js';
 
 /** What the aggregate needs of one server's session (a GatewaySession). */
@@ -284,6 +284,10 @@ export class AggregateSession {
     if (typeof name !== 'string' || !name) throw new AggregateError(ErrorCode.InvalidParams, 'bad_input', 'tools/call needs a tool name (<server>__<tool>).');
     const servers = this.deps.servers();
     const target = splitNamespacedName(name, servers);
+    const named = servers.find((server) => name === server + NAMESPACE_SEPARATOR);
+    if (!target && named) {
+      throw new AggregateError(ErrorCode.InvalidParams, 'bad_input', `Unknown tool \`${name}\`: no tool name after \`${named}__\`. Tools here are named <server>__<tool>; list them with tools/list.`);
+    }
     if (!target) {
       throw new AggregateError(
         ErrorCode.InvalidParams,

@@ -186,7 +186,10 @@ export class GatewayHttp {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.originAllowed(req)) {
-      sendJson(res, 403, { code: 'forbidden', message: 'Forbidden: this Warden endpoint only answers requests for its own loopback address (Host/Origin check).' });
+      const message = 'Forbidden: this Warden endpoint only answers requests for its own loopback address (Host/Origin check).';
+      // An MCP client reads a JSON-RPC error, as for a missing token; the API's callers read { code, message }.
+      if ((req.url ?? '').startsWith('/mcp')) rpcHttpError(res, 403, 'forbidden', message);
+      else sendJson(res, 403, { code: 'forbidden', message });
       return;
     }
     // The MCP path of a valid server name is taken as it is: URL parsing would change nothing in it, and

@@ -687,6 +687,12 @@ export function denialText(call: ToolCall, decision: Decision): string {
     `${who} the call to tool \`${call.tool}\` on server \`${call.server}\` (rule ${decision.ruleId}).`,
     ...decision.reasons,
     // After a timeout the reasons say to retry once the person is there; a refusal by rule or by the person stands.
-    ...(decision.status === 'timeout' ? [] : ['Do not retry the same call unchanged. To get it approved, ask the person to allow it in Warden (Approvals), or to change the rule for this tool.']),
+    // A call Warden could not check (no tool name, arguments that are no object) is fixed by the caller;
+    // no approval or rule can let it through.
+    ...(decision.status === 'timeout'
+      ? []
+      : decision.ruleId === 'gateway:check-failed'
+        ? ['If the call itself is at fault (see above), fix it and send it again: no approval can let it through as it is.']
+        : ['Do not retry the same call unchanged. To get it approved, ask the person to allow it in Warden (Approvals), or to change the rule for this tool.']),
   ].join(' ');
 }

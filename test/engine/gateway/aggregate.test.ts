@@ -200,6 +200,8 @@ describe('the aggregated endpoint /mcp', () => {
     assert.equal(server.code, -32602);
     assert.match(server.message, /Unknown tool `nosuch__echo`: no configured server is named before `__`/);
     assert.match(server.message, /everything, memory, missing, slow/);
+    const empty = await rpcError(client.callTool({ name: 'memory__', arguments: {} }));
+    assert.match(empty.message, /Unknown tool `memory__`: no tool name after `memory__`/, 'not "no configured server"');
     // A tool the server does not have goes to it, as on /mcp/<server>: its own answer comes back, and
     // the attempt is on record under the real names.
     const tool = await client.callTool({ name: 'everything__no-such-tool', arguments: {} }).then(

@@ -152,6 +152,9 @@ describe('bad requests over HTTP', () => {
   test('a foreign Origin or Host: 403 (DNS rebinding)', async () => {
     const evilOrigin = await post('/mcp/everything', JSON.stringify(INIT), { authorization: `Bearer ${token}`, origin: 'http://evil.example' });
     assert.equal(evilOrigin.status, 403);
+    const refusal = (await evilOrigin.json()) as { jsonrpc?: string; error?: { message: string; data?: { code?: string } } };
+    assert.equal(refusal.jsonrpc, '2.0', 'an MCP client reads a JSON-RPC error');
+    assert.equal(refusal.error?.data?.code, 'forbidden');
     // fetch will not forge Host, so speak HTTP by hand.
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {

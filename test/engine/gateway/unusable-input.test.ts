@@ -98,6 +98,8 @@ describe('input Warden cannot use', () => {
     assert.equal(refused.result?.isError, true, JSON.stringify(refused));
     assert.match(refused.result?.content?.[0]?.text ?? '', /arguments are nested deeper than 256 levels/);
     assert.doesNotMatch(refused.result?.content?.[0]?.text ?? '', /disk/);
+    assert.match(refused.result?.content?.[0]?.text ?? '', /fix it and send it again: no approval can let it through/);
+    assert.doesNotMatch(refused.result?.content?.[0]?.text ?? '', /ask the person to allow it/, 'no approval could help');
     assert.ok(!reachedRaw().some((line) => line.includes('tools/call (id 21)')), 'the call reached the server');
     const fine = (await (await call(22, 200)).json()) as Body;
     assert.equal(fine.result?.content?.[0]?.text, 'echo: deep 200', 'real nesting passes');
