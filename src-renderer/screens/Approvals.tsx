@@ -6,6 +6,7 @@ import type { ApiRequestError } from '../api/transport.js';
 import { ApprovalCard, CHOICES } from '../components/ApprovalCard.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Icon } from '../components/Icon.js';
+import { StandingAnswers } from '../components/StandingAnswers.js';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -102,7 +103,7 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
         <div>
           <h1>Approvals</h1>
           <p className="muted">
-            Calls that wait for you. Keys: <kbd>a</kbd> allow once, <kbd>s</kbd> session, <kbd>d</kbd> deny, <kbd>⇧A</kbd> always allow,{' '}
+            Calls that wait for you. Keys: <kbd>a</kbd> allow once, <kbd>s</kbd> session, <kbd>5</kbd> 5 minutes, <kbd>h</kbd> 1 hour, <kbd>d</kbd> deny, <kbd>⇧A</kbd> always allow,{' '}
             <kbd>⇧D</kbd> always deny, <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>e</kbd> arguments.
           </p>
         </div>
@@ -133,6 +134,7 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
           />
         ))}
       </section>
+      <StandingAnswers />
     </div>
   );
 }

@@ -123,7 +123,7 @@ export function ServerTools({ server }: { server: string }) {
   const list = tools.data ?? [];
   const managedRules = [...new Set(list.map((t) => managedRuleOf(t.ruleId)).filter((id): id is string => !!id))];
   return (
-    <div className="stack" style={{ gap: 4 }}>
+    <div className="stack table-scroll" style={{ gap: 4 }}>
       <h3>Tools</h3>
       <ErrorNote error={tools.error} />
       {managedRules.length && managed.data ? (

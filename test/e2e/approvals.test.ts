@@ -186,6 +186,41 @@ describe('approving and denying calls in the browser UI', () => {
     await drawer.waitFor({ state: 'detached' });
   });
 
+  test('answers that still hold are listed, and taking one back makes the next call ask again', { timeout: 60_000 }, async () => {
+    await page.goto(`${served.baseUrl}/ui/#/approvals`);
+    await page.getByRole('heading', { name: 'Nothing waits for you' }).waitFor();
+    const mkdir = (name: string) => client.callTool({ name: 'create_directory', arguments: { path: join(box, name) } }) as Promise<ToolResult>;
+    const standing = page.getByRole('table', { name: 'Standing rules' });
+
+    const first = mkdir('never');
+    await card('never').waitFor();
+    await card('never').getByRole('button', { name: /^Always deny/ }).click();
+    assert.equal((await first).isError, true);
+    const row = standing.getByRole('row', { name: /filesystem\/create_directory/ });
+    await row.waitFor();
+    assert.match(await row.innerText(), /deny[\s\S]*every call[\s\S]*your “always” answer/);
+    const again = await mkdir('never-again');
+    assert.equal(again.isError, true, 'denied at once by the standing rule');
+    assert.match(text(again), /Approvals → Answers that still hold/, 'the model is told where the person can undo it');
+
+    await row.getByRole('button', { name: /^Remove rule/ }).click();
+    await row.waitFor({ state: 'detached' });
+    const asked = mkdir('asked');
+    await card('asked').waitFor();
+    await card('asked').getByRole('button', { name: /^Allow for this session/ }).click();
+    assert.notEqual((await asked).isError, true);
+    const limited = page.getByRole('table', { name: 'Time-limited and session answers' }).getByRole('row', { name: /filesystem\/create_directory/ });
+    await limited.waitFor();
+    assert.match(await limited.innerText(), /this session/);
+    await limited.getByRole('button', { name: /^Revoke/ }).click();
+    await limited.waitFor({ state: 'detached' });
+    const next = mkdir('asked-again');
+    await card('asked-again').waitFor();
+    await card('asked-again').getByRole('button', { name: /^Deny/ }).click();
+    assert.equal((await next).isError, true);
+    await page.getByText('None: every call is decided').waitFor();
+  });
+
   test('the page raised no script errors', () => {
     assert.deepEqual(pageProblems(page), []);
   });

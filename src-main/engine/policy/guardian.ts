@@ -630,7 +630,9 @@ function policyDeny(_who: string, v: PolicyDecision): Decision {
       ? 'This is set by your organisation and cannot be changed in Warden.'
       : v.ruleId === 'tier:blocked'
         ? 'If the server should be used, ask the user to change its trust tier in Warden (Servers & tools, or `warden servers tier`).'
-        : 'If the call is needed, ask the user to change this rule in Warden (Servers & tools, or `warden policy rules`).';
+        : v.ruleId.startsWith('rule:') || v.ruleId.startsWith('consent:')
+          ? 'If the call is needed, ask the user to remove this answer in Warden (Approvals → Answers that still hold, or `warden policy rules`).'
+          : "If the call is needed, ask the user to change the tool's override or the server's tier in Warden (Servers & tools).";
   return {
     effect: 'deny',
     ruleId: v.ruleId,
