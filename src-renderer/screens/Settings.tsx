@@ -7,6 +7,7 @@ import type { SyslogDestination, SyslogProtocol } from '../../shared/syslog.js';
 import { useAction, useApi, useQuery, type Query } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { ManagedLock } from '../components/ManagedLock.js';
+import { NumberSetting } from '../components/NumberSetting.js';
 import type { Screen } from '../route.js';
 import { CaptureToggle } from './ServerTools.js';
 
@@ -67,9 +68,6 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
       throw error;
     }
   });
-  const [timeout, setTimeoutText] = useState<string | undefined>(undefined);
-  const [retention, setRetentionText] = useState<string | undefined>(undefined);
-  const [maxMb, setMaxMbText] = useState<string | undefined>(undefined);
   // Choices show at once; the engine's answer (or, on failure, a reload) settles them.
   const save = useAction(async (patch: Partial<Settings>) => {
     try {
@@ -86,9 +84,11 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
   const a = approvals.data;
   const p = policy.data;
   if (!s || !a || !p) return <ErrorNote error={settings.error ?? approvals.error ?? policy.error} />;
-  const timeoutValue = timeout ?? String(a.timeoutSeconds);
-  const retentionValue = retention ?? String(s.auditRetentionDays);
-  const maxMbValue = maxMb ?? String(s.auditRetentionMaxMB);
+  // A number field's own error shows under it; the engine's settings come back with its answer.
+  const saveSetting = (key: 'auditRetentionDays' | 'auditRetentionMaxMB') => async (value: number) => {
+    settings.set(await api.client['settings.set']({ [key]: value }));
+    policy.reload();
+  };
   const desktop = api.transport.kind === 'desktop';
   const timeoutLocked = p.settings.approvalTimeoutSeconds.locked;
   const updates = p.settings.autoUpdate;
@@ -107,26 +107,16 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
       <ErrorNote error={save.error ?? saveApprovals.error} />
       <fieldset className="stack">
         <legend>Approvals</legend>
-        <label className="field">
-          Wait for an answer (seconds)
-          <span className="hint" id="timeout-hint">After this, a waiting call is denied. Keep it under your clients’ 60-second request timeout.</span>
-          <span className="row">
-            <input
-              type="number"
-              min={1}
-              max={3600}
-              aria-describedby="timeout-hint"
-              value={timeoutValue}
-              disabled={timeoutLocked}
-              onChange={(e) => setTimeoutText(e.target.value)}
-              onBlur={() => {
-                const n = Number(timeoutValue);
-                if (Number.isInteger(n) && n !== a.timeoutSeconds) void saveApprovals.run({ timeoutSeconds: n }).then(() => setTimeoutText(undefined));
-              }}
-              style={{ width: 100 }}
-            />
-          </span>
-        </label>
+        <NumberSetting
+          id="timeout"
+          label="Wait for an answer (seconds)"
+          hint="After this, a waiting call is denied. Keep it under your clients’ 60-second request timeout."
+          value={a.timeoutSeconds}
+          min={1}
+          max={3600}
+          disabled={timeoutLocked}
+          save={async (timeoutSeconds) => approvals.set(await api.client['approvals.settings']({ timeoutSeconds }))}
+        />
         {timeoutLocked && !broken ? <ManagedLock policy={p} /> : null}
         <label className="check">
           <input type="checkbox" checked={a.elicitation} onChange={(e) => {
@@ -172,49 +162,25 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
       </fieldset>
       <fieldset className="stack">
         <legend>Audit log</legend>
-        <label className="field">
-          Keep records for (days)
-          <span className="hint" id="retention-hint">
-            Older days are removed from this computer; 0 keeps everything.{minimum !== undefined ? ` At least ${minimum} days.` : ''}
-          </span>
-          <span className="row">
-            <input
-              type="number"
-              min={0}
-              max={36500}
-              aria-describedby="retention-hint"
-              value={retentionValue}
-              disabled={broken}
-              onChange={(e) => setRetentionText(e.target.value)}
-              onBlur={() => {
-                const n = Number(retentionValue);
-                if (Number.isInteger(n) && n !== s.auditRetentionDays) void save.run({ auditRetentionDays: n }).finally(() => setRetentionText(undefined));
-              }}
-              style={{ width: 100 }}
-            />
-          </span>
-        </label>
-        <label className="field">
-          Keep at most (MB)
-          <span className="hint" id="max-mb-hint">
-            The oldest days go first when the log grows past this; 0 sets no limit.{minimum !== undefined ? ` Never the last ${minimum} days.` : ''}
-          </span>
-          <span className="row">
-            <input
-              type="number"
-              min={0}
-              aria-describedby="max-mb-hint"
-              value={maxMbValue}
-              disabled={broken}
-              onChange={(e) => setMaxMbText(e.target.value)}
-              onBlur={() => {
-                const n = Number(maxMbValue);
-                if (Number.isInteger(n) && n !== s.auditRetentionMaxMB) void save.run({ auditRetentionMaxMB: n }).finally(() => setMaxMbText(undefined));
-              }}
-              style={{ width: 100 }}
-            />
-          </span>
-        </label>
+        <NumberSetting
+          id="retention"
+          label="Keep records for (days)"
+          hint={`Older days are removed from this computer; 0 keeps everything.${minimum !== undefined ? ` At least ${minimum} days.` : ''}`}
+          value={s.auditRetentionDays}
+          min={0}
+          max={36500}
+          disabled={broken}
+          save={saveSetting('auditRetentionDays')}
+        />
+        <NumberSetting
+          id="max-mb"
+          label="Keep at most (MB)"
+          hint={`The oldest days go first when the log grows past this; 0 sets no limit.${minimum !== undefined ? ` Never the last ${minimum} days.` : ''}`}
+          value={s.auditRetentionMaxMB}
+          min={0}
+          disabled={broken}
+          save={saveSetting('auditRetentionMaxMB')}
+        />
         {minimum !== undefined && !broken ? <ManagedLock policy={p} what={`Minimum of ${minimum} days set`} /> : null}
         <div className="stack" style={{ gap: 6 }}>
           <strong>Forward to a SIEM (syslog)</strong>

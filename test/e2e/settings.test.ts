@@ -47,6 +47,30 @@ describe('the Settings screen', () => {
     assert.equal(((await call) as { isError?: boolean }).isError, true);
   });
 
+  test('a number field checks what was typed: emptied or 4.5 is said to be wrong and saves nothing; Enter saves', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const timeout = page.getByRole('spinbutton', { name: /Wait for an answer/ });
+    const saved = () =>
+      page.evaluate(async () => {
+        const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        return ((await res.json()) as { result: { timeoutSeconds: number } }).result.timeoutSeconds;
+      });
+    const before = await saved();
+    for (const typed of ['', '4.5', '0']) {
+      await timeout.fill(typed);
+      await page.keyboard.press('Tab');
+      await page.getByRole('alert').filter({ hasText: 'Enter a whole number from 1 to 3600.' }).waitFor();
+      assert.equal(await saved(), before, `"${typed}" is not saved`);
+    }
+    await timeout.fill('20');
+    await timeout.press('Enter');
+    await page.waitForFunction(async () => {
+      const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return ((await res.json()) as { result: { timeoutSeconds: number } }).result.timeoutSeconds === 20;
+    });
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'Enter a whole number' }).count(), 0, 'the problem is gone once fixed');
+  });
+
   test('the theme applies at once and is kept', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.getByRole('link', { name: 'Settings' }).click();
@@ -133,8 +157,15 @@ describe('the Settings screen: audit forwarding and managed locks', () => {
       const retention = page.getByRole('spinbutton', { name: /Keep records for/ });
       await retention.fill('30');
       await page.keyboard.press('Tab');
-      await page.getByText(/at least 400 days \(audit\.minRetentionDays\)/).waitFor();
-      assert.equal(await retention.inputValue(), '400');
+      await page.getByRole('alert').filter({ hasText: /at least 400 days \(audit\.minRetentionDays\)/ }).waitFor();
+      assert.equal(await retention.getAttribute('aria-invalid'), 'true', 'the field is marked, its text kept to fix');
+      const kept = await page.evaluate(async () => {
+        const res = await fetch('/api/settings.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        return ((await res.json()) as { result: { auditRetentionDays: number } }).result.auditRetentionDays;
+      });
+      assert.equal(kept, 400, 'nothing under the minimum was saved');
+      await retention.press('Escape');
+      assert.equal(await retention.inputValue(), '400', 'Escape puts back the value in effect');
     } finally {
       await served.stop();
       policy.remove();
