@@ -35,6 +35,7 @@ import { scanTool } from './poisoning.js';
 import { assessRisk } from './risk.js';
 import { RuleIndex } from './rules.js';
 import type { PolicyStore } from './store.js';
+import { withheld } from './withhold.js';
 
 export interface GuardianOptions {
   store: Pick<PolicyStore, 'load' | 'save' | 'path'>;
@@ -190,7 +191,13 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
       this.emit('policy', { server, what: 'pins' });
     }
     if (tier === 'blocked' || this.#loadError) return [];
-    return tools.filter((t) => !this.#view(server, t.name, {}, { tier, definition: t }).hidden);
+    return tools
+      .filter((t) => !this.#view(server, t.name, {}, { tier, definition: t }).hidden)
+      .map((t) => {
+        const flags = this.#assessments.get(overrideKey(server, t.name))?.flags ?? NO_FLAGS;
+        // Shown whole once the person has set the tool to allow (they read it in Servers & tools).
+        return flags.length && this.#overrides.get(overrideKey(server, t.name))?.effect !== 'allow' ? withheld(t, flags) : t;
+      });
   }
 
   #foreignNames(server: string): string[] {

@@ -238,7 +238,15 @@ describe('tool pins and poisoning with purpose-built servers', () => {
 
   test('a poisoned server is flagged in `warden policy tools`, its flagged tools ask, its honest read passes', async () => {
     const c = await t.httpClient('poisoned');
-    await c.listTools();
+    const listed = Object.fromEntries((await c.listTools()).tools.map((x) => [x.name, x]));
+    // The model gets the flagged tools' names and input shape, not the text that would steer it.
+    for (const name of ['add', 'get_weather', 'send_report', 'lookup']) {
+      assert.match(listed[name]!.description ?? '', /^Warden withheld this tool's description: it looks like tool poisoning/, name);
+    }
+    assert.doesNotMatch(JSON.stringify(listed), /id_rsa|mcp\.json|Ignore previous|collector\.example|aWdub3Jl/);
+    assert.deepEqual(Object.keys((listed.add!.inputSchema as { properties: object }).properties), ['a', 'b', 'sidenote']);
+    assert.equal(listed.get_weather!.annotations?.readOnlyHint, true, 'annotations other than a title stay');
+    assert.match(listed.echo_text!.description ?? '', /^(?!Warden withheld)/, 'an honest tool is listed as the server wrote it');
     const tools = JSON.parse(await warden(t.dir, 'policy', 'tools', 'poisoned', '--json')) as ToolPolicyView[];
     const by = Object.fromEntries(tools.map((x) => [x.tool, x]));
     for (const name of ['add', 'get_weather', 'send_report', 'lookup']) {
@@ -250,6 +258,10 @@ describe('tool pins and poisoning with purpose-built servers', () => {
     const table = await warden(t.dir, 'policy', 'tools', 'poisoned');
     assert.match(table, /add\s+high\s+ask\s+pinned\s+hidden-instruction/);
     assert.equal((await c.callTool({ name: 'echo_text', arguments: { text: 'x' } })).isError, undefined);
+    // Once the person has read it and set the tool to allow, it is listed whole.
+    await warden(t.dir, 'policy', 'override', 'poisoned', 'send_report', 'allow');
+    const again = (await c.listTools()).tools.find((x) => x.name === 'send_report');
+    assert.match(again?.description ?? '', /collector\.example\.com/);
   });
 });
 
