@@ -28,7 +28,7 @@ import type { Tier } from '../../shared/words.js';
 import { auditHandlers, auditSourceOf } from './api/audit.js';
 import { createGuardian, type Guardian } from './policy/guardian.js';
 import { PolicyStore } from './policy/store.js';
-import { WardenError } from './errors.js';
+import { errorMessage, WardenError } from './errors.js';
 import { DeferredAuditLog } from './audit/deferred.js';
 import { VERSION } from './version.js';
 import { managedHandlers } from './api/managed.js';
@@ -39,6 +39,7 @@ import { applyManagedApprovals, assertServerPermitted } from './managed/locks.js
 import { lockedTier } from './managed/servers.js';
 import { managedServerView } from './managed/server-view.js';
 import { ManagedPolicySource, type ManagedSourceOptions } from './managed/source.js';
+import { outsideChanges, readSnapshot, saveSnapshot, takeSnapshot } from './config/outside-changes.js';
 
 export { VERSION };
 
@@ -199,8 +200,44 @@ export class Engine {
     }
     engine.logger.info('engine.started', { pid: process.pid, url: engine.http.url, version: VERSION });
     await engine.audit.event('engine.started', { pid: process.pid, url: engine.http.url, version: VERSION }).catch(() => undefined);
+    await engine.#recordOutsideChanges();
+    for (const event of ['servers.changed', 'policy.changed', 'settings.changed'] as const) engine.on(event, () => engine.#snapshotSoon());
     engine.#logManaged();
     return engine;
+  }
+
+  /** Changes to the configuration made while no engine ran go on record; the snapshot is taken anew. */
+  async #recordOutsideChanges(): Promise<void> {
+    try {
+      const now = takeSnapshot(this.paths, this.servers.list());
+      const before = readSnapshot(this.paths);
+      const changes = before && outsideChanges(before, now);
+      if (changes) {
+        await this.audit.event('config.changed_outside', {
+          ...changes,
+          reason: 'The configuration changed while no engine watched it (the CLI with no engine running, or an edit by hand).',
+        });
+      }
+      saveSnapshot(this.paths, now);
+    } catch (error) {
+      this.logger.warn('config.snapshot_failed', { message: errorMessage(error) });
+    }
+  }
+
+  #snapshotTimer?: NodeJS.Timeout;
+  /** After the engine's own changes (on record already), so they are not taken for outside ones later. */
+  #snapshotSoon(): void {
+    clearTimeout(this.#snapshotTimer);
+    this.#snapshotTimer = setTimeout(() => this.#saveSnapshot(), 500).unref();
+  }
+
+  #saveSnapshot(): void {
+    clearTimeout(this.#snapshotTimer);
+    try {
+      saveSnapshot(this.paths, takeSnapshot(this.paths, this.servers.list()));
+    } catch (error) {
+      this.logger.warn('config.snapshot_failed', { message: errorMessage(error) });
+    }
   }
 
   get url(): string {
@@ -350,6 +387,7 @@ export class Engine {
       await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
       for (const runtime of this.#runtimes.values()) runtime.retire();
+      this.#saveSnapshot();
       await this.audit.event('engine.stopped', { pid: process.pid }).catch(() => undefined);
       if (this.audit instanceof DeferredAuditLog) await this.audit.close().catch((error: Error) => this.logger.error('audit.close_failed', { message: error.message }));
       this.#lock?.release();
