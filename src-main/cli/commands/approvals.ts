@@ -48,6 +48,9 @@ export function registerApprovalsCommands(program: Command): Command {
       try {
         const scope = ConsentScope.safeParse(opts.scope);
         if (!scope.success) throw new WardenError('bad_input', `Unknown scope \`${opts.scope}\`. Use one of: ${ConsentScope.options.join(', ')}.`);
+        if ((opts.prefix?.length || opts.equals?.length) && scope.data !== 'always') {
+          throw new WardenError('bad_input', '--prefix and --equals narrow a standing answer: add --scope always (a once or time-limited answer holds for this call as it is).');
+        }
         const consent = await EngineClient.require().call('approvals.answer', {
           id,
           effect: 'allow',

@@ -224,6 +224,7 @@ export function registerPolicyCommands(program: Command): Command {
       run(async (api) => {
         const e = effect === 'clear' ? null : Effect.safeParse(effect).data;
         if (e === undefined) throw new WardenError('bad_input', `Unknown effect \`${effect}\`. Use allow, ask, deny or clear.`);
+        if (opts.hide && e !== 'deny') throw new WardenError('bad_input', '--hide goes with deny: only a denied tool can be hidden from tools/list.');
         await api.call('policy.setOverride', { server, tool, effect: e, hidden: !!opts.hide });
         process.stdout.write(e ? `${server}/${tool} is set to ${e}${opts.hide && e === 'deny' ? ' and hidden' : ''}.\n` : `${server}/${tool} follows its tier again.\n`);
       }),

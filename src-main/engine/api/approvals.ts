@@ -30,7 +30,11 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
     'consents.list': async () => ({ active: guardian().listConsents(), recent: guardian().recentConsents() }),
     'consents.revoke': async ({ id }) => guardian().revoke(id),
     'rules.list': async () => guardian().listRules(),
-    'rules.add': async (input) => guardian().addRule(input),
+    'rules.add': async (input) => {
+      // A rule for a server that does not exist would never match: most likely a typo, said at once.
+      if (!input.server.includes('*')) ctx.servers.require(input.server);
+      return guardian().addRule(input);
+    },
     'rules.remove': async ({ id }) => guardian().removeRule(id),
     'policy.check': async ({ server, tool, args, client, learn }) => {
       const g = guardian();
@@ -49,7 +53,10 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
       ctx.servers.require(server);
       return guardian().tools(server);
     },
-    'policy.setOverride': async ({ server, tool, effect, hidden }) => ({ override: guardian().setOverride(server, tool, effect, hidden) ?? null }),
+    'policy.setOverride': async ({ server, tool, effect, hidden }) => {
+      ctx.servers.require(server);
+      return { override: guardian().setOverride(server, tool, effect, hidden) ?? null };
+    },
     'policy.setTier': async ({ server, tier }) => {
       ctx.servers.require(server);
       guardian().setTier(server, tier);

@@ -109,6 +109,22 @@ describe('server-filesystem on a standard server, answered through the CLI', () 
     assert.equal(existsSync(file), false);
   });
 
+  test('options that would do nothing are refused, not dropped: --prefix without --scope always, --hide without deny, an unknown server', async () => {
+    const file = join(root.dir, 'narrow.txt');
+    const call = client.callTool({ name: 'write_file', arguments: { path: file, content: 'n' } });
+    const [waiting] = await pending(t);
+    const refused = (args: string[]) => warden(t.dir, ...args).then(() => 'ran', (e: { stderr: string; code: number }) => `${e.code} ${e.stderr}`);
+    assert.match(await refused(['approvals', 'approve', waiting!.id, '--prefix', `path=${root.dir}`]), /^2 .*add --scope always/);
+    assert.equal(t.engine.guardian!.listPending().length, 1, 'the call still waits: nothing was answered');
+    await warden(t.dir, 'approvals', 'deny', waiting!.id);
+    assert.equal((await call).isError, true);
+    assert.match(await refused(['policy', 'override', 'filesystem', 'write_file', 'allow', '--hide']), /^2 .*--hide goes with deny/);
+    assert.match(await refused(['policy', 'rule', 'add', 'allow', 'filesytem', 'write_file']), /^1 .*Unknown server `filesytem`/);
+    assert.match(await refused(['policy', 'override', 'filesytem', 'write_file', 'deny']), /^1 .*Unknown server `filesytem`/);
+    assert.match(await warden(t.dir, 'policy', 'rules'), /No standing rules|^ID/m);
+    assert.doesNotMatch(await warden(t.dir, 'policy', 'rules'), /filesytem/);
+  });
+
   test('no answer in time denies (status timeout), and no file', async () => {
     t.engine.guardian!.setApprovalSettings({ timeoutSeconds: 1 });
     try {
