@@ -80,8 +80,17 @@ export function RecordDrawer({ record, onClose }: { record: AuditRecordView; onC
   const decision = call.data?.find((r) => r.type === 'decision');
   const outcome = call.data?.find((r) => r.type === 'outcome');
 
+  // Focus moves in when it opens and back to what opened it (the record's row) when it closes, not to
+  // the page's body.
   useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     ref.current?.focus();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+
+  useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
     };

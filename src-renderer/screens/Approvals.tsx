@@ -1,5 +1,5 @@
 // Approvals: the calls that wait for a person, newest on top, answered by click or keyboard.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AnswerChoiceInput, ApprovalView } from '../../shared/policy.js';
 import { toApiError, useApi, type Query } from '../api/hooks.js';
 import type { ApiRequestError } from '../api/transport.js';
@@ -31,6 +31,13 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
   useEffect(() => window.warden?.onOpenApproval?.((id) => setSelectedId(id)), []);
 
   const selected = list.find((a) => a.id === selectedId) ?? list[0];
+
+  // An answered card leaves with the button that had focus: focus goes to the list (not the page's
+  // body, where a screen reader loses its place), without holding the next card's timeout.
+  const cardsRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (document.activeElement === document.body || document.activeElement === null) cardsRef.current?.focus({ preventScroll: true });
+  }, [list]);
 
   const answer = useCallback(
     async (approval: ApprovalView, choice: AnswerChoiceInput) => {
@@ -119,7 +126,7 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
           <p>When a client calls a tool that needs your approval, it appears here and the call waits.</p>
         </div>
       ) : null}
-      <section className="cards" aria-label="Waiting calls">
+      <section className="cards" aria-label="Waiting calls" ref={cardsRef} tabIndex={-1}>
         {list.map((approval) => (
           <ApprovalCard
             key={approval.id}

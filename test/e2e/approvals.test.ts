@@ -158,6 +158,9 @@ describe('approving and denying calls in the browser UI', () => {
     await page.keyboard.press('a');
     assert.notEqual((await allowed).isError, true);
     assert.ok(existsSync(join(box, 'keys-allowed.txt')));
+    const focusedTag = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string; getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-label') ?? '');
+    await page.waitForFunction(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-label') === 'Waiting calls');
+    assert.equal(await focusedTag(), 'Waiting calls', 'focus stays in the list, not on the page body');
     const denied = write('keys-denied.txt');
     await card('keys-denied.txt').waitFor();
     await page.keyboard.press('d');
@@ -184,6 +187,7 @@ describe('approving and denying calls in the browser UI', () => {
     assert.ok(await drawer.evaluate((el) => el.contains((el.ownerDocument as { activeElement: unknown }).activeElement as never)), 'focus moves into the details');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
+    assert.match(await focusedName(), /^Records, newest first/, 'focus goes back to the records it was opened from, not to the page body');
   });
 
   test('answers that still hold are listed, and taking one back makes the next call ask again', { timeout: 60_000 }, async () => {
