@@ -152,6 +152,12 @@ export class GatewaySession {
       const refused = this.#unusableId(message.id);
       if (refused) return this.#reply(rpcError(message.id, ErrorCode.InvalidRequest, refused, 'bad_input'));
       if (message.method === 'initialize') return this.#initialize(message);
+      if (!this.#opened) {
+        // Before initialize (the spec allows only pings then): nothing starts the server for it, nor
+        // reaches a server that was never initialized. HTTP refuses it earlier, with 400.
+        if (message.method === 'ping') return this.#reply({ jsonrpc: '2.0', id: message.id, result: {} });
+        return this.#reply(rpcError(message.id, ErrorCode.InvalidRequest, 'Invalid Request: the session is not initialized. Send initialize first.', 'bad_input'));
+      }
       if (message.method === 'tools/call') return this.#toolCall(message);
       this.#track(message, message.method);
       return this.#forward(message);

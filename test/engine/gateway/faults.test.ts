@@ -274,6 +274,16 @@ describe('bad input over `warden connect`', () => {
     assert.ok(answers[1]!.result, 'initialize answered after the bad line');
   });
 
+  test('over stdio, a request before initialize is refused (as over HTTP); a ping is answered', async () => {
+    const early = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
+    const ping = JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'ping' });
+    const answers = await converse([early, ping], (a) => a.length >= 2);
+    const refused = answers.find((a) => a.id === 3);
+    assert.equal(refused?.error?.code, -32600);
+    assert.match(refused?.error?.message ?? '', /not initialized\. Send initialize first/);
+    assert.deepEqual(answers.find((a) => a.id === 4)?.result, {});
+  });
+
   test('an oversized message gets an error answer for its id', async () => {
     const huge = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x'.repeat(5 * 1024 * 1024) } } });
     const answers = await converse([JSON.stringify(INIT), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), huge], (a) =>
