@@ -1,6 +1,7 @@
 // The answers that still decide calls: standing rules ("always allow / deny" answers, and rules added
 // with `warden policy rule add`) and time-limited or session consents, each with the way to take it back.
 // Without this, an "always deny" pressed on a card could only be undone from the command line.
+import type { ReactNode } from 'react';
 import type { ArgConstraint, Consent, Rule } from '../../shared/policy.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -68,6 +69,27 @@ function ConsentRow({ consent }: { consent: Consent }) {
   );
 }
 
+/** One table of answers: the same columns for rules and consents but the fifth (where from, how long). */
+function AnswersTable({ label, fifth, children }: { label: string; fifth: string; children: ReactNode }) {
+  return (
+    <table className="grid" aria-label={label}>
+      <thead>
+        <tr>
+          <th scope="col">Effect</th>
+          <th scope="col">Tool</th>
+          <th scope="col">When</th>
+          <th scope="col">Client</th>
+          <th scope="col">{fifth}</th>
+          <th scope="col">
+            <span className="sr-only">Action</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 export function StandingAnswers() {
   const rules = useQuery((c) => c['rules.list']({}), [], ['policy.changed', 'consents.changed']);
   const consents = useQuery((c) => c['consents.list']({}), [], ['consents.changed']);
@@ -82,46 +104,18 @@ export function StandingAnswers() {
         <p className="muted">None: every call is decided by its server's tier and the tool's risk, or asks you.</p>
       ) : null}
       {ruleList.length ? (
-        <table className="grid" aria-label="Standing rules">
-          <thead>
-            <tr>
-              <th scope="col">Effect</th>
-              <th scope="col">Tool</th>
-              <th scope="col">When</th>
-              <th scope="col">Client</th>
-              <th scope="col">From</th>
-              <th scope="col">
-                <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {ruleList.map((rule) => (
-              <RuleRow key={rule.id} rule={rule} />
-            ))}
-          </tbody>
-        </table>
+        <AnswersTable label="Standing rules" fifth="From">
+          {ruleList.map((rule) => (
+            <RuleRow key={rule.id} rule={rule} />
+          ))}
+        </AnswersTable>
       ) : null}
       {limited.length ? (
-        <table className="grid" aria-label="Time-limited and session answers">
-          <thead>
-            <tr>
-              <th scope="col">Effect</th>
-              <th scope="col">Tool</th>
-              <th scope="col">When</th>
-              <th scope="col">Client</th>
-              <th scope="col">Lasts</th>
-              <th scope="col">
-                <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {limited.map((consent) => (
-              <ConsentRow key={consent.id} consent={consent} />
-            ))}
-          </tbody>
-        </table>
+        <AnswersTable label="Time-limited and session answers" fifth="Lasts">
+          {limited.map((consent) => (
+            <ConsentRow key={consent.id} consent={consent} />
+          ))}
+        </AnswersTable>
       ) : null}
     </section>
   );
