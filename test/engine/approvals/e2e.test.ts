@@ -51,7 +51,7 @@ describe('server-filesystem on a standard server, answered through the CLI', () 
     const call = client.callTool({ name: 'write_file', arguments: { path: file, content: 'approved' } }, undefined, { onprogress: (p) => progress.push(p.message ?? '') });
     await pending(t);
     const [waiting] = JSON.parse(await warden(t.dir, 'approvals', 'list', '--json')) as ApprovalView[];
-    assert.match(await warden(t.dir, 'approvals', 'list'), /write_file\s+Cursor\s+high/);
+    assert.match(await warden(t.dir, 'approvals', 'list'), /write_file\s+Cursor \([\w.-]+\)\s+high/, 'the claimed name, and the id its token proves');
     const pendingOne = waiting;
     assert.equal(pendingOne!.server, 'filesystem');
     assert.equal(pendingOne!.tool, 'write_file');
