@@ -13,6 +13,12 @@ const BACKOFF_MAX_MS = 30_000;
 const BACKOFF_WAIT_LIMIT_MS = 5_000;
 /** A server that stayed up this long has recovered: its crash count starts over. */
 const STABLE_MS = 60_000;
+/**
+ * Crashes this close together are one event (every session's process killed at once, the machine out
+ * of memory), not crashes "in a row": shorter than BACKOFF_BASE_MS, so a restarted process that crashes
+ * again always counts.
+ */
+const TOGETHER_MS = 200;
 /** An unused warm spare is stopped after this long. */
 const SPARE_IDLE_MS = 5 * 60_000;
 /** How long after a session starts its server's next spare boots. */
@@ -73,7 +79,8 @@ export class ServerRuntime {
   crashed(reason: string): void {
     const now = Date.now();
     if (this.#runningSince && now - this.#runningSince > STABLE_MS) this.#crashesInARow = 0;
-    this.#crashesInARow += 1;
+    const together = this.#crashesInARow > 0 && now - this.#lastCrashAt < TOGETHER_MS;
+    if (!together) this.#crashesInARow += 1;
     this.#lastCrashAt = now;
     this.state = 'crashed';
     this.lastError = `exited: ${reason}`;
