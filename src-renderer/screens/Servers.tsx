@@ -1,7 +1,7 @@
 // Servers & tools: each server's tier, state and stderr; its tools with risk, pin state, flags and
 // per-tool overrides; add and remove servers. What managed policy locks (a fixed tier, a forbidden
 // server, capture kept off) is shown with a lock and who manages it, and its control is disabled.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ServerView } from '../../shared/api/servers.js';
 import type { Tier } from '../../shared/words.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
@@ -92,7 +92,16 @@ function ServerPanel({ server, open, onToggle }: { server: ServerView; open: boo
         <CaptureToggle server={name} on={server.config.capturePayloads} locked={!!server.managed?.captureOff} />
         {confirming ? (
           <span className="row">
-            <button type="button" className="danger" disabled={remove.busy} onClick={() => void remove.run()}>
+            <button
+              type="button"
+              className="danger"
+              disabled={remove.busy}
+              onClick={() => {
+                // Closed first: an open panel would ask for the tools and stderr of a server that is gone.
+                if (open) onToggle();
+                void remove.run();
+              }}
+            >
               Remove {name}
             </button>
             <button type="button" onClick={() => setConfirming(false)}>
@@ -128,8 +137,13 @@ export function ServersScreen() {
   const [adding, setAdding] = useState(false);
   const list = servers.data ?? [];
   const broken = list.find((s) => s.managed?.broken)?.managed?.broken;
+  // A removed server's panel leaves with the button that had focus: focus goes to the screen, not the page body.
+  const screenRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (document.activeElement === document.body || document.activeElement === null) screenRef.current?.focus({ preventScroll: true });
+  }, [list]);
   return (
-    <div className="stack">
+    <div className="stack" ref={screenRef} tabIndex={-1}>
       <div className="screen-head">
         <div>
           <h1>Servers &amp; tools</h1>
