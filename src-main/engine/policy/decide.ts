@@ -94,6 +94,11 @@ function base(input: DecideInput, state: PolicyState): PolicyDecision {
   }
   if (override) return d(override.effect, `override:${server}/${tool}`, [`The tool is set to ${override.effect} in Servers & tools.`]);
   const t = tierDefault(tier, risk);
+  // A tool the server never listed has no definition to judge, pin or scan: a tier would let it pass on
+  // its name alone, so the person is asked (a rule or an override can still allow it).
+  if (t.effect === 'allow' && input.pinStatus === 'unknown') {
+    return d('ask', 'pin:unlisted', [`Server \`${server}\` has not listed a tool \`${tool}\`: Warden cannot judge a call to it by its definition, so it asks.`, ...input.riskReasons]);
+  }
   return d(t.effect, t.ruleId, [t.reason, ...input.riskReasons]);
 }
 

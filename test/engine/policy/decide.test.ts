@@ -189,3 +189,15 @@ test('a flagged read on a trusted server asks (high risk) and the reasons carry 
   assert.equal(d.risk, 'high');
   assert.ok(d.reasons.some((r) => /Flagged/.test(r)));
 });
+
+test('a tool the server never listed asks where its tier would allow it; a rule can still allow it, a deny stays a deny', () => {
+  for (const tier of ['trusted', 'standard'] as const) {
+    const d = run({ tier, tool: READ, pinStatus: 'unknown' });
+    assert.equal(d.effect, 'ask', tier);
+    assert.equal(d.ruleId, 'pin:unlisted');
+    assert.match(d.reasons[0]!, /has not listed a tool .* so it asks/);
+  }
+  assert.equal(run({ tool: READ, pinStatus: 'unknown', rules: [{ effect: 'allow' }] }).effect, 'allow');
+  assert.equal(run({ tier: 'restricted', tool: DESTROY, pinStatus: 'unknown' }).effect, run({ tier: 'restricted', tool: DESTROY }).effect, 'no weaker than the tier');
+  assert.equal(run({ tier: 'blocked', tool: READ, pinStatus: 'unknown' }).effect, 'deny');
+});
