@@ -219,6 +219,7 @@ export class Engine {
         });
       }
       saveSnapshot(this.paths, now);
+      this.#savedSnapshot = JSON.stringify(now);
     } catch (error) {
       this.logger.warn('config.snapshot_failed', { message: errorMessage(error) });
     }
@@ -231,10 +232,17 @@ export class Engine {
     this.#snapshotTimer = setTimeout(() => this.#saveSnapshot(), 500).unref();
   }
 
+  /** The snapshot last written: servers.changed also comes with every session's end, and most change nothing. */
+  #savedSnapshot?: string;
+
   #saveSnapshot(): void {
     clearTimeout(this.#snapshotTimer);
     try {
-      saveSnapshot(this.paths, takeSnapshot(this.paths, this.servers.list()));
+      const snapshot = takeSnapshot(this.paths, this.servers.list());
+      const text = JSON.stringify(snapshot);
+      if (text === this.#savedSnapshot) return;
+      saveSnapshot(this.paths, snapshot);
+      this.#savedSnapshot = text;
     } catch (error) {
       this.logger.warn('config.snapshot_failed', { message: errorMessage(error) });
     }

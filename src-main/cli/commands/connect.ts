@@ -36,15 +36,22 @@ export async function runConnect(server: string | undefined, clientId: string): 
     // A bad --client id, or a token file that cannot be read: nothing to do with the engine running.
     failure = `Warden could not get this client's token, so ${notContacted}: ${errorMessage(error)}`;
   }
+  // The engine found (and checked) here is the one the bridge first connects to; later reconnects look again.
+  let found: string | undefined;
   if (!failure) {
     try {
-      await ensureEngine(paths);
+      found = (await ensureEngine(paths)).socket;
     } catch (error) {
       failure = `Warden is not running and could not be started, so ${notContacted}: ${errorMessage(error)}`;
     }
   }
   if (failure) log(failure);
-  const bridge = new StdioBridge({ server, token, log, engineSocket: async () => (await ensureEngine(paths)).socket });
+  const engineSocket = async () => {
+    const socket = found ?? (await ensureEngine(paths)).socket;
+    found = undefined;
+    return socket;
+  };
+  const bridge = new StdioBridge({ server, token, log, engineSocket });
   if (failure) bridge.failClosed(failure);
   await bridge.run();
   process.exit(0);
