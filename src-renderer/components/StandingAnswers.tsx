@@ -17,55 +17,65 @@ function lasts(consent: Consent): string {
   return consent.scope;
 }
 
-function RuleRow({ rule }: { rule: Rule }) {
-  const api = useApi();
-  const remove = useAction(async () => api.client['rules.remove']({ id: rule.id }));
+/** One answer: what it decides, for which calls and clients, and the button that takes it back. */
+function AnswerRow({ effect, server, tool, when, client, detail, action, actionLabel, undo }: {
+  effect: string;
+  server: string;
+  tool: string;
+  when: ArgConstraint[];
+  client?: string;
+  detail: ReactNode;
+  action: string;
+  actionLabel: string;
+  undo(): Promise<unknown>;
+}) {
+  const run = useAction(undo);
   return (
     <tr>
       <td>
-        <span className={`pill ${rule.effect}`}>{rule.effect}</span>
+        <span className={`pill ${effect}`}>{effect}</span>
       </td>
       <td>
         <code>
-          {rule.server}/{rule.tool}
+          {server}/{tool}
         </code>
       </td>
-      <td>{conditions(rule.when)}</td>
-      <td>{rule.client ?? 'any client'}</td>
-      <td className="muted">{rule.consentId ? 'your “always” answer' : (rule.note ?? 'a rule you added')}</td>
+      <td>{conditions(when)}</td>
+      <td>{client ?? 'any client'}</td>
+      <td>{detail}</td>
       <td>
-        <button type="button" disabled={remove.busy} onClick={() => void remove.run()} aria-label={`Remove rule ${rule.id}: ${rule.effect} ${rule.server}/${rule.tool}`}>
-          Remove
+        <button type="button" disabled={run.busy} onClick={() => void run.run()} aria-label={actionLabel}>
+          {action}
         </button>
-        <ErrorNote error={remove.error} />
+        <ErrorNote error={run.error} />
       </td>
     </tr>
   );
 }
 
+function RuleRow({ rule }: { rule: Rule }) {
+  const api = useApi();
+  return (
+    <AnswerRow
+      {...rule}
+      detail={<span className="muted">{rule.consentId ? 'your “always” answer' : (rule.note ?? 'a rule you added')}</span>}
+      action="Remove"
+      actionLabel={`Remove rule ${rule.id}: ${rule.effect} ${rule.server}/${rule.tool}`}
+      undo={() => api.client['rules.remove']({ id: rule.id })}
+    />
+  );
+}
+
 function ConsentRow({ consent }: { consent: Consent }) {
   const api = useApi();
-  const revoke = useAction(async () => api.client['consents.revoke']({ id: consent.id }));
   return (
-    <tr>
-      <td>
-        <span className={`pill ${consent.effect}`}>{consent.effect}</span>
-      </td>
-      <td>
-        <code>
-          {consent.server}/{consent.tool}
-        </code>
-      </td>
-      <td>{conditions(consent.when)}</td>
-      <td>{consent.client ?? 'any client'}</td>
-      <td>{lasts(consent)}</td>
-      <td>
-        <button type="button" disabled={revoke.busy} onClick={() => void revoke.run()} aria-label={`Revoke: ${consent.effect} ${consent.server}/${consent.tool} ${lasts(consent)}`}>
-          Revoke
-        </button>
-        <ErrorNote error={revoke.error} />
-      </td>
-    </tr>
+    <AnswerRow
+      {...consent}
+      detail={lasts(consent)}
+      action="Revoke"
+      actionLabel={`Revoke: ${consent.effect} ${consent.server}/${consent.tool} ${lasts(consent)}`}
+      undo={() => api.client['consents.revoke']({ id: consent.id })}
+    />
   );
 }
 

@@ -1,5 +1,5 @@
 // Approvals: the calls that wait for a person, newest on top, answered by click or keyboard.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AnswerChoiceInput, ApprovalView } from '../../shared/policy.js';
 import { toApiError, useApi, type Query } from '../api/hooks.js';
 import type { ApiRequestError } from '../api/transport.js';
@@ -7,6 +7,7 @@ import { ApprovalCard, CHOICES } from '../components/ApprovalCard.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Icon } from '../components/Icon.js';
 import { StandingAnswers } from '../components/StandingAnswers.js';
+import { useFocusFallback } from '../useFocusFallback.js';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -32,12 +33,9 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
 
   const selected = list.find((a) => a.id === selectedId) ?? list[0];
 
-  // An answered card leaves with the button that had focus: focus goes to the list (not the page's
-  // body, where a screen reader loses its place), without holding the next card's timeout.
-  const cardsRef = useRef<HTMLElement>(null);
-  useEffect(() => {
-    if (document.activeElement === document.body || document.activeElement === null) cardsRef.current?.focus({ preventScroll: true });
-  }, [list]);
+  // An answered card leaves with the button that had focus: focus goes to the list, without holding
+  // the next card's timeout (as focusing that card would).
+  const cardsRef = useFocusFallback<HTMLElement>(list);
 
   const answer = useCallback(
     async (approval: ApprovalView, choice: AnswerChoiceInput) => {

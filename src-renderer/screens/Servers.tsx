@@ -1,12 +1,13 @@
 // Servers & tools: each server's tier, state and stderr; its tools with risk, pin state, flags and
 // per-tool overrides; add and remove servers. What managed policy locks (a fixed tier, a forbidden
 // server, capture kept off) is shown with a lock and who manages it, and its control is disabled.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { ServerView } from '../../shared/api/servers.js';
 import type { Tier } from '../../shared/words.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { ManagedLock } from '../components/ManagedLock.js';
+import { useFocusFallback } from '../useFocusFallback.js';
 import { AddServerForm } from './AddServerForm.js';
 import { CaptureToggle, ServerTools, TierSelect } from './ServerTools.js';
 
@@ -137,11 +138,8 @@ export function ServersScreen() {
   const [adding, setAdding] = useState(false);
   const list = servers.data ?? [];
   const broken = list.find((s) => s.managed?.broken)?.managed?.broken;
-  // A removed server's panel leaves with the button that had focus: focus goes to the screen, not the page body.
-  const screenRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (document.activeElement === document.body || document.activeElement === null) screenRef.current?.focus({ preventScroll: true });
-  }, [list]);
+  // A removed server's panel leaves with the button that had focus.
+  const screenRef = useFocusFallback<HTMLDivElement>(list);
   return (
     <div className="stack" ref={screenRef} tabIndex={-1}>
       <div className="screen-head">
