@@ -59,6 +59,8 @@ export interface EngineOptions {
   managedPolicy?: ManagedSourceOptions;
   /** How long an HTTP client session with nothing open may idle before it is ended (default: one hour). */
   sessionIdleMs?: number;
+  /** Live HTTP sessions one client token may hold (default: 64). */
+  maxSessionsPerClient?: number;
 }
 
 type EventPayload<K extends EventName> = z.input<Events[K]>;
@@ -150,7 +152,9 @@ export class Engine {
       openSession,
       openAggregate,
       sessionIdleMs: options.sessionIdleMs,
-      onIdleEnd: (ended) => this.logger.info('session.idle_ended', { server: ended.server, client: ended.client, session: ended.id, idleMs: ended.idleMs }),
+      maxSessionsPerClient: options.maxSessionsPerClient,
+      onIdleEnd: (ended) =>
+        this.logger.info(ended.crowded ? 'session.crowded_out' : 'session.idle_ended', { server: ended.server, client: ended.client, session: ended.id, idleMs: ended.idleMs }),
     });
     this.on('servers.changed', () => this.#aggregates.forEach((a) => a.serversChanged()));
     this.socket = new GatewaySocket({ tokens: this.tokens, openSession, openAggregate, log: (event, fields) => this.logger.info(event, fields) });

@@ -20,6 +20,13 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
  * do), or starts a new session on the 404, as the spec asks.
  */
 export const SESSION_IDLE_MS = 60 * 60_000;
+/**
+ * Live HTTP sessions one client token may hold, over all servers (each session has its own server
+ * process): a client that opens sessions in a loop and never ends them would otherwise start server
+ * processes without end. At the limit its longest-idle session makes room; with none idle, the new
+ * session is refused.
+ */
+export const MAX_SESSIONS_PER_CLIENT = 64;
 /** `/mcp`, or `/mcp/<server>` with a name as servers may be named (no dot segments, nothing encoded). */
 const MCP_PATH = /^\/mcp(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/;
 const API_MAX_BODY_BYTES = 1024 * 1024;
@@ -48,8 +55,10 @@ export interface HttpDeps {
   openAggregate?(owner: TokenOwner, upstream: Upstream): ClientSession;
   /** How long a client session may idle before it is ended (default SESSION_IDLE_MS). */
   sessionIdleMs?: number;
-  /** Told of each session ended for idling. */
-  onIdleEnd?(session: { id: string; server: string; client: string; idleMs: number }): void;
+  /** Live sessions one client token may hold (default MAX_SESSIONS_PER_CLIENT). */
+  maxSessionsPerClient?: number;
+  /** Told of each session ended for idling (`crowded`: to make room for a new one of its client). */
+  onIdleEnd?(session: { id: string; server: string; client: string; idleMs: number; crowded?: boolean }): void;
 }
 
 interface Binding {
@@ -91,6 +100,8 @@ export class GatewayHttp {
   readonly #ending = new Set<Promise<void>>();
   /** The Host values that name this listener (set once the port is known). */
   #allowedHosts = new Set<string>();
+  /** Per client id: new sessions whose initialize is still being answered (not yet in #bindings). */
+  readonly #opening = new Map<string, number>();
 
   constructor(private readonly deps: HttpDeps) {
     this.#server = createServer((req, res) => {
@@ -156,6 +167,28 @@ export class GatewayHttp {
       .catch(() => undefined)
       .finally(() => this.#ending.delete(ending));
     this.#ending.add(ending);
+  }
+
+  /**
+   * Whether client `owner` may open one more session: under its limit, or at it with an idle session
+   * to end for room (the one idle longest; a client that still uses a session holds its stream or a call).
+   */
+  #roomFor(owner: string): boolean {
+    const limit = this.deps.maxSessionsPerClient ?? MAX_SESSIONS_PER_CLIENT;
+    let live = this.#opening.get(owner) ?? 0;
+    let idlest: { id: string; binding: Binding; since: number } | undefined;
+    for (const [id, binding] of this.#bindings) {
+      if (binding.owner !== owner || binding.session.closed) continue;
+      live += 1;
+      const since = binding.transport.idleSince();
+      if (since !== undefined && (!idlest || since < idlest.since)) idlest = { id, binding, since };
+    }
+    if (live < limit) return true;
+    if (!idlest) return false;
+    const idleMs = Date.now() - idlest.since;
+    this.deps.onIdleEnd?.({ id: idlest.id, server: idlest.binding.server || '*', client: owner, idleMs, crowded: true });
+    this.#forget(idlest.id, idlest.binding, `its client opened more than ${limit} sessions; this one had been idle longest (${Math.round(idleMs / 1000)} s)`);
+    return true;
   }
 
   async close(): Promise<void> {
@@ -257,6 +290,11 @@ export class GatewayHttp {
       return;
     }
     // A new session: the transport checks that the body is an initialize request.
+    if (!this.#roomFor(ownerId)) {
+      const limit = this.deps.maxSessionsPerClient ?? MAX_SESSIONS_PER_CLIENT;
+      rpcHttpError(res, 429, 'too_many_sessions', `Too many sessions: this client already has ${limit} open sessions with Warden, each with its own server process, and none of them is idle. End the sessions it no longer uses (HTTP DELETE with their Mcp-Session-Id) before starting another.`);
+      return;
+    }
     let session: ClientSession;
     let transport!: StreamableHttpSession;
     const upstream: Upstream = {
@@ -278,12 +316,17 @@ export class GatewayHttp {
       this.#bindings.delete(session.id);
       void session.close();
     };
+    this.#opening.set(ownerId, (this.#opening.get(ownerId) ?? 0) + 1);
     try {
       await transport.handle(req, res);
     } catch (error) {
       // The request broke off before it was read (the client went away): nothing to keep.
       if (!transport.initialized) await session.close();
       throw error;
+    } finally {
+      const opening = this.#opening.get(ownerId)! - 1;
+      if (opening > 0) this.#opening.set(ownerId, opening);
+      else this.#opening.delete(ownerId);
     }
     if (transport.initialized) {
       this.#bindings.set(session.id, { transport, session, server, owner: ownerId });
