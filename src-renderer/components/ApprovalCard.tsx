@@ -1,6 +1,7 @@
 // One waiting call: who asks, for what, why it waits, what changed, and the person's choices.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AnswerChoiceInput, ApprovalView, ArgConstraint } from '../../shared/policy.js';
+import { clientLabel } from '../../shared/client-label.js';
 import { Countdown } from './Countdown.js';
 import { JsonView } from './JsonView.js';
 
@@ -22,11 +23,6 @@ export const CHOICES: ChoiceDef[] = [
   { key: 'd', label: 'Deny', choice: { effect: 'deny', scope: 'once' }, tone: 'deny' },
   { key: 'D', shift: true, label: 'Always deny', choice: { effect: 'deny', scope: 'always' }, tone: 'plain' },
 ];
-
-function clientLabel(client: ApprovalView['client']): string {
-  const name = client.name ? `${client.name}${client.version ? ` ${client.version}` : ''}` : undefined;
-  return name ? `${name} (${client.id})` : client.id;
-}
 
 function scalarArgs(args: Record<string, unknown>): Array<[string, string]> {
   return Object.entries(args).filter((e): e is [string, string] => typeof e[1] === 'string');

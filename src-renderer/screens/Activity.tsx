@@ -3,6 +3,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { decisionKind, type AuditRecordView, type VerifyView } from '../../shared/api/audit.js';
+import { clientLabel } from '../../shared/client-label.js';
 import { useAction, useApi, useQuery } from '../api/hooks.js';
 import { CallsChart } from '../components/CallsChart.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -44,8 +45,8 @@ const Row = memo(function Row({ r }: { r: AuditRecordView }) {
       <span role="gridcell" title={what(r)}>
         {what(r)}
       </span>
-      <span role="gridcell" title={r.client?.id}>
-        {r.client ? (r.client.name ?? r.client.id) : ''}
+      <span role="gridcell" title={r.client ? clientLabel(r.client) : undefined}>
+        {r.client ? clientLabel(r.client, { version: false }) : ''}
       </span>
       <span role="gridcell">{d ? <span className={`pill ${PILL[d]}`}>{d}</span> : null}</span>
       <span role="gridcell">{r.status ? <span className={`pill ${r.status}`}>{r.status}</span> : null}</span>

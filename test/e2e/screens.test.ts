@@ -124,6 +124,8 @@ describe('each screen, light and dark', () => {
     // A call the client cancelled while it waited was denied by nobody: it reads "cancelled", in the list and the chart.
     const cancelledRow = page.getByRole('grid', { name: 'Audit records' }).getByRole('row').filter({ hasText: 'cancelled' }).filter({ hasText: 'decision' }).first();
     assert.equal(await cancelledRow.getByRole('gridcell').nth(4).innerText(), 'cancelled');
+    // The client as the cards name it: the name it claimed, beside the id its token proves.
+    assert.match(await cancelledRow.getByRole('gridcell').nth(3).innerText(), /^Claude Desktop \([a-z0-9-]+\)$/);
     await page.getByRole('img', { name: /[1-9]\d* cancelled by the client/ }).waitFor();
     await cancelledRow.click();
     await page.getByRole('dialog').getByText('the client cancelled the call while it waited').waitFor();

@@ -1,5 +1,6 @@
 // `warden approvals list|approve|deny|consents|revoke`: answer the calls that wait in a running engine.
 import type { Command } from 'commander';
+import { clientLabel } from '../../../shared/client-label.js';
 import { ConsentScope } from '../../../shared/policy.js';
 import { WardenError } from '../../engine/errors.js';
 import { EngineClient } from '../engineClient.js';
@@ -24,7 +25,7 @@ export function registerApprovalsCommands(program: Command): Command {
         process.stdout.write(
           table([
             ['ID', 'SERVER', 'TOOL', 'CLIENT', 'RISK', 'LEFT', 'ARGUMENTS'],
-            ...pending.map((a) => [a.id, a.server, a.tool, a.client.name ? `${a.client.name} (${a.client.id})` : a.client.id, a.risk, ago(a.expiresAt), JSON.stringify(a.arguments).slice(0, 80)]),
+            ...pending.map((a) => [a.id, a.server, a.tool, clientLabel(a.client), a.risk, ago(a.expiresAt), JSON.stringify(a.arguments).slice(0, 80)]),
           ]),
         );
         for (const a of pending) {

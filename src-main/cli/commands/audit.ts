@@ -3,6 +3,7 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
+import { clientLabel } from '../../../shared/client-label.js';
 import { AuditError, openAuditReader, type AuditRecord } from '../../engine/audit/index.js';
 import { checkFormat } from '../../engine/audit/export.js';
 import { errorMessage, WardenError } from '../../engine/errors.js';
@@ -27,7 +28,7 @@ export function describeRecord(record: AuditRecord): string {
       .join(' ');
     return `${time}  #${record.seq}  event    ${record.event}${data ? `  ${data}` : ''}`;
   }
-  const who = record.client.name ? `${record.client.id} (${record.client.name}${record.client.version ? ` ${record.client.version}` : ''})` : record.client.id;
+  const who = clientLabel(record.client);
   const what = `${record.server}/${record.tool}`;
   if (record.type === 'decision') {
     const verdict = record.effect === 'allow' ? 'allow' : `deny${record.status === 'timeout' || record.status === 'cancelled' ? ` (${record.status})` : ''}`;

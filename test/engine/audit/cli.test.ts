@@ -52,7 +52,7 @@ test('tail prints the latest records oldest first; export writes files; bad inpu
     const shown = tail.stdout.trim().split('\n');
     assert.equal(shown.length, 3);
     assert.match(shown[0]!, /#58 +outcome/);
-    assert.match(shown[2]!, /#60 +outcome +ok +files\/write_file +by client-a \(Claude Desktop 1\.2\.3\)/);
+    assert.match(shown[2]!, /#60 +outcome +ok +files\/write_file +by Claude Desktop 1\.2\.3 \(client-a\)/);
     const json = warden(paths.dir, ['tail', '-n', '2', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(json.map((r) => r.seq), [59, 60]);
 
