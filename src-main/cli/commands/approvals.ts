@@ -25,7 +25,7 @@ export function registerApprovalsCommands(program: Command): Command {
         process.stdout.write(
           table([
             ['ID', 'SERVER', 'TOOL', 'CLIENT', 'RISK', 'LEFT', 'ARGUMENTS'],
-            ...pending.map((a) => [a.id, a.server, a.tool, clientLabel(a.client), a.risk, ago(a.expiresAt), JSON.stringify(a.arguments).slice(0, 80)]),
+            ...pending.map((a) => [a.id, a.server, a.tool, clientLabel(a.client, { version: false }), a.risk, ago(a.expiresAt), JSON.stringify(a.arguments).slice(0, 80)]),
           ]),
         );
         for (const a of pending) {
