@@ -33,10 +33,17 @@ if (!wrkAvailable()) {
   process.exit(0);
 }
 
-function cpuMs(pid) {
+function cpuMs(pid, file = `/proc/${pid}/stat`) {
   // utime + stime of the process (all its threads), in ms: clock ticks of 10 ms on Linux.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
   return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
+}
+
+/** The main thread alone (where the JavaScript runs), and how often it was preempted (involuntary switches). */
+function mainThread(pid) {
+  const { user, system } = cpuMs(pid, `/proc/${pid}/task/${pid}/stat`);
+  const preempted = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))[1]);
+  return { cpu: user + system, preempted };
 }
 
 /** CPU time (ms) of the processes `pid` started (the servers of its sessions). */
@@ -67,14 +74,16 @@ function machineBusyMs() {
 async function measured(url, headers, pid) {
   // The sessions open (and the proxy settles) before the CPU is read: it is that of the calls alone.
   const sessions = await openSessions(url, headers);
-  const before = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
+  const before = { proxy: cpuMs(pid), main: mainThread(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
   const result = await wrkRate(url, headers, seconds, sessions);
-  const after = { proxy: cpuMs(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
+  const after = { proxy: cpuMs(pid), main: mainThread(pid), servers: childrenCpuMs(pid), machine: machineBusyMs() };
   await closeSessions(url, headers, sessions); // after the reading: ending them is not the calls' work
   const perCall = (ms) => (ms * 1000) / (result.rate * seconds);
   return {
     ...result,
     user: perCall(after.proxy.user - before.proxy.user),
+    main: perCall(after.main.cpu - before.main.cpu),
+    preempted: (after.main.preempted - before.main.preempted) / (result.rate * seconds),
     system: perCall(after.proxy.system - before.proxy.system),
     servers: perCall(after.servers - before.servers),
     machine: perCall(after.machine - before.machine),
@@ -107,7 +116,7 @@ try {
       runs.bareMachine.push(b.machine);
     }
     const bad = (r) => (r.bad ? ` (${r.bad} answers were not the echo)` : '') + (r.errors ? ` (socket errors: ${r.errors})` : '');
-    const split = (r, who) => `${who} ${(r.user + r.system).toFixed(0)} (user ${r.user.toFixed(0)}, system ${r.system.toFixed(0)}), its servers ${r.servers.toFixed(0)}, machine ${r.machine.toFixed(0)}`;
+    const split = (r, who) => `${who} ${(r.user + r.system).toFixed(0)} (user ${r.user.toFixed(0)}, system ${r.system.toFixed(0)}; main thread ${r.main.toFixed(0)}, preempted ${r.preempted.toFixed(2)} times per call), its servers ${r.servers.toFixed(0)}, machine ${r.machine.toFixed(0)}`;
     console.log(`round ${i + 1}: through Warden ${w.rate} calls/s${bad(w)}, CPU us/call: ${split(w, 'engine')}${b ? `; through the bare proxy ${b.rate} calls/s${bad(b)}, CPU us/call: ${split(b, 'proxy')}` : ''}`);
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
