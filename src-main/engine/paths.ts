@@ -20,6 +20,8 @@ export function dataPaths(dir: string) {
     settings: join(dir, 'settings.json'),
     tokens: join(dir, 'tokens.json'),
     lock: join(dir, 'engine.lock'),
+    /** Held for an instant while a stale engine.lock is removed (lock.ts). */
+    lockTakeover: join(dir, 'engine.lock.takeover'),
     logs: join(dir, 'logs'),
     audit: join(dir, 'audit'),
     policy: join(dir, 'policy.json'),
