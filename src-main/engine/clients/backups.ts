@@ -30,6 +30,11 @@ export const BackupRecord = z.object({
   parts: z.array(BackupPart),
   /** The entries Warden rewrote, and the server each now goes to. */
   rewritten: z.array(z.object({ path: JsonPath, server: z.string() })),
+  /**
+   * The process still protecting the file (its import and rewrite come after the backup): set while
+   * that protect runs, so that an unprotect meanwhile does not take the backup away under it.
+   */
+  pendingPid: z.number().int().optional(),
 });
 export type BackupRecord = z.infer<typeof BackupRecord>;
 
@@ -112,15 +117,28 @@ export async function createBackup(backupsDir: string, record: BackupRecord): Pr
   return file;
 }
 
-export async function removeBackup(backupsDir: string, clientFilePath: string): Promise<void> {
-  await rm(existingBackupPath(backupsDir, clientFilePath), { force: true });
+/** The protect that wrote this backup is done: it no longer holds the file (clears `pendingPid`). */
+export async function settleBackup(backupsDir: string, record: BackupRecord): Promise<void> {
+  const { pendingPid: _done, ...settled } = record;
+  await writeFileAtomic(backupPath(backupsDir, record.path), JSON.stringify(settled, null, 2) + '\n', { mode: 0o600, fsync: true });
 }
 
-/** Joins the parts back into the original text; `lookup` supplies each secret literal. */
-export async function joinParts(parts: readonly BackupPart[], lookup: (part: Exclude<BackupPart, string>) => Promise<string>): Promise<string> {
-  let out = '';
-  for (const part of parts) out += typeof part === 'string' ? part : await lookup(part);
-  return out;
+/** A protect older than this is not running any more, whatever process now has its pid. */
+const PROTECT_STALE_MS = 10 * 60_000;
+
+/** Whether the protect that wrote this backup may still be running (its process is alive, and it is recent). */
+export function protectRunning(record: BackupRecord, now = Date.now()): boolean {
+  if (record.pendingPid === undefined || now - Date.parse(record.createdAt) > PROTECT_STALE_MS) return false;
+  try {
+    process.kill(record.pendingPid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function removeBackup(backupsDir: string, clientFilePath: string): Promise<void> {
+  await rm(existingBackupPath(backupsDir, clientFilePath), { force: true });
 }
 
 export type { JSONPath };

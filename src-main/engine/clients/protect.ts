@@ -7,7 +7,7 @@ import { WardenError } from '../errors.js';
 import type { KeychainStatus } from '../secrets/keychain.js';
 import { storeSecrets } from '../secrets/move.js';
 import { analyzeDocument, type EntryAnalysis } from './analyze.js';
-import { backupAccountPrefix, createBackup, readBackup, removeBackup, type BackupPart, type BackupRecord } from './backups.js';
+import { backupAccountPrefix, createBackup, readBackup, removeBackup, settleBackup, type BackupPart, type BackupRecord } from './backups.js';
 import { clientRow, type ClientRow } from './catalog.js';
 import { bridgeEnv, type ClientsContext } from './context.js';
 import { spliceDiff } from './diff.js';
@@ -190,6 +190,7 @@ export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expe
     writtenHash: sha256(Buffer.from(plan.newText, 'utf8')),
     parts: plan.backupParts,
     rewritten: plan.entries.filter((e) => e.state === 'direct').map((e) => ({ path: e.path, server: e.name })),
+    pendingPid: process.pid,
   };
   // The backup first: it claims the file, and nothing else is done by a protect that loses the claim.
   const backup = await createBackup(ctx.paths.backups, record);
@@ -208,6 +209,9 @@ export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expe
     await undoImport(ctx, imported);
     throw error;
   }
+  // The file is written: nothing may undo the backup now. Should this fail, an unprotect waits until
+  // this process ends (or 10 minutes pass) instead.
+  await settleBackup(ctx.paths.backups, record).catch(() => undefined);
   return { view, written: true, backup };
 }
 

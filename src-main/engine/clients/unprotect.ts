@@ -4,8 +4,8 @@
 // url, ...), and the client's other changes stay, inside those entries too.
 import { findNodeAtLocation, parseTree, type JSONPath } from 'jsonc-parser';
 import type { ClientId, UnprotectResult } from '../../../shared/clients.js';
-import { joinParts, readBackup, removeBackup, type BackupPart } from './backups.js';
-import { clientRow } from './catalog.js';
+import { protectRunning, readBackup, removeBackup, type BackupPart, type BackupRecord } from './backups.js';
+import { clientRow, type ClientRow } from './catalog.js';
 import type { ClientsContext } from './context.js';
 import { nodeValue, parseClientDocument } from './document.js';
 import { normalizeEntry, wardenServerOf } from './entries.js';
@@ -19,66 +19,118 @@ function rawAt(text: string, path: JSONPath): string | undefined {
   return node ? text.slice(node.offset, node.offset + node.length) : undefined;
 }
 
+/** A part of the original that could not be filled in (a keychain item gone, a value moved), and where it sat. */
+interface Gap {
+  start: number;
+  end: number;
+  part: Exclude<BackupPart, string>;
+}
+
+/**
+ * The original text rebuilt from the backup. A part that cannot be filled in is left as `""` and
+ * named in `gaps`: the original is then not exact, but the entries outside the gaps can still be put back.
+ */
+async function rebuild(ctx: ClientsContext, parts: readonly BackupPart[], current: string): Promise<{ text: string; gaps: Gap[] }> {
+  let text = '';
+  const gaps: Gap[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      text += part;
+      continue;
+    }
+    const value = 'account' in part ? await ctx.keychain.get(part.account) : rawAt(current, part.clientPath);
+    if (value === undefined) gaps.push({ start: text.length, end: text.length + 2, part });
+    text += value ?? '""';
+  }
+  return { text, gaps };
+}
+
+function gapError(path: string, gap: Gap): ClientsError {
+  return 'account' in gap.part
+    ? new ClientsError('secret_missing', `A secret of the original ${path} is gone from the OS keychain (${gap.part.account}). Warden did not change the file; restore it by hand.`, { path })
+    : new ClientsError('backup_invalid', `A value of the original ${path} is no longer where it was. Warden did not change the file.`, { path });
+}
+
 export async function unprotectClient(ctx: ClientsContext, client: ClientId, path: string): Promise<UnprotectResult> {
   const row = clientRow(client);
   const backup = await readBackup(ctx.paths.backups, path);
   if (!backup) {
     throw new ClientsError('client_not_protected', `${path} is not protected by Warden (no backup of it in ${ctx.paths.backups}). Nothing was changed.`, { path });
   }
+  if (protectRunning(backup)) {
+    // Its import and rewrite come after the backup: taking the backup away now would leave the file
+    // rewritten with no way back.
+    throw new ClientsError('client_file_changed', `Warden is protecting ${path} right now (process ${backup.pendingPid}). Nothing was changed; try again once that is done.`, { path });
+  }
   const current = await requireClientFile(path);
-  const exact = current.hash === backup.writtenHash;
-
-  const lookup = async (part: Exclude<BackupPart, string>): Promise<string> => {
-    if ('account' in part) {
-      const value = await ctx.keychain.get(part.account);
-      if (value === undefined) {
-        throw new ClientsError('secret_missing', `A secret of the original ${path} is gone from the OS keychain (${part.account}). Warden did not change the file; restore it by hand.`, { path });
-      }
-      return value;
+  const forget = async () => {
+    await removeBackup(ctx.paths.backups, path);
+    for (const part of backup.parts) {
+      if (typeof part !== 'string' && 'account' in part) await ctx.keychain.delete(part.account).catch(() => false);
     }
-    const raw = rawAt(current.text, part.clientPath);
-    if (raw !== undefined) return raw;
-    if (!exact) return '""'; // left in place in an entry Warden never rewrote: not needed to put entries back
-    throw new ClientsError('backup_invalid', `A value of the original ${path} is no longer where it was. Warden did not change the file.`, { path });
   };
-  const original = await joinParts(backup.parts, lookup);
+  if (current.hash === backup.originalHash && current.hash !== backup.writtenHash) {
+    // A protect that stopped before it wrote the file (its process ended): the file is the original.
+    await forget();
+    return { client, path, restored: 'exact' };
+  }
+  const { text: original, gaps } = await rebuild(ctx, backup.parts, current.text);
+  // Exact only while the file is as Warden left it and every part of the original is there.
+  const exact = current.hash === backup.writtenHash && gaps.length === 0;
+  if (current.hash === backup.writtenHash && gaps.some((gap) => !('account' in gap.part))) throw gapError(path, gaps.find((gap) => !('account' in gap.part))!);
 
   // The rebuilt original must be the original, whatever is then put back: a backup edited since would
   // otherwise write its edit into the client's file. (Parts left in the client's file, when there was no
   // keychain, may have changed with the file; then the entries alone are checked, by what they go to.)
   const selfContained = backup.parts.every((part) => typeof part === 'string' || 'account' in part);
-  if ((exact || selfContained) && sha256(Buffer.from(original, 'utf8')) !== backup.originalHash) {
+  if ((exact || (selfContained && gaps.length === 0)) && sha256(Buffer.from(original, 'utf8')) !== backup.originalHash) {
     throw new ClientsError('backup_invalid', `Warden's backup of ${path} does not rebuild the original. Warden did not change the file.`, { path });
   }
   let restored: string;
   if (exact) {
     restored = original;
   } else {
-    const doc = parseClientDocument(row, current.text, path);
-    const originalRoot = parseTree(original);
-    const puts: { path: JSONPath; value: unknown }[] = [];
-    for (const { path: entryPath, server } of backup.rewritten) {
-      const now = findNodeAtLocation(doc.root, entryPath);
-      const was = originalRoot && findNodeAtLocation(originalRoot, entryPath);
-      if (!now || !was) continue;
-      const normalized = normalizeEntry(row, nodeValue(now));
-      if (!normalized.ok || wardenServerOf(normalized.server) !== server) continue;
-      // Only what protect changed goes back: the keys that say how the server is reached (the same
-      // keys protect removes or sets; `type` among them).
-      const nowValue = nodeValue(now) as Record<string, unknown>;
-      const wasValue = nodeValue(was) as Record<string, unknown>;
-      for (const key of row.transportKeys) {
-        if (key in wasValue) puts.push({ path: [...entryPath, key], value: wasValue[key] });
-        else if (key in nowValue) puts.push({ path: [...entryPath, key], value: undefined });
-      }
-    }
-    restored = replaceValues(current.text, puts);
+    restored = restoreEntries(row, path, current.text, original, gaps, backup.rewritten);
   }
 
   await writeClientFile(path, restored, current.hash);
-  await removeBackup(ctx.paths.backups, path);
-  for (const part of backup.parts) {
-    if (typeof part !== 'string' && 'account' in part) await ctx.keychain.delete(part.account).catch(() => false);
-  }
+  await forget();
   return { client, path, restored: exact ? 'exact' : 'entries' };
+}
+
+/**
+ * Puts back, in the client's current text, how each entry Warden rewrote reached its server (the keys
+ * protect removed or set; `type` among them), and nothing else. An entry is found where it was, or,
+ * renamed or moved since, by the Warden server it still goes to. One the client removed, or pointed
+ * elsewhere, is left as it is.
+ */
+function restoreEntries(row: ClientRow, path: string, currentText: string, original: string, gaps: Gap[], rewritten: BackupRecord['rewritten']): string {
+  const doc = parseClientDocument(row, currentText, path);
+  const originalRoot = parseTree(original);
+  const through = new Map<string, JSONPath[]>();
+  for (const entry of doc.maps.flatMap((map) => map.entries)) {
+    const normalized = normalizeEntry(row, entry.value);
+    const server = normalized.ok ? wardenServerOf(normalized.server) : undefined;
+    if (server !== undefined) through.set(server, [...(through.get(server) ?? []), entry.path]);
+  }
+  const taken = new Set<string>();
+  const puts: { path: JSONPath; value: unknown }[] = [];
+  for (const { path: entryPath, server } of rewritten) {
+    const was = originalRoot && findNodeAtLocation(originalRoot, entryPath);
+    const candidates = through.get(server) ?? [];
+    const key = (p: JSONPath) => JSON.stringify(p);
+    const target = candidates.find((p) => key(p) === key(entryPath) && !taken.has(key(p))) ?? candidates.find((p) => !taken.has(key(p)));
+    if (!was || !target) continue;
+    const gap = gaps.find((g) => g.start < was.offset + was.length && g.end > was.offset);
+    if (gap) throw gapError(path, gap);
+    taken.add(key(target));
+    const now = findNodeAtLocation(doc.root, target)!;
+    const nowValue = nodeValue(now) as Record<string, unknown>;
+    const wasValue = nodeValue(was) as Record<string, unknown>;
+    for (const k of row.transportKeys) {
+      if (k in wasValue) puts.push({ path: [...target, k], value: wasValue[k] });
+      else if (k in nowValue) puts.push({ path: [...target, k], value: undefined });
+    }
+  }
+  return replaceValues(currentText, puts);
 }
