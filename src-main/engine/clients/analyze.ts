@@ -1,6 +1,7 @@
 // Looks at every entry of a client's config and decides what Warden can do with it: import it as a
 // Warden server (with its secrets moving to the keychain), route it through Warden, or leave it alone
 // and say why. Reads the server registry and the keychain; writes nothing.
+import { resolve } from 'node:path';
 import type { JSONPath } from 'jsonc-parser';
 import type { ServerConfig, ServerConfigInput } from '../../../shared/servers.js';
 import { ServerName } from '../../../shared/words.js';
@@ -113,7 +114,8 @@ export async function analyzeDocument(
         out.push({ ...base, state: 'skipped', reason: normalized.reason, secrets: [] });
         continue;
       }
-      const server = normalized.server;
+      // A project's server runs in its project folder, as its client starts it: relative paths keep working.
+      const server = entry.projectDir && normalized.server.transport === 'stdio' ? { ...normalized.server, cwd: resolve(entry.projectDir, normalized.server.cwd ?? '.') } : normalized.server;
       const secrets = secretNames(server.transport === 'stdio' ? server.env : server.headers);
       const skip = (reason: string): void => void out.push({ ...base, server, state: 'skipped', reason, secrets });
       if (isWardenEntry(server)) {

@@ -27,8 +27,11 @@ export interface ClientRow {
   project: string[];
   /** A folder whose presence means the client is installed even before it has an MCP file. */
   installedMarker: Record<ClientOs, PathTemplate[]>;
-  /** Further server maps inside one file, as JSON paths (Claude Code keeps a map per project). */
-  nestedServerMaps?: (root: unknown) => (string | number)[][];
+  /**
+   * Further server maps inside one file, as JSON paths (Claude Code keeps a map per project), each with
+   * the project folder its servers run in.
+   */
+  nestedServerMaps?: (root: unknown) => { path: (string | number)[]; projectDir?: string }[];
   /** How an entry says its transport. `type` is read when present; `typeRequired` rows always get one written. */
   typeKey?: { key: 'type'; typeRequired: boolean };
   /** Keys that hold a remote server's URL, the first one is the documented one. */
@@ -120,7 +123,7 @@ export const CLIENTS: readonly ClientRow[] = [
       if (!isObject(projects)) return [];
       return Object.keys(projects)
         .filter((dir) => isObject(projects[dir]) && isObject((projects[dir] as Record<string, unknown>).mcpServers))
-        .map((dir) => ['projects', dir, 'mcpServers']);
+        .map((dir) => ({ path: ['projects', dir, 'mcpServers'], projectDir: dir }));
     },
     typeKey: { key: 'type', typeRequired: false },
     urlKeys: ['url'],

@@ -2,6 +2,7 @@
 // A file that is not the client's format is refused with the line and column of the first problem,
 // so that nothing is ever written over a file Warden did not fully understand.
 import { findNodeAtLocation, parseTree, printParseErrorCode, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import { normalize, sep } from 'node:path';
 import type { ClientRow } from './catalog.js';
 import { ClientsError } from './errors.js';
 
@@ -11,6 +12,11 @@ export interface RawEntry {
   path: JSONPath;
   node: Node;
   value: unknown;
+  /**
+   * The project folder the client starts this entry's server in (a project-scope file's project, a
+   * Claude Code project's map); undefined for user-scope entries.
+   */
+  projectDir?: string;
 }
 
 export interface ServerMap {
@@ -53,10 +59,10 @@ export function parseClientDocument(row: ClientRow, text: string, filePath: stri
   if (!root || root.type !== 'object') throw malformed(filePath, text, root?.offset ?? 0, 'the file must hold one JSON object');
   if (hasDuplicateKeys(root)) throw malformed(filePath, text, duplicateKeyOffset(root) ?? 0, 'a key appears twice in one object');
 
-  const paths: JSONPath[] = [[row.serversKey]];
+  const paths: { path: JSONPath; projectDir?: string }[] = [{ path: [row.serversKey], projectDir: projectDirOf(row, filePath) }];
   if (row.nestedServerMaps) paths.push(...row.nestedServerMaps(nodeValue(root)));
   const maps: ServerMap[] = [];
-  for (const path of paths) {
+  for (const { path, projectDir } of paths) {
     const node = findNodeAtLocation(root, path);
     if (!node) continue;
     if (node.type !== 'object') throw malformed(filePath, text, node.offset, `"${path.join('.')}" must be an object of server name to entry`);
@@ -66,11 +72,21 @@ export function parseClientDocument(row: ClientRow, text: string, filePath: stri
       if (!keyNode || !valueNode) continue;
       const name = String(keyNode.value);
       if (valueNode.type !== 'object') throw malformed(filePath, text, valueNode.offset, `server "${name}" must be an object`);
-      entries.push({ name, path: [...path, name], node: valueNode, value: nodeValue(valueNode) });
+      entries.push({ name, path: [...path, name], node: valueNode, value: nodeValue(valueNode), ...(projectDir ? { projectDir } : {}) });
     }
     maps.push({ path, entries });
   }
   return { text, root, maps };
+}
+
+/** The project folder of a project-scope file (`<project>/.cursor/mcp.json` gives `<project>`). */
+function projectDirOf(row: ClientRow, filePath: string): string | undefined {
+  const file = normalize(filePath);
+  for (const relative of row.project) {
+    const suffix = sep + normalize(relative);
+    if (file.endsWith(suffix)) return file.slice(0, -suffix.length) || sep;
+  }
+  return undefined;
 }
 
 /** The plain value of a node (jsonc-parser's getNodeValue, without importing it twice). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import type { ClientId } from '../../../shared/clients.js';
@@ -184,6 +184,25 @@ test('import: servers keep their names, args and env; secrets become keychain re
     const again = await importClient(box.ctx, 'claude-desktop', file);
     assert.deepEqual(again.imported, []);
     assert.deepEqual(again.known.sort(), ['filesystem', 'github'], 'a second import recognises the same servers (secret compared through the keychain)');
+  });
+});
+
+test("a project's servers are imported to run in the project folder, as their client starts them; user-scope ones as they were", async () => {
+  await withSandbox(async (box) => {
+    const home = box.fixture('claude-code/.claude.json');
+    await importClient(box.ctx, 'claude-code', home);
+    assert.equal((box.registry.get('memory') as { cwd?: string }).cwd, '/home/username/code/app', 'a Claude Code project map');
+    assert.equal((box.registry.get('airtable') as { cwd?: string }).cwd, undefined, 'user scope');
+
+    const project = join(box.dir, 'proj');
+    mkdirSync(join(project, '.vscode'), { recursive: true });
+    writeFileSync(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { tools: { command: 'node', args: ['./tools/mcp.js'] }, sub: { command: 'node', args: ['x.js'], cwd: 'sub' } } }));
+    writeFileSync(join(project, '.vscode', 'mcp.json'), JSON.stringify({ servers: { lint: { type: 'stdio', command: 'node', args: ['./lint.js'] } } }));
+    await importClient(box.ctx, 'claude-code', join(project, '.mcp.json'));
+    await importClient(box.ctx, 'vscode', join(project, '.vscode', 'mcp.json'));
+    assert.equal((box.registry.get('tools') as { cwd?: string }).cwd, project);
+    assert.equal((box.registry.get('sub') as { cwd?: string }).cwd, join(project, 'sub'), "an entry's own relative cwd is taken from the project folder");
+    assert.equal((box.registry.get('lint') as { cwd?: string }).cwd, project);
   });
 });
 
