@@ -51,15 +51,27 @@ export function spliceDiff(before: string, splices: readonly Splice[], { context
     starts.push(at);
     at += line.length + 1;
   }
-  // Each splice becomes a block of whole original lines and the lines that replace them.
+  // Splices become blocks of whole original lines and the lines that replace them; splices that share
+  // a line (a one-line file, two entries on one line) make one block, with all of them applied.
   const blocks: { from: number; to: number; ops: Op[] }[] = [];
-  for (const s of splices) {
-    const from = lineOf(starts, s.start);
-    const to = lineOf(starts, s.end);
-    const oldLines = lines.slice(from, to + 1);
-    const replaced = before.slice(starts[from]!, s.start) + s.text + before.slice(s.end, starts[to]! + lines[to]!.length);
-    const ops = diffLines(oldLines, replaced.split('\n'));
+  for (let k = 0; k < splices.length; ) {
+    const from = lineOf(starts, splices[k]!.start);
+    let to = lineOf(starts, splices[k]!.end);
+    let last = k;
+    while (last + 1 < splices.length && lineOf(starts, splices[last + 1]!.start) <= to) {
+      last++;
+      to = Math.max(to, lineOf(starts, splices[last]!.end));
+    }
+    let replaced = '';
+    let at = starts[from]!;
+    for (let i = k; i <= last; i++) {
+      replaced += before.slice(at, splices[i]!.start) + splices[i]!.text;
+      at = splices[i]!.end;
+    }
+    replaced += before.slice(at, starts[to]! + lines[to]!.length);
+    const ops = diffLines(lines.slice(from, to + 1), replaced.split('\n'));
     if (ops.some((o) => o.op !== ' ')) blocks.push({ from, to, ops });
+    k = last + 1;
   }
   if (blocks.length === 0) return '';
 

@@ -8,6 +8,7 @@ export type ClientsErrorCode = Extract<
   | 'client_unknown'
   | 'client_file_missing'
   | 'client_file_malformed'
+  | 'client_file_unusable'
   | 'client_file_changed'
   | 'client_not_protected'
   | 'backup_invalid'

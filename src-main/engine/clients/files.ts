@@ -27,7 +27,7 @@ export async function readClientFile(path: string): Promise<ClientFile | undefin
     [bytes, mtimeMs] = await Promise.all([readFile(path), stat(path).then((s) => s.mtimeMs)]);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ClientsError('client_file_missing', `${path} cannot be read: ${(error as Error).message}.`, { path });
+    throw new ClientsError('client_file_unusable', `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Warden did not change it; check its permissions.`, { path });
   }
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) {
@@ -54,8 +54,22 @@ export async function assertUnchanged(path: string, expectedHash: string): Promi
   }
 }
 
-/** Atomic write, only over the bytes Warden read (`expectedHash`). */
+/**
+ * Atomic write, only over the bytes Warden read (`expectedHash`). A file the person made read-only is
+ * not replaced (a rename would get past its mode): that is theirs to change.
+ */
 export async function writeClientFile(path: string, text: string, expectedHash: string): Promise<void> {
   await assertUnchanged(path, expectedHash);
-  await writeFileAtomic(path, text, { fsync: true });
+  // Its owner's write bit, not access(): an administrator (root) may write anything, yet a file made
+  // read-only on purpose stays so.
+  if (((await stat(path)).mode & 0o200) === 0) {
+    throw new ClientsError('client_file_unusable', `${path} is read-only. Warden did not change it; make it writable first if it should.`, { path });
+  }
+  try {
+    await writeFileAtomic(path, text, { fsync: true });
+  } catch (error) {
+    // The temporary file beside it could not be made (a read-only folder, a full disk): the file is as it was.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ClientsError('client_file_unusable', `${path} could not be rewritten (${code ?? (error as Error).message}: its folder must be writable, with space for a copy of it). Warden did not change it.`, { path });
+  }
 }

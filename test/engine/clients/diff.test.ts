@@ -56,3 +56,15 @@ test('changes close together share one hunk; no change, no diff', () => {
   assert.equal(patch(text, diff), applySplices(text, splices));
   assert.equal(spliceDiff(text, []), '');
 });
+
+test('two entries on one line (a one-line file): the diff shows that line once, with both changes, and applies', () => {
+  const text = '{"mcpServers":{"a":{"command":"npx","args":["a"]},"b":{"command":"npx","args":["b"]}}}';
+  const splices = rewriteSplices(text, [
+    { path: ['mcpServers', 'a'], remove: ['args'], set: { command: '/usr/bin/node' } },
+    { path: ['mcpServers', 'b'], remove: ['args'], set: { command: '/usr/bin/node' } },
+  ]);
+  const diff = spliceDiff(text, splices);
+  assert.equal(diff.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---')).length, 1, diff);
+  assert.equal(diff.split('\n').filter((l) => l.startsWith('@@')).length, 1);
+  assert.equal(patch(text, diff), applySplices(text, splices));
+});

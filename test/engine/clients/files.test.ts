@@ -44,3 +44,16 @@ test('a symlinked config stays a symlink (the target is rewritten) and the file 
     assert.ok(lstatSync(link).isSymbolicLink());
   });
 });
+
+test('a config made read-only is not replaced (a rename would get past its mode): protect says so and leaves Warden as it was', async () => {
+  await withSandbox(async (box) => {
+    const file = box.fixture('cursor/mcp.json');
+    chmodSync(file, 0o444);
+    const original = readFileSync(file);
+    await assert.rejects(protectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'client_file_unusable' && /is read-only\. Warden did not change it/.test(e.message));
+    assert.ok(readFileSync(file).equals(original));
+    assert.equal(statSync(file).mode & 0o777, 0o444);
+    assert.equal(box.registry.servers.size, 0, 'nothing was imported');
+    assert.equal(box.keychain.values.size, 0, 'no secret was stored');
+  });
+});
