@@ -80,12 +80,3 @@ export function applySplices(text: string, splices: readonly Splice[]): string {
 export function applyRewrites(text: string, rewrites: readonly EntryRewrite[]): string {
   return applySplices(text, rewriteSplices(text, rewrites));
 }
-
-/** Replaces whole entries (used to put original entries back when the file changed since protect). */
-export function replaceValues(text: string, values: readonly { path: JSONPath; value: unknown }[]): string {
-  const bom = text.startsWith(BOM);
-  const formattingOptions = detectFormatting(text);
-  let out = bom ? text.slice(1) : text;
-  for (const { path, value } of values) out = applyEdits(out, modify(out, path, value, { formattingOptions }));
-  return bom ? BOM + out : out;
-}

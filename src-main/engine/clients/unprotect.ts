@@ -11,7 +11,7 @@ import { nodeValue, parseClientDocument } from './document.js';
 import { normalizeEntry, wardenServerOf } from './entries.js';
 import { ClientsError } from './errors.js';
 import { requireClientFile, sha256, writeClientFile } from './files.js';
-import { replaceValues } from './rewrite.js';
+import { applyRewrites, type EntryRewrite } from './rewrite.js';
 
 function rawAt(text: string, path: JSONPath): string | undefined {
   const root = parseTree(text);
@@ -114,7 +114,8 @@ function restoreEntries(row: ClientRow, path: string, currentText: string, origi
     if (server !== undefined) through.set(server, [...(through.get(server) ?? []), entry.path]);
   }
   const taken = new Set<string>();
-  const puts: { path: JSONPath; value: unknown }[] = [];
+  // One rewrite per entry, spliced into the text: the cost follows the entries, not the file's size.
+  const rewrites: EntryRewrite[] = [];
   for (const { path: entryPath, server } of rewritten) {
     const was = originalRoot && findNodeAtLocation(originalRoot, entryPath);
     const candidates = through.get(server) ?? [];
@@ -127,10 +128,12 @@ function restoreEntries(row: ClientRow, path: string, currentText: string, origi
     const now = findNodeAtLocation(doc.root, target)!;
     const nowValue = nodeValue(now) as Record<string, unknown>;
     const wasValue = nodeValue(was) as Record<string, unknown>;
+    const rewrite: EntryRewrite = { path: target, remove: [], set: {} };
     for (const k of row.transportKeys) {
-      if (k in wasValue) puts.push({ path: [...target, k], value: wasValue[k] });
-      else if (k in nowValue) puts.push({ path: [...target, k], value: undefined });
+      if (k in wasValue) rewrite.set[k] = wasValue[k];
+      else if (k in nowValue) rewrite.remove.push(k);
     }
+    rewrites.push(rewrite);
   }
-  return replaceValues(currentText, puts);
+  return applyRewrites(currentText, rewrites);
 }
