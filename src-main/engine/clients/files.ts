@@ -3,7 +3,8 @@
 // file still holds exactly the bytes Warden planned against: a change the client made in between is
 // reported, never overwritten.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { ClientsError } from './errors.js';
 
@@ -71,5 +72,19 @@ export async function writeClientFile(path: string, text: string, expectedHash: 
     // The temporary file beside it could not be made (a read-only folder, a full disk): the file is as it was.
     const code = (error as NodeJS.ErrnoException).code;
     throw new ClientsError('client_file_unusable', `${path} could not be rewritten (${code ?? (error as Error).message}: its folder must be writable, with space for a copy of it). Warden did not change it.`, { path });
+  }
+}
+
+/** Writes a file that does not exist (its folder made if need be); refused if one appeared meanwhile. */
+export async function createClientFile(path: string, text: string): Promise<void> {
+  if (await readClientFile(path)) {
+    throw new ClientsError('client_file_changed', `${path} appeared while Warden was putting the original back. Warden did not overwrite it; look at the file and try again.`, { path });
+  }
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, text, { fsync: true, mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ClientsError('client_file_unusable', `${path} could not be written (${code ?? (error as Error).message}). Nothing was changed.`, { path });
   }
 }

@@ -10,7 +10,7 @@ import type { ClientsContext } from './context.js';
 import { nodeValue, parseClientDocument } from './document.js';
 import { normalizeEntry, wardenServerOf } from './entries.js';
 import { ClientsError } from './errors.js';
-import { requireClientFile, sha256, writeClientFile } from './files.js';
+import { createClientFile, readClientFile, sha256, writeClientFile } from './files.js';
 import { applyRewrites, type EntryRewrite } from './rewrite.js';
 
 function rawAt(text: string, path: JSONPath): string | undefined {
@@ -62,13 +62,24 @@ export async function unprotectClient(ctx: ClientsContext, client: ClientId, pat
     // rewritten with no way back.
     throw new ClientsError('client_file_changed', `Warden is protecting ${path} right now (process ${backup.pendingPid}). Nothing was changed; try again once that is done.`, { path });
   }
-  const current = await requireClientFile(path);
+  const current = await readClientFile(path);
   const forget = async () => {
     await removeBackup(ctx.paths.backups, path);
     for (const part of backup.parts) {
       if (typeof part !== 'string' && 'account' in part) await ctx.keychain.delete(part.account).catch(() => false);
     }
   };
+  if (!current) {
+    // The file was deleted or moved since (a client reinstalled): the original is put back where it was.
+    const { text: original, gaps } = await rebuild(ctx, backup.parts, '');
+    if (gaps.length > 0) throw gapError(path, gaps[0]!);
+    if (sha256(Buffer.from(original, 'utf8')) !== backup.originalHash) {
+      throw new ClientsError('backup_invalid', `Warden's backup of ${path} does not rebuild the original. Nothing was written.`, { path });
+    }
+    await createClientFile(path, original);
+    await forget();
+    return { client, path, restored: 'exact' };
+  }
   if (current.hash === backup.originalHash && current.hash !== backup.writtenHash) {
     // A protect that stopped before it wrote the file (its process ended): the file is the original.
     await forget();

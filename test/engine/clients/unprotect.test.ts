@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { backupPath } from '../../../src-main/engine/clients/backups.js';
 import { protectClient } from '../../../src-main/engine/clients/protect.js';
@@ -110,5 +111,18 @@ test('a keychain item gone from outside the rewritten entries does not block put
     await assert.rejects(unprotectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'secret_missing');
     assert.ok(readFileSync(file).equals(before), 'the file is as Warden left it');
     assert.ok(existsSync(backupPath(box.ctx.paths.backups, file)), 'and the backup stays');
+  });
+});
+
+test('unprotect of a config deleted since puts the original back where it was, secrets included', async () => {
+  await withSandbox(async (box) => {
+    const file = box.fixture('cursor/mcp.json');
+    const original = readFileSync(file);
+    await protectClient(box.ctx, 'cursor', file);
+    rmSync(dirname(file), { recursive: true });
+    assert.equal((await unprotectClient(box.ctx, 'cursor', file)).restored, 'exact');
+    assert.ok(readFileSync(file).equals(original));
+    assert.equal(existsSync(backupPath(box.ctx.paths.backups, file)), false, 'the backup is used up');
+    await assert.rejects(unprotectClient(box.ctx, 'cursor', file), (e: any) => e.code === 'client_not_protected');
   });
 });
