@@ -72,8 +72,10 @@ export type Consent = z.infer<typeof Consent>;
 /** A tool's definition as pinned: what the hash covers. */
 export const PinnedDefinition = z.object({
   name: z.string(),
+  title: z.string().optional(),
   description: z.string().optional(),
   inputSchema: z.unknown(),
+  outputSchema: z.unknown().optional(),
   annotations: z.unknown().optional(),
 });
 export type PinnedDefinition = z.infer<typeof PinnedDefinition>;
@@ -123,7 +125,7 @@ export const Flag = z.object({ kind: FlagKind, message: z.string(), excerpt: z.s
 export type Flag = z.infer<typeof Flag>;
 
 export const PinChange = z.object({
-  field: z.enum(['name', 'description', 'inputSchema', 'annotations']),
+  field: z.enum(['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations']),
   summary: z.string(),
   before: z.string(),
   after: z.string(),

@@ -119,7 +119,7 @@ export function ApprovalCard({ approval, selected, busy, onSelect, onAnswer, onH
 
       {approval.pinChanges.length ? (
         <div className="changes" role="note" aria-label="What changed in the tool">
-          <strong>The tool’s definition changed since you approved it.</strong> Allowing beyond once accepts the new definition.
+          <strong>The tool’s definition changed since you approved it.</strong> “Always allow” accepts the new definition; other answers let this call through and keep asking.
           {approval.pinChanges.map((c, i) => (
             <div key={i}>
               <p>

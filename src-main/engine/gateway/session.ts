@@ -699,6 +699,7 @@ export function denialText(call: ToolCall, decision: Decision): string {
       ? []
       : decision.ruleId === 'gateway:check-failed'
         ? ['If the call itself is at fault (see above), fix it and send it again: no approval can let it through as it is.']
-        : ['Do not retry the same call unchanged. To get it approved, ask the person to allow it in Warden (Approvals), or to change the rule for this tool.']),
+        : // The reasons above say who can change it, and how: a managed rule cannot be changed in Warden.
+          ['Do not retry it, or reach the same result another way (other arguments, another tool), without asking the user first.']),
   ].join(' ');
 }

@@ -31,6 +31,8 @@ export function guardHandlers<H extends AnyHandlers>(handlers: H, view: ManagedV
   before('approvals.settings', (input) => assertSettingsChangeAllowed(view, input));
   before('approvals.answer', (input) => assertAlwaysAllowAllowed(view, input.effect as never, input.scope === 'always'));
   before('rules.add', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true));
+  // A tool set to allow in Servers & tools allows it for good: an "always allow" by another name.
+  before('policy.setOverride', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true));
 
   // Reads show the values in force: managed ones replace the person's.
   after('settings.get', (s) => managedSettingsView(s as Settings, view.policy()));

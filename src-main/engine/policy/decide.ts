@@ -92,7 +92,10 @@ function base(input: DecideInput, state: PolicyState): PolicyDecision {
       consentId: consent.id,
     });
   }
-  if (override) return d(override.effect, `override:${server}/${tool}`, [`The tool is set to ${override.effect} in Servers & tools.`]);
+  // An allow override is an "always allow" too: managed `allowAlwaysAllow: false` turns it off.
+  if (override && !(override.effect === 'allow' && state.managed?.settings.allowAlwaysAllow === false)) {
+    return d(override.effect, `override:${server}/${tool}`, [`The tool is set to ${override.effect} in Servers & tools.`]);
+  }
   const t = tierDefault(tier, risk);
   // A tool the server never listed has no definition to judge, pin or scan: a tier would let it pass on
   // its name alone, so the person is asked (a rule or an override can still allow it).

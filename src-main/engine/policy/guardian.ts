@@ -339,8 +339,15 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     );
     const base = { risk: v.risk };
     switch (outcome.kind) {
-      case 'answered':
+      case 'answered': {
+        if (outcome.decision.effect === 'allow') {
+          // Policy may have changed while the call waited (a managed deny, a blocked server, a deny rule):
+          // the person's allow answers the question that was asked, and does not outrank a deny since.
+          const now = this.#recheck(call);
+          if (now) return { ...now, risk: v.risk };
+        }
         return { ...outcome.decision, ...base };
+      }
       case 'timeout':
         return {
           effect: 'deny',
@@ -357,6 +364,21 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
         return { effect: 'deny', ruleId: v.ruleId, status: 'cancelled', approver: 'client', ...base, reasons: [`The call to ${who} was cancelled while it waited for approval.`] };
       case 'closed':
         return closedDecision(who, outcome.reason);
+    }
+  }
+
+  /** The deny that policy now gives `call`, if it gives one (asks and allows leave the person's answer standing). */
+  #recheck(call: ToolCall): Decision | undefined {
+    const who = `\`${call.server}\`/\`${call.tool}\``;
+    if (this.#closed) return closedDecision(who, this.#closed);
+    try {
+      const args = call.arguments && typeof call.arguments === 'object' ? call.arguments : {};
+      const v = this.#view(call.server, call.tool, args, { client: call.client.id, sessionId: call.sessionId, definition: call.definition ?? this.#seen.get(call.server)?.get(call.tool) });
+      if (v.effect !== 'deny') return undefined;
+      const denied = policyDeny(who, v);
+      return { ...denied, reasons: [`Approved in Warden, but policy changed while the call waited and now refuses it.`, ...denied.reasons] };
+    } catch (error) {
+      return { effect: 'deny', ruleId: 'guardian:error', reasons: [`Warden denied ${who}: the policy check failed (${(error as Error).message}).`], approver: 'policy', status: 'denied' };
     }
   }
 
@@ -443,7 +465,9 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
       now,
       consentId,
     );
-    const acceptPin = choice.acceptPin ?? (choice.effect === 'allow' && choice.scope !== 'once');
+    // A changed definition is accepted for good only by a standing answer given in Warden: not by a
+    // session or time-limited one, and never through elicitation (the client carries that answer).
+    const acceptPin = approver !== 'user:elicitation' && (choice.acceptPin ?? (choice.effect === 'allow' && choice.scope === 'always'));
     try {
       if (acceptPin && approval.pinChanges.length) this.#acceptPin(approval.server, approval.tool, approver);
       else if (choice.scope !== 'once') this.#persist();

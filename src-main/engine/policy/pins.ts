@@ -1,4 +1,5 @@
-// Tool pins: a hash of what a model reads of a tool (name, description, input schema, annotations).
+// Tool pins: a hash of what a model reads of a tool (name, title, description, input and output
+// schemas, annotations).
 // The first sight of a tool pins it; a definition that differs later is a pin change that asks until
 // a person accepts it. Pure (hashing is computation, not I/O).
 import { createHash } from 'node:crypto';
@@ -6,8 +7,10 @@ import type { Pin, PinChange, PinnedDefinition, PinStatus } from '../../../share
 
 export interface ToolDefinitionLike {
   name: string;
+  title?: string;
   description?: string;
   inputSchema?: unknown;
+  outputSchema?: unknown;
   annotations?: unknown;
 }
 
@@ -23,7 +26,9 @@ export function canonicalJson(value: unknown): string {
 
 export function pinnedDefinition(tool: ToolDefinitionLike): PinnedDefinition {
   const def: PinnedDefinition = { name: tool.name, inputSchema: tool.inputSchema ?? null };
+  if (typeof tool.title === 'string') def.title = tool.title;
   if (tool.description !== undefined) def.description = tool.description;
+  if (tool.outputSchema !== undefined) def.outputSchema = tool.outputSchema;
   if (tool.annotations !== undefined) def.annotations = tool.annotations;
   return def;
 }
@@ -36,7 +41,8 @@ export function hashTool(tool: ToolDefinitionLike): string {
   if (cached) return cached;
   const d = pinnedDefinition(tool);
   const hash = createHash('sha256')
-    .update(canonicalJson({ name: d.name, description: d.description ?? null, inputSchema: d.inputSchema ?? null, annotations: d.annotations ?? null }))
+    // title and outputSchema only when present: pins made before they were covered keep their hash.
+    .update(canonicalJson({ name: d.name, title: d.title, description: d.description ?? null, inputSchema: d.inputSchema ?? null, outputSchema: d.outputSchema, annotations: d.annotations ?? null }))
     .digest('hex');
   hashCache.set(tool, hash);
   return hash;
@@ -81,6 +87,17 @@ export function diffDefinitions(before: PinnedDefinition, after: PinnedDefinitio
       summary: `Input schema changed${parts.length ? `: ${parts.join('; ')}` : ''}.`,
       before: short(canonicalJson(before.inputSchema ?? null), 2000),
       after: short(canonicalJson(after.inputSchema ?? null), 2000),
+    });
+  }
+  if ((before.title ?? '') !== (after.title ?? '')) {
+    out.push({ field: 'title', summary: `Title changed from "${short(before.title ?? '', 200)}" to "${short(after.title ?? '', 200)}".`, before: before.title ?? '', after: after.title ?? '' });
+  }
+  if (canonicalJson(before.outputSchema ?? null) !== canonicalJson(after.outputSchema ?? null)) {
+    out.push({
+      field: 'outputSchema',
+      summary: 'Output schema changed.',
+      before: short(canonicalJson(before.outputSchema ?? null), 2000),
+      after: short(canonicalJson(after.outputSchema ?? null), 2000),
     });
   }
   if (canonicalJson(before.annotations ?? null) !== canonicalJson(after.annotations ?? null)) {

@@ -69,14 +69,15 @@ export function visible(text: string): string {
 }
 
 /** The texts of a definition a model reads: the description and every description/title inside the input schema. */
-export function definitionTexts(tool: { name: string; description?: string; inputSchema?: unknown; title?: string; annotations?: unknown }): string[] {
+export function definitionTexts(tool: { name: string; description?: string; inputSchema?: unknown; outputSchema?: unknown; title?: string; annotations?: unknown }): string[] {
   const out: string[] = [tool.name];
   if (tool.title) out.push(tool.title);
   if (tool.description) out.push(tool.description);
   const a = tool.annotations as { title?: unknown } | undefined;
   if (a && typeof a.title === 'string') out.push(a.title);
   const walk = (node: unknown, depth: number) => {
-    if (depth > 12 || node === null || typeof node !== 'object') return;
+    // Deep enough for any real schema (each nested property is two levels), bounded against a hostile one.
+    if (depth > 64 || node === null || typeof node !== 'object') return;
     if (Array.isArray(node)) {
       for (const x of node) walk(x, depth + 1);
       return;
@@ -89,11 +90,12 @@ export function definitionTexts(tool: { name: string; description?: string; inpu
     }
   };
   walk(tool.inputSchema, 0);
+  walk(tool.outputSchema, 0);
   return out;
 }
 
 export function scanTool(
-  tool: { name: string; description?: string; inputSchema?: unknown; title?: string; annotations?: unknown },
+  tool: { name: string; description?: string; inputSchema?: unknown; outputSchema?: unknown; title?: string; annotations?: unknown },
   ctx: ScanContext = {},
 ): Flag[] {
   const flags: Flag[] = [];

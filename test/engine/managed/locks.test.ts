@@ -19,6 +19,7 @@ function handlers() {
   const h = {
     'approvals.answer': async (i: unknown) => (calls.push(`answer ${JSON.stringify(i)}`), { ok: true }),
     'rules.add': async (i: unknown) => (calls.push(`rule ${JSON.stringify(i)}`), { ok: true }),
+    'policy.setOverride': async (i: unknown) => (calls.push(`override ${JSON.stringify(i)}`), { override: null }),
     'settings.get': async () => ({ approvalTimeoutSeconds: 45, theme: 'system' }),
     'settings.set': async (i: unknown) => (calls.push(`set ${JSON.stringify(i)}`), { approvalTimeoutSeconds: 45, theme: 'dark' }),
     'servers.list': async () => [],
@@ -45,7 +46,9 @@ test('"always allow" answers and allow rules are refused when IT turns them off;
   await g['approvals.answer']({ id: 'a2', effect: 'deny', scope: 'always' } as never);
   await lockedMessage(g['rules.add']({ server: 's', tool: 't', effect: 'allow' } as never));
   await g['rules.add']({ server: 's', tool: 't', effect: 'ask' } as never);
-  assert.equal(calls.length, 3, calls.join('\n'));
+  await lockedMessage(g['policy.setOverride']({ server: 's', tool: 't', effect: 'allow' } as never));
+  await g['policy.setOverride']({ server: 's', tool: 't', effect: 'deny' } as never);
+  assert.equal(calls.length, 4, calls.join('\n'));
   assert.equal(calls.filter((c) => c.includes('"always"') && c.includes('"allow"')).length, 0);
 });
 

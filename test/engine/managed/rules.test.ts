@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { ManagedPolicy } from '../../../shared/managed.js';
 import { matchManagedRule } from '../../../src-main/engine/managed/rules.js';
 import { globMatches } from '../../../src-main/engine/managed/glob.js';
-import { decide } from '../../../src-main/engine/policy/decide.js';
+import { decide, overrideKey } from '../../../src-main/engine/policy/decide.js';
 import { RuleIndex } from '../../../src-main/engine/policy/rules.js';
 
 const policy = (rules: unknown[], settings: Record<string, unknown> = {}) => ManagedPolicy.parse({ version: 1, rules, settings });
@@ -62,4 +62,11 @@ test('allowAlwaysAllow: false makes standing allow rules inert (the tier default
   const d = decide({ ...input('write_file'), tier: 'standard', risk: 'high' }, state(policy([], { allowAlwaysAllow: false })));
   assert.notEqual(d.ruleId, 'rule:r1');
   assert.equal(d.effect, 'ask');
+});
+
+test('allowAlwaysAllow: false also makes allow overrides inert; a deny override still denies', () => {
+  const withOverride = (effect: 'allow' | 'deny') => ({ ...state(policy([], { allowAlwaysAllow: false })), rules: new RuleIndex([]), overrides: new Map([[overrideKey('fs', 'write_file'), { server: 'fs', tool: 'write_file', effect, hidden: false }]]) });
+  const allowed = decide({ ...input('write_file'), tier: 'standard', risk: 'high' }, withOverride('allow') as never);
+  assert.equal(allowed.effect, 'ask', 'the tier default decides');
+  assert.equal(decide({ ...input('write_file'), tier: 'standard', risk: 'high' }, withOverride('deny') as never).effect, 'deny');
 });
