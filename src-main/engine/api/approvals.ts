@@ -9,6 +9,23 @@ import type { SecretResolver } from '../gateway/downstream.js';
 import type { Guardian } from '../policy/guardian.js';
 import { learnTools } from '../policy/learn.js';
 
+/**
+ * A rule names a server and a tool exactly, or `*` for any: `write_*` would be taken literally and
+ * match nothing, so it is refused with the reason instead of silently never applying.
+ */
+function literalNames(server: string, tool: string, anyAllowed: boolean): void {
+  for (const [what, name] of [['server', server], ['tool', tool]] as const) {
+    if (name.includes('*') && !(anyAllowed && name === '*')) {
+      throw new WardenError(
+        'bad_input',
+        anyAllowed
+          ? `The ${what} \`${name}\` is not a name: a rule names one ${what} exactly, or \`*\` for any. Patterns are for managed policy; add one rule per ${what} instead.`
+          : `The ${what} \`${name}\` is not a name: an override is set for one ${what}, named exactly.`,
+      );
+    }
+  }
+}
+
 export interface ApprovalContext {
   guardian?: Guardian;
   servers: { require(name: string): ServerConfig };
@@ -31,8 +48,9 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
     'consents.revoke': async ({ id }) => guardian().revoke(id),
     'rules.list': async () => guardian().listRules(),
     'rules.add': async (input) => {
+      literalNames(input.server, input.tool, true);
       // A rule for a server that does not exist would never match: most likely a typo, said at once.
-      if (!input.server.includes('*')) ctx.servers.require(input.server);
+      if (input.server !== '*') ctx.servers.require(input.server);
       return guardian().addRule(input);
     },
     'rules.remove': async ({ id }) => guardian().removeRule(id),
@@ -54,6 +72,7 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
       return guardian().tools(server);
     },
     'policy.setOverride': async ({ server, tool, effect, hidden }) => {
+      literalNames(server, tool, false);
       ctx.servers.require(server);
       return { override: guardian().setOverride(server, tool, effect, hidden) ?? null };
     },

@@ -121,8 +121,11 @@ describe('server-filesystem on a standard server, answered through the CLI', () 
     assert.match(await refused(['policy', 'override', 'filesystem', 'write_file', 'allow', '--hide']), /^2 .*--hide goes with deny/);
     assert.match(await refused(['policy', 'rule', 'add', 'allow', 'filesytem', 'write_file']), /^1 .*Unknown server `filesytem`/);
     assert.match(await refused(['policy', 'override', 'filesytem', 'write_file', 'deny']), /^1 .*Unknown server `filesytem`/);
+    // A pattern would be taken literally and never match: refused with the reason.
+    assert.match(await refused(['policy', 'rule', 'add', 'deny', 'filesystem', 'move_*']), /^2 .*The tool `move_\*` is not a name: a rule names one tool exactly, or `\*` for any/);
+    assert.match(await refused(['policy', 'override', 'filesystem', 'write_*', 'deny']), /^2 .*The tool `write_\*` is not a name/);
     assert.match(await warden(t.dir, 'policy', 'rules'), /No standing rules|^ID/m);
-    assert.doesNotMatch(await warden(t.dir, 'policy', 'rules'), /filesytem/);
+    assert.doesNotMatch(await warden(t.dir, 'policy', 'rules'), /filesytem|move_/);
   });
 
   test('no answer in time denies (status timeout), and no file', async () => {
