@@ -44,7 +44,11 @@ export interface BrokerOptions {
   onChange?: (change: { type: 'added' | 'joined' | 'updated' | 'resolved'; approval: ApprovalView; outcome?: BrokerOutcome['kind'] }) => void;
 }
 
-const dedupeKey = (r: PendingRequest, args: unknown) => `${r.client.id}\u0000${r.server}\u0000${r.tool}\u0000${canonicalJson(args)}`;
+/**
+ * The same call asked again (a retry) joins the approval already waiting. Per session: an answer "for
+ * this session" belongs to one, and two sessions of one client are two conversations.
+ */
+const dedupeKey = (r: PendingRequest, args: unknown) => `${r.client.id}\u0000${r.sessionId}\u0000${r.server}\u0000${r.tool}\u0000${canonicalJson(args)}`;
 
 export class ApprovalBroker {
   readonly #entries = new Map<string, Entry>();

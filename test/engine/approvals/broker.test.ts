@@ -66,6 +66,18 @@ test('the same call asked twice joins the first approval; one answer resolves bo
   assert.equal((await p2).kind, 'answered');
 });
 
+test('the same call from two sessions of one client gets two approvals: a session answer belongs to one', async () => {
+  const b = new ApprovalBroker({ timeoutMs: () => 10_000, progressMs: () => 0 });
+  const s1 = b.wait(req({ sessionId: 's1' }), channel().ch, new AbortController().signal);
+  const s2 = b.wait(req({ sessionId: 's2' }), channel().ch, new AbortController().signal);
+  assert.equal(b.list().length, 2);
+  b.resolve(b.list().find((x) => x.sessionId === 's2')!.id, allow);
+  assert.equal((await s2).kind, 'answered');
+  assert.equal(b.list().length, 1, "the other session's call still waits");
+  b.close('stopping');
+  assert.equal((await s1).kind, 'closed');
+});
+
 test('several clients at once get separate approvals, answered independently', async () => {
   const b = new ApprovalBroker({ timeoutMs: () => 10_000, progressMs: () => 0 });
   const a = b.wait(req({ client: { id: 'cursor' } }), channel().ch, new AbortController().signal);
