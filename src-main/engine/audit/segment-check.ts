@@ -20,6 +20,12 @@ export interface SegmentSummary {
   /** Bytes after the last newline (an incomplete last line). */
   tornBytes: number;
   anchors: RetentionAnchor[];
+  /**
+   * Records in which the engine noted, at a start, that the end of the log had been removed while it
+   * was stopped (audit.truncation-detected, audit.head-missing): the chain after them is whole again,
+   * but what was removed stays removed.
+   */
+  alarms: { seq: number; line: number; offset: number; event: string }[];
   /** The hash of the record with seq `headSeq`, when this segment holds it. */
   headHash?: string;
   /** Every seq seen after a break, as [min, max], so a later gap can be told from a reordering. */
@@ -30,6 +36,7 @@ const SEQ_PREFIX = Buffer.from('{"seq":');
 const PREV_MARK = Buffer.from(',"prev":"');
 const HASH_MARK = Buffer.from(',"hash":"');
 const RETENTION = Buffer.from('"event":"audit.retention"');
+const ALARMS = ['audit.truncation-detected', 'audit.head-missing'].map((event) => ({ event, mark: Buffer.from(`"event":"${event}"`) }));
 const SUFFIX = HASH_MARK.length + 64 + 2;
 const CLOSE = 0x7d; // }
 
@@ -50,7 +57,7 @@ export class SegmentChecker {
     private readonly name: string,
     private readonly headSeq: number,
   ) {
-    this.summary = { name, records: 0, bytes: 0, tornBytes: 0, anchors: [] };
+    this.summary = { name, records: 0, bytes: 0, tornBytes: 0, anchors: [], alarms: [] };
   }
 
   private fail(code: BreakCode, offset: number, message: string, seq?: number): void {
@@ -133,9 +140,13 @@ export class SegmentChecker {
       // Only events carry a retention anchor. `type` sits at a fixed place after the 24-character ISO
       // time; decisions (d) and outcomes (o) are skipped without searching the line.
       const typeChar = buf[prevAt + 108];
-      if (typeChar !== 0x64 && typeChar !== 0x6f && buf.subarray(lineStart, lineEnd).indexOf(RETENTION) !== -1) {
-        const anchor = readRetentionAnchor(buf.toString('utf8', lineStart, lineEnd));
-        if (anchor) summary.anchors.push(anchor);
+      if (typeChar !== 0x64 && typeChar !== 0x6f) {
+        const text = buf.subarray(lineStart, lineEnd);
+        if (text.indexOf(RETENTION) !== -1) {
+          const anchor = readRetentionAnchor(buf.toString('utf8', lineStart, lineEnd));
+          if (anchor) summary.anchors.push(anchor);
+        }
+        for (const { event, mark } of ALARMS) if (text.indexOf(mark) !== -1) summary.alarms.push({ seq, line: this.line, offset: base + lineStart, event });
       }
       if (seq === this.headSeq) summary.headHash = digest;
       summary.records += 1;

@@ -173,6 +173,22 @@ async function verifyOnce(dir: string, options: VerifyOptions): Promise<VerifyRe
       broken = { code: 'AUDIT_START_MISSING', segment: segments[0]!.name, line: 1, offset: 0, seq: firstSeq, expectedSeq: 1, message: `The log starts at record ${firstSeq}, and no retention record accounts for records 1..${firstSeq - 1}: the start of the log was removed.` };
     }
   }
+  // The end of the log was cut while no engine ran, and the next start said so in the log: that stays a
+  // break, or the next verify would call the log intact once a new head vouches for the cut end.
+  const alarm = broken ? undefined : summaries.flatMap((s) => s.alarms.map((a) => ({ ...a, segment: s.name })))[0];
+  if (alarm) {
+    broken = {
+      code: alarm.event === 'audit.head-missing' ? 'AUDIT_HEAD_MISSING' : 'AUDIT_LOG_TRUNCATED',
+      segment: alarm.segment,
+      line: alarm.line,
+      offset: alarm.offset,
+      seq: alarm.seq,
+      message:
+        alarm.event === 'audit.head-missing'
+          ? `Record ${alarm.seq} at ${alarm.segment}:${alarm.line} notes that the head checkpoint was missing when the engine started: records may have been removed from the end of the log before it. The records after it link up, but that end cannot be vouched for.`
+          : `Record ${alarm.seq} at ${alarm.segment}:${alarm.line} notes that records had been removed from the end of the log when the engine started (its data names them). The records after it link up, but the removed ones are gone.`,
+    };
+  }
   if (!broken) {
     if (!head && records > 0) {
       broken = { code: 'AUDIT_HEAD_MISSING', segment: 'head.json', line: 1, offset: 0, message: 'The head checkpoint (head.json) is missing, so removal of records at the end of the log cannot be ruled out.' };

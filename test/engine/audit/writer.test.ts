@@ -263,6 +263,13 @@ test('records removed from the end while the engine was down are on record at th
     assert.ok(event && event.type === 'event');
     assert.equal(event.data.headSeq, 5);
     assert.equal(event.data.logSeq, 3);
+    // The new head vouches for the new end; verify still reports the cut, at the record that notes it.
+    const report = await verifyAuditDir(paths.audit);
+    assert.equal(report.ok, false);
+    assert.equal(report.firstBroken?.code, 'AUDIT_LOG_TRUNCATED');
+    assert.equal(report.firstBroken?.seq, event.seq);
+    assert.match(report.firstBroken?.message ?? '', /records had been removed from the end of the log when the engine started/);
+    assert.equal((await verifyAuditDir(paths.audit, { workers: 'always' })).firstBroken?.code, 'AUDIT_LOG_TRUNCATED', 'the same with worker threads');
   } finally {
     await cleanup();
   }
