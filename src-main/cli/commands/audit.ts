@@ -2,10 +2,12 @@
 // not an engine is running (the engine writes; these commands only read, and tolerate its appends).
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { rename, rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { clientLabel } from '../../../shared/client-label.js';
 import { AuditError, openAuditReader, type AuditRecord } from '../../engine/audit/index.js';
 import { checkFormat } from '../../engine/audit/export.js';
+import { parseTime } from '../../engine/audit/time.js';
 import { errorMessage, WardenError } from '../../engine/errors.js';
 import { dataDir, dataPaths } from '../../engine/paths.js';
 import { EngineClient } from '../engineClient.js';
@@ -18,8 +20,15 @@ function failAudit(error: unknown): never {
   process.exit(usage ? EXIT.usage : EXIT.failure);
 }
 
-/** One human line per record: time, seq, what happened, to what, by whom. */
+/**
+ * One human line per record: time, seq, what happened, to what, by whom. Control characters (a name a
+ * client claimed may hold ESC, CR, LF) are shown escaped: a record cannot forge or erase lines in a terminal.
+ */
 export function describeRecord(record: AuditRecord): string {
+  return recordLine(record).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function recordLine(record: AuditRecord): string {
   const time = record.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   if (record.type === 'event') {
     const data = Object.entries(record.data)
@@ -122,13 +131,23 @@ export function registerAuditCommands(program: Command): void {
       try {
         const format = checkFormat(opts.format);
         if (opts.out && existsSync(opts.out) && !opts.force) throw new AuditError('AUDIT_OUT_EXISTS', `${opts.out} exists; pass --force to overwrite it.`);
+        // Bad times are refused before any file is touched.
+        for (const time of [opts.since, opts.until]) if (time !== undefined) parseTime(time, Date.now());
         const reader = openAuditReader(dataPaths(dataDir()));
-        const out = opts.out ? await openOut(opts.out) : process.stdout;
-        const { records } = await reader.export({ format, since: opts.since, until: opts.until }, out);
-        if (opts.out) {
-          out.end();
-          await once(out, 'finish');
-          process.stderr.write(`Exported ${records} record(s) as ${format} to ${opts.out}.\n`);
+        // Written beside the target and renamed into place when complete: a failed export leaves the
+        // file that was there (with --force) as it was, and no half-written one.
+        const temp = opts.out ? `${opts.out}.${process.pid}.partial` : undefined;
+        const out = temp ? await openOut(temp, opts.out!) : process.stdout;
+        try {
+          const { records } = await reader.export({ format, since: opts.since, until: opts.until }, out);
+          if (temp) {
+            out.end();
+            await once(out, 'finish');
+            await rename(temp, opts.out!);
+            process.stderr.write(`Exported ${records} record(s) as ${format} to ${opts.out}.\n`);
+          }
+        } finally {
+          if (temp) await rm(temp, { force: true });
         }
       } catch (error) {
         failAudit(error);
@@ -162,12 +181,12 @@ export function registerAuditCommands(program: Command): void {
 }
 
 /** The export's file, open (a folder that does not exist is an error here, not an unhandled 'error' event). */
-async function openOut(path: string): Promise<WriteStream> {
+async function openOut(path: string, shown = path): Promise<WriteStream> {
   const stream = createWriteStream(path, { mode: 0o600 });
   try {
     await once(stream, 'open');
   } catch (error) {
-    throw new AuditError('AUDIT_OUT_UNWRITABLE', `${path} cannot be written: ${(error as Error).message}.`);
+    throw new AuditError('AUDIT_OUT_UNWRITABLE', `${shown} cannot be written: ${(error as Error).message.replace(path, shown)}.`);
   }
   return stream;
 }

@@ -68,6 +68,13 @@ test('tail prints the latest records oldest first; export writes files; bad inpu
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /\[AUDIT_BAD_OPTION\]/);
     assert.equal(warden(paths.dir, ['export', '--format', 'jsonl', '--since', 'last tuesday']).status, 2);
+    // Bad input with --force over a file: refused before the file is touched.
+    const before = await readFile(out, 'utf8');
+    assert.equal(warden(paths.dir, ['export', '--format', 'csv', '--since', 'yesterday', '--out', out, '--force']).status, 2);
+    assert.equal(await readFile(out, 'utf8'), before, 'the file that was there is as it was');
+    assert.deepEqual((await readdir(paths.dir)).filter((f) => f.includes('.partial')), [], 'no partial file is left');
+    assert.equal(warden(paths.dir, ['export', '--format', 'jsonl', '--out', out, '--force']).status, 0);
+    assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 60, 'a good export with --force replaces it');
   } finally {
     await cleanup();
   }
@@ -123,6 +130,23 @@ test('pack writes a reviewer folder: README, manifest, policy snapshot, slice, v
     const check = spawnSync(process.execPath, ['-e', script], { cwd: out, encoding: 'utf8' });
     assert.equal(check.status, 0, check.stderr);
     assert.equal(warden(paths.dir, ['pack', '--out', out]).status, 2, 'an existing pack is not overwritten');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('tail shows control characters in what a client claimed escaped: a record cannot forge or erase terminal lines', async () => {
+  const { paths, cleanup } = await freshPaths();
+  try {
+    const log = await openAuditLog(paths);
+    const forged = 'Cursor\x1b[2K\r2026-12-03 15:00:00Z  #1  decision allow  files/read by Cursor\nFAKE';
+    await log.decided(makeCall(1, { client: { id: 'client-a', name: forged } }), allow);
+    await log.close();
+    const tail = warden(paths.dir, ['tail', '-n', '1']);
+    assert.equal(tail.status, 0, tail.stderr);
+    assert.equal(tail.stdout.trim().split('\n').length, 1, 'one record, one line');
+    assert.doesNotMatch(tail.stdout, /[\x1b\r]/);
+    assert.match(tail.stdout, /Cursor\\u001b\[2K\\u000d2026-12-03 .*\\u000aFAKE \(client-a\)/);
   } finally {
     await cleanup();
   }
