@@ -15,7 +15,18 @@ const SECRET_KEYS_EXACT = new Set(['auth', 'pwd', 'pin', 'otp', 'key', 'sig', 's
 export function isSecretKey(key: string): boolean {
   const normal = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (SECRET_KEYS_EXACT.has(normal)) return true;
+  // DB_PASS, PGPASS, MYSQL_PWD, ADMIN_PW: a password by its ending.
+  if (/(pass|pwd|pw)$/.test(normal)) return true;
   return SECRET_KEY_PARTS.some((part) => normal.includes(part));
+}
+
+/** `{ arg: "api_key", value: "..." }`, `{ name: "password", value: "..." }`: a value named by its sibling (a rule's constraint, a header pair). */
+function namedBySibling(object: Record<string, unknown>): boolean {
+  for (const label of ['arg', 'name', 'key', 'header']) {
+    const name = object[label];
+    if (typeof name === 'string' && isSecretKey(name)) return true;
+  }
+  return false;
 }
 
 interface Shape {
@@ -35,11 +46,11 @@ const SHAPES: Shape[] = [
   { pattern: /\b(?:sk|pk|rk)[-_](?:live[-_]|test[-_]|ant[-_]|proj[-_])?[A-Za-z0-9_-]{16,}\b/g, replace: REDACTED },
   { pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g, replace: REDACTED },
   { pattern: /\bnpm_[A-Za-z0-9]{30,}\b/g, replace: REDACTED },
-  // scheme://user:password@host
-  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:)[^\s@/]+@/gi, replace: (_m, head: string) => `${head}${REDACTED}@` },
+  // scheme://user:password@host (up to the last @ before the host: a password may hold an @)
+  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:)[^\s/]*@/gi, replace: (_m, head: string) => `${head}${REDACTED}@` },
   // password=..., api_key: "...", token='...' inside free text
   {
-    pattern: /\b([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|auth)[A-Za-z0-9_.-]*)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"'}]+)/gi,
+    pattern: /\b([A-Za-z0-9_.-]*(?:password|passwd|pass|pwd|secret|token|api[_-]?key|access[_-]?key|auth|cookie)[A-Za-z0-9_.-]*)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"'}]+)/gi,
     replace: (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`,
   },
 ];
@@ -67,8 +78,9 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
   const out: Record<string, unknown> = {};
+  const sibling = namedBySibling(value as Record<string, unknown>);
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (isSecretKey(key) && item !== null && item !== undefined && typeof item !== 'boolean') {
+    if ((isSecretKey(key) || (sibling && key === 'value')) && item !== null && item !== undefined && typeof item !== 'boolean') {
       out[key] = REDACTED;
     } else {
       out[key] = redactSecrets(item, depth + 1);

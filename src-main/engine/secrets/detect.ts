@@ -3,7 +3,7 @@
 // erring the other way leaves a credential in a plain-text file, so the patterns are generous.
 
 /** Name fragments that mark a secret. `PWD` is not one of them: it is the working directory. */
-const SECRET_NAME = /(TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE|^PAT$|_PAT$)/i;
+const SECRET_NAME = /(TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE|^PAT$|_PAT$|PASS$|_PWD$|_PW$)/i;
 
 /** Well-known credential shapes, by prefix or structure. */
 const CREDENTIAL_VALUES: RegExp[] = [

@@ -61,3 +61,18 @@ test('redaction never changes its input', () => {
   redactSecrets(input);
   assert.deepEqual(input, { token: 'abc', inner: { password: 'x' } });
 });
+
+test('passwords by their ending, values named by a sibling (a rule constraint, a name/value pair), pass= and Cookie in text, and an @ inside a URL password are redacted', () => {
+  const out = redactSecrets({
+    env: { DB_PASS: 'hunter2-db', MYSQL_PWD: 'mysqlpw99', PGPASS: 'pg', PWD_DIR: '/home' },
+    when: [{ arg: 'api_key', op: 'equals', value: 'sk-live-abc' }, { arg: 'branch', op: 'equals', value: 'main' }],
+    headers: [{ name: 'password', value: 'p4ss' }],
+    text: 'login with pass=hunter2 then Cookie: sid=abc123 at https://user:pa@ss@host/x',
+  }) as Record<string, any>;
+  assert.deepEqual(out.env, { DB_PASS: REDACTED, MYSQL_PWD: REDACTED, PGPASS: REDACTED, PWD_DIR: '/home' });
+  assert.equal(out.when[0].value, REDACTED);
+  assert.equal(out.when[1].value, 'main', 'a constraint on a plain argument is kept');
+  assert.equal(out.headers[0].value, REDACTED);
+  assert.doesNotMatch(out.text, /hunter2|abc123|pa@ss|ss@host/);
+  assert.match(out.text, /https:\/\/user:\[REDACTED\]@host\/x/);
+});

@@ -38,3 +38,8 @@ test('credentials in arguments are found, also as the value after a secret flag'
   assert.deepEqual(credentialArgs(['postgresql://u:p4ss@localhost/db']), [0]);
   assert.deepEqual(credentialArgs(['-y', '@modelcontextprotocol/server-filesystem', '/Users/ann/Desktop']), []);
 });
+
+test('passwords named by their ending (DB_PASS, PGPASS, MYSQL_PWD) are secrets; PWD, the working directory, is not', () => {
+  for (const name of ['DB_PASS', 'PGPASS', 'MYSQL_PWD', 'ADMIN_PW']) assert.equal(secretReason(name, 'x'), 'name', name);
+  assert.equal(secretReason('PWD', '/home/me'), undefined);
+});
