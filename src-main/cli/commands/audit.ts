@@ -123,7 +123,7 @@ export function registerAuditCommands(program: Command): void {
     .command('export')
     .description('write records as jsonl, csv or cef')
     .requiredOption('--format <format>', 'jsonl | csv | cef')
-    .option('--since <time>', 'from this time (ISO 8601, epoch ms, or an age like 24h, 7d)')
+    .option('--since <time>', 'from this time (ISO 8601 in UTC unless it names an offset, epoch s or ms, or an age like 24h, 7d)')
     .option('--until <time>', 'up to this time')
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--force', 'overwrite --out if it exists')
@@ -158,7 +158,7 @@ export function registerAuditCommands(program: Command): void {
     .command('pack')
     .description('write an evidence pack (a folder): policy snapshot, audit slice, verification report, README')
     .requiredOption('--out <dir>', 'a new (or empty) folder for the pack')
-    .option('--since <time>', 'records from this time (ISO 8601, epoch ms, or an age like 30d)')
+    .option('--since <time>', 'records from this time (ISO 8601 in UTC unless it names an offset, epoch s or ms, or an age like 30d)')
     .option('--until <time>', 'records up to this time')
     .action(async (opts: { out: string; since?: string; until?: string }) => {
       try {

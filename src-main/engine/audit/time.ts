@@ -1,4 +1,5 @@
-// Times given on the command line or to the query API: ISO 8601, epoch milliseconds, or an age
+// Times given on the command line or to the query API: ISO 8601 (UTC unless it names an offset), epoch
+// seconds (10 digits) or milliseconds, or an age
 // relative to now (`90s`, `15m`, `24h`, `7d`, `2w`). Pure.
 import { AuditError } from './errors.js';
 
@@ -9,10 +10,19 @@ export function parseTime(value: string | number, now: number): number {
   const text = String(value).trim();
   const relative = /^(\d+)\s*([smhdw])$/i.exec(text);
   if (relative) return now - Number(relative[1]) * UNITS[relative[2]!.toLowerCase()]!;
-  if (/^\d{10,}$/.test(text)) return Number(text);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return ms;
+  // Ten digits are epoch seconds (as `date +%s` prints them; as milliseconds they would be 1970), more are milliseconds.
+  if (/^\d{10}$/.test(text)) return Number(text) * 1000;
+  if (/^\d{11,}$/.test(text)) return Number(text);
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (date) {
+    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    // 2026-02-30 is no day (Date.parse would take it as March 2).
+    if (m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate()) {
+      // A time without an offset is UTC, as a date alone is and as the log's own times are.
+      const utc = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text;
+      const ms = Date.parse(utc);
+      if (Number.isFinite(ms)) return ms;
+    }
   }
-  throw new AuditError('AUDIT_BAD_TIME', `"${text}" is not a time: use ISO 8601 (2026-11-25T10:00:00Z), epoch milliseconds, or an age like 24h or 7d.`);
+  throw new AuditError('AUDIT_BAD_TIME', `"${text}" is not a time: use ISO 8601 (2026-11-25T10:00:00Z; UTC unless it names an offset), epoch seconds or milliseconds, or an age like 24h or 7d.`);
 }
