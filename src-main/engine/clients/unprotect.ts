@@ -88,7 +88,9 @@ export async function unprotectClient(ctx: ClientsContext, client: ClientId, pat
   const { text: original, gaps } = await rebuild(ctx, backup.parts, current.text);
   // Exact only while the file is as Warden left it and every part of the original is there.
   const exact = current.hash === backup.writtenHash && gaps.length === 0;
-  if (current.hash === backup.writtenHash && gaps.some((gap) => !('account' in gap.part))) throw gapError(path, gaps.find((gap) => !('account' in gap.part))!);
+  // A value left in the client's file that moved although the file is as Warden left it: the backup is off.
+  const moved = gaps.find((gap) => !('account' in gap.part));
+  if (moved && current.hash === backup.writtenHash) throw gapError(path, moved);
 
   // The rebuilt original must be the original, whatever is then put back: a backup edited since would
   // otherwise write its edit into the client's file. (Parts left in the client's file, when there was no

@@ -284,6 +284,12 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     return d;
   }
 
+  /** Policy's view of one call as it stands now (its client, session, arguments and definition). */
+  #viewOf(call: ToolCall): ViewResult {
+    const args = call.arguments && typeof call.arguments === 'object' ? call.arguments : {};
+    return this.#view(call.server, call.tool, args, { client: call.client.id, sessionId: call.sessionId, definition: call.definition ?? this.#seen.get(call.server)?.get(call.tool) });
+  }
+
   async decide(call: ToolCall, channel: WaitingChannel): Promise<Decision> {
     const who = `\`${call.server}\`/\`${call.tool}\``;
     if (this.#closed) return closedDecision(who, this.#closed);
@@ -298,8 +304,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     }
     let v: ViewResult;
     try {
-      const args = call.arguments && typeof call.arguments === 'object' ? call.arguments : {};
-      v = this.#view(call.server, call.tool, args, { client: call.client.id, sessionId: call.sessionId, definition: call.definition ?? this.#seen.get(call.server)?.get(call.tool) });
+      v = this.#viewOf(call);
     } catch (error) {
       return {
         effect: 'deny',
@@ -372,8 +377,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     const who = `\`${call.server}\`/\`${call.tool}\``;
     if (this.#closed) return closedDecision(who, this.#closed);
     try {
-      const args = call.arguments && typeof call.arguments === 'object' ? call.arguments : {};
-      const v = this.#view(call.server, call.tool, args, { client: call.client.id, sessionId: call.sessionId, definition: call.definition ?? this.#seen.get(call.server)?.get(call.tool) });
+      const v = this.#viewOf(call);
       if (v.effect !== 'deny') return undefined;
       const denied = policyDeny(who, v);
       return { ...denied, reasons: [`Approved in Warden, but policy changed while the call waited and now refuses it.`, ...denied.reasons] };
