@@ -14,8 +14,9 @@ export const CSV_COLUMNS = [
 function csvCell(value: unknown): string {
   if (value === undefined || value === null) return '';
   let text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
-  // A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  // A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection); spreadsheets
+  // skip leading blanks first and read the full-width forms alike.
+  if (typeof value === 'string' && /^[\t\r]|^[\s\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -32,6 +32,20 @@ const FIRST_RETRY_MS = 1000;
 /** How long close() waits for a connection still being made, to deliver what it holds. */
 const CLOSE_WAIT_MS = 3000;
 const MAX_RETRY_MS = 30_000;
+/** The largest UDP payload over IPv4 (65,535 less the IP and UDP headers); a bigger send fails outright. */
+export const MAX_DATAGRAM_BYTES = 65_507;
+
+/**
+ * A message cut to fit one datagram, at a UTF-8 character boundary. The header and the structured data
+ * (seq and hash) come first, so a cut message still names the record in the local log.
+ */
+export function fitDatagram(message: string, max = MAX_DATAGRAM_BYTES): { bytes: Buffer; cut: boolean } {
+  const bytes = Buffer.from(message);
+  if (bytes.length <= max) return { bytes, cut: false };
+  let end = max;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1; // never inside a multi-byte character
+  return { bytes: bytes.subarray(0, end), cut: true };
+}
 
 const label = (t: SyslogTarget) => `${t.protocol} ${t.host}:${t.port}`;
 
@@ -52,6 +66,8 @@ export class SyslogForwarder {
   /** Messages dropped because the target was unreachable for too long. */
   dropped = 0;
   sent = 0;
+  /** UDP messages cut to fit one datagram (sent, but not whole). */
+  truncated = 0;
   private udp: UdpSocket | undefined;
   private stream: Socket | TLSSocket | undefined;
   private connecting = false;
@@ -81,7 +97,12 @@ export class SyslogForwarder {
       this.udp.unref();
     }
     for (const message of messages) {
-      this.udp.send(Buffer.from(message), this.target.port, this.target.host, (error) => {
+      const { bytes, cut } = fitDatagram(message);
+      if (cut) {
+        this.truncated += 1;
+        this.onWarning(`Syslog (${label(this.target)}): a ${Buffer.byteLength(message)}-byte message was cut to ${bytes.length} bytes to fit one UDP datagram; tcp or tls carry it whole`);
+      }
+      this.udp.send(bytes, this.target.port, this.target.host, (error) => {
         if (error) {
           this.dropped += 1;
           this.onWarning(`Syslog (${label(this.target)}): ${error.message}`);

@@ -126,6 +126,21 @@ test('CSV export parses back: header, quoting, newlines, and formula cells defus
   }
 });
 
+test('CSV export defuses formulas behind leading blanks and in full-width forms, and leaves plain text alone', async () => {
+  const { paths, cleanup } = await freshPaths();
+  const log = await openAuditLog(paths, {});
+  try {
+    const names = ['  =1+1', '\u3000+SUM(A1)', '\uff1dcmd', '\t-2', 'plain name', 'a = b'];
+    for (const [i, name] of names.entries()) await log.decided(makeCall(i + 1, { client: { id: `c${i}`, name, version: '1' } }), allow);
+    const rows = parseCsv(await collect(log, { format: 'csv' })).slice(1);
+    const column = CSV_COLUMNS.indexOf('client_name');
+    assert.deepEqual(rows.map((r) => r[column]), ["'  =1+1", "'\u3000+SUM(A1)", "'\uff1dcmd", "'\t-2", 'plain name', 'a = b']);
+  } finally {
+    await log.close();
+    await cleanup();
+  }
+});
+
 test('CEF export parses back with escaped header and extension values', async () => {
   const { log, cleanup } = await seeded();
   try {
@@ -193,6 +208,34 @@ test('syslog over UDP: one RFC 5424 datagram per record, CEF inside', async () =
     assert.equal(parsed[0]![2], '2026-06-01T08:00:00.000Z');
     assert.equal(parsed[0]![6], 'decision');
     assert.equal(parseCef(parsed[0]![10]!).ext.act, 'deny');
+  } finally {
+    await log.close();
+    socket.close();
+    await cleanup();
+  }
+});
+
+test('syslog over UDP: a record too big for one datagram is cut at a character boundary and still names its record, with a warning', async () => {
+  const socket = createSocket('udp4');
+  const got: Buffer[] = [];
+  socket.on('message', (m) => got.push(m));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = (socket.address() as AddressInfo).port;
+  const { paths, cleanup } = await freshPaths();
+  const warnings: string[] = [];
+  const log = await openAuditLog(paths, { syslog: [{ host: '127.0.0.1', port, protocol: 'udp' }], onWarning: (m) => warnings.push(m) });
+  try {
+    await log.decided(makeCall(1), { ...deny, reasons: ['\u00e9'.repeat(40_000)] }); // 80,000 bytes of two-byte characters
+    await log.decided(makeCall(2), allow);
+    for (let t = 0; t < 100 && got.length < 2; t += 1) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(got.length, 2, 'both records arrive; before, the big one failed with EMSGSIZE and was dropped');
+    assert.ok(got[0]!.length <= 65_507 && got[0]!.length > 60_000, `cut to one datagram: ${got[0]!.length} bytes`);
+    const text = got[0]!.toString('utf8');
+    assert.ok(!text.includes('\ufffd'), 'not cut inside a character');
+    assert.match(text, /^<\d+>1 \S+ \S+ \S+ \S+ decision \[warden@32473 seq="1" hash="[0-9a-f]{64}"\] CEF:0\|/);
+    assert.match(got[1]!.toString('utf8'), /seq="2"/);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^Syslog \(udp 127\.0\.0\.1:\d+\): a \d+-byte message was cut to \d+ bytes to fit one UDP datagram; tcp or tls carry it whole$/);
   } finally {
     await log.close();
     socket.close();
