@@ -124,7 +124,7 @@ export function registerAuditCommands(program: Command): void {
     .description('write records as jsonl, csv or cef')
     .requiredOption('--format <format>', 'jsonl | csv | cef')
     .option('--since <time>', 'from this time (ISO 8601 in UTC unless it names an offset, epoch s or ms, or an age like 24h, 7d)')
-    .option('--until <time>', 'up to this time')
+    .option('--until <time>', 'up to this time (a date alone: to the end of that day, UTC)')
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--force', 'overwrite --out if it exists')
     .action(async (opts: { format: string; since?: string; until?: string; out?: string; force?: boolean }) => {
@@ -159,7 +159,7 @@ export function registerAuditCommands(program: Command): void {
     .description('write an evidence pack (a folder): policy snapshot, audit slice, verification report, README')
     .requiredOption('--out <dir>', 'a new (or empty) folder for the pack')
     .option('--since <time>', 'records from this time (ISO 8601 in UTC unless it names an offset, epoch s or ms, or an age like 30d)')
-    .option('--until <time>', 'records up to this time')
+    .option('--until <time>', 'records up to this time (a date alone: to the end of that day, UTC)')
     .action(async (opts: { out: string; since?: string; until?: string }) => {
       try {
         const paths = dataPaths(dataDir());

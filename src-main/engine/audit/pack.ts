@@ -55,7 +55,7 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 export async function writeEvidencePack(reader: AuditReader, options: PackOptions): Promise<PackResult> {
   const now = options.now ?? Date.now();
   const since = options.since !== undefined ? new Date(parseTime(options.since, now)).toISOString() : undefined;
-  const until = options.until !== undefined ? new Date(parseTime(options.until, now)).toISOString() : undefined;
+  const until = options.until !== undefined ? new Date(parseTime(options.until, now, 'end')).toISOString() : undefined;
   const existing = await readdir(options.out).catch(() => undefined);
   if (existing && existing.length > 0) {
     throw new AuditError('AUDIT_OUT_EXISTS', `${options.out} already exists and is not empty; choose a new folder for the evidence pack.`);

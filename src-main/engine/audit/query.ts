@@ -201,7 +201,7 @@ export class AuditReader {
     const limit = Math.min(1000, Math.max(1, Math.floor(query.limit ?? 50)));
     const newest = (query.order ?? 'newest') === 'newest';
     const since = query.since !== undefined ? parseTime(query.since, now) : -Infinity;
-    const until = query.until !== undefined ? parseTime(query.until, now) : Infinity;
+    const until = query.until !== undefined ? parseTime(query.until, now, 'end') : Infinity;
     const before = query.before ?? Infinity;
     const after = query.after ?? -Infinity;
     const type = query.event ? TYPE_CODE.event : query.type ? TYPE_CODE[query.type] : 0;
@@ -415,7 +415,7 @@ export class AuditReader {
   async *lines(range: { since?: string | number; until?: string | number } = {}, now = Date.now()): AsyncGenerator<string> {
     this.touch();
     const since = range.since !== undefined ? parseTime(range.since, now) : -Infinity;
-    const until = range.until !== undefined ? parseTime(range.until, now) : Infinity;
+    const until = range.until !== undefined ? parseTime(range.until, now, 'end') : Infinity;
     for (const segment of await listSegments(this.dir)) {
       let index: SegmentIndex;
       try {

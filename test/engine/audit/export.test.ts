@@ -94,6 +94,9 @@ test('--since/--until select by record time', async () => {
   try {
     const lines = (await collect(log, { format: 'jsonl', since: '2026-06-01T08:30:00Z', until: '2026-06-01T09:30:00Z' })).trim().split('\n');
     assert.deepEqual(lines.map((l) => JSON.parse(l).seq), [2, 3]);
+    const day = (await collect(log, { format: 'jsonl', since: '2026-06-01', until: '2026-06-01' })).trim().split('\n');
+    assert.deepEqual(day.map((l) => JSON.parse(l).seq), [1, 2, 3, 4], 'a date alone as --until takes in the whole day');
+    assert.equal(await collect(log, { format: 'jsonl', until: '2026-05-31' }), '', 'and no more');
     await assert.rejects(collect(log, { format: 'jsonl', since: 'yesterday' }), { code: 'AUDIT_BAD_TIME' });
     await assert.rejects(collect(log, { format: 'xml' as 'csv' }), { code: 'AUDIT_BAD_OPTION' });
   } finally {

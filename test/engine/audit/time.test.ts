@@ -12,6 +12,12 @@ test('ISO times are UTC unless they name an offset; a date alone is its UTC midn
   assert.equal(parseTime('2026-12-01', NOW), Date.parse('2026-12-01T00:00:00Z'));
 });
 
+test('a date alone as an until is the end of that day, so --since D --until D selects the day D', () => {
+  assert.equal(parseTime('2026-12-01', NOW, 'end'), Date.parse('2026-12-02T00:00:00Z') - 1);
+  assert.equal(parseTime('2026-12-01T10:00:00Z', NOW, 'end'), Date.parse('2026-12-01T10:00:00Z'), 'a time is that time');
+  assert.equal(parseTime('2026-02-28', NOW, 'end'), Date.parse('2026-03-01T00:00:00Z') - 1);
+});
+
 test('ten digits are epoch seconds, more are milliseconds; ages count back from now', () => {
   assert.equal(parseTime('1764583200', NOW), 1764583200_000);
   assert.equal(parseTime('1764583200000', NOW), 1764583200_000);
