@@ -48,6 +48,11 @@ const SHAPES: Shape[] = [
   { pattern: /\bnpm_[A-Za-z0-9]{30,}\b/g, replace: REDACTED },
   // scheme://user:password@host (up to the last @ before the host: a password may hold an @)
   { pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:)[^\s/]*@/gi, replace: (_m, head: string) => `${head}${REDACTED}@` },
+  // ?key=..., &sig=..., &X-Amz-Signature=...: a URL query parameter named as a secret
+  {
+    pattern: /([?&;])([A-Za-z0-9_.-]+)=([^&#\s"']*)/g,
+    replace: (match, lead: string, name: string) => (isSecretKey(name) ? `${lead}${name}=${REDACTED}` : match),
+  },
   // password=..., api_key: "...", token='...' inside free text
   {
     pattern: /\b([A-Za-z0-9_.-]*(?:password|passwd|pass|pwd|secret|token|api[_-]?key|access[_-]?key|auth|cookie)[A-Za-z0-9_.-]*)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"'}]+)/gi,
@@ -71,12 +76,24 @@ export function redactText(text: string): string {
   return out.replace(RANDOM_RUN, (run) => (looksRandom(run) ? REDACTED : run));
 }
 
+/**
+ * `["--token", "abc"]`: a command-line flag naming a secret, whose value is the next argument. Not
+ * `--token-file` and the like, whose value is where the secret is, not the secret.
+ */
+function isSecretFlag(item: unknown): boolean {
+  if (typeof item !== 'string') return false;
+  const flag = /^--?([A-Za-z][A-Za-z0-9_-]*)$/.exec(item);
+  return !!flag && isSecretKey(flag[1]!) && !/(file|path|dir|env)$/i.test(flag[1]!);
+}
+
 /** A deep copy of `value` with secrets replaced by `[REDACTED]`. Never mutates its input. */
 export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 64) return REDACTED;
   if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  if (Array.isArray(value)) {
+    return value.map((item, i) => (i > 0 && isSecretFlag(value[i - 1]) && typeof item === 'string' ? REDACTED : redactSecrets(item, depth + 1)));
+  }
   const out: Record<string, unknown> = {};
   const sibling = namedBySibling(value as Record<string, unknown>);
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {

@@ -76,3 +76,17 @@ test('passwords by their ending, values named by a sibling (a rule constraint, a
   assert.doesNotMatch(out.text, /hunter2|abc123|pa@ss|ss@host/);
   assert.match(out.text, /https:\/\/user:\[REDACTED\]@host\/x/);
 });
+
+test('a server entry in an evidence pack: the value after a secret flag and secret URL query parameters are redacted, the rest kept', () => {
+  const entry = {
+    command: 'npx',
+    args: ['-y', 'db-server', '--token', 'abc123secret', '--password', 'hunter2', '--token-file', '/etc/db/token', '--port', '5432'],
+    url: 'https://api.example.com/mcp?key=sekrit&region=eu&X-Amz-Signature=f00&access_token=zzz',
+  };
+  assert.deepEqual(redactSecrets(entry), {
+    command: 'npx',
+    args: ['-y', 'db-server', '--token', REDACTED, '--password', REDACTED, '--token-file', '/etc/db/token', '--port', '5432'],
+    url: `https://api.example.com/mcp?key=${REDACTED}&region=eu&X-Amz-Signature=${REDACTED}&access_token=${REDACTED}`,
+  });
+  assert.equal(redactText('see https://x.test/search?q=tokens&page=2'), 'see https://x.test/search?q=tokens&page=2', 'a parameter is judged by its name, not its value');
+});
