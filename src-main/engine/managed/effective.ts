@@ -55,7 +55,13 @@ export function effectivePolicy(input: EffectiveInput): EffectivePolicy {
       ...(r.note ? { reason: r.note } : {}),
       source: 'user' as const,
       locked: false,
-      ...(!allowAlways && r.effect === 'allow' ? { ignored: 'managed policy turns "always allow" off (settings.allowAlwaysAllow is false)' } : {}),
+      ...(r.effect !== 'allow'
+        ? {}
+        : !allowAlways
+          ? { ignored: 'managed policy turns "always allow" off (settings.allowAlwaysAllow is false)' }
+          : lockedTier(p, r.server) === 'restricted'
+            ? { ignored: `managed policy fixes \`${r.server}\` at restricted: every call to it asks a person` }
+            : {}),
     })),
   ];
 

@@ -10,13 +10,18 @@ type Input = Record<string, unknown>;
 
 export function guardHandlers<H extends AnyHandlers>(handlers: H, view: ManagedView): H {
   const out: AnyHandlers = { ...handlers };
-  const before = (name: string, check: (input: Input) => void) => {
+  const before = (name: string, check: (input: Input) => void | Promise<void>) => {
     const inner = out[name] as ((input: Input) => Promise<unknown>) | undefined;
     if (!inner) return;
     out[name] = (async (input: Input) => {
-      check(input);
+      await check(input);
       return inner(input);
     }) as never;
+  };
+  /** The server a pending approval is for (an answer names only the approval). */
+  const approvalServer = async (id: unknown): Promise<string | undefined> => {
+    const list = (await (handlers['approvals.list'] as (() => Promise<Array<{ id: string; server: string }>>) | undefined)?.()) ?? [];
+    return list.find((a) => a.id === id)?.server;
   };
   const after = (name: string, shape: (result: unknown) => unknown) => {
     const inner = out[name] as ((input: Input) => Promise<unknown>) | undefined;
@@ -29,10 +34,14 @@ export function guardHandlers<H extends AnyHandlers>(handlers: H, view: ManagedV
   before('policy.setTier', (input) => assertTierChangeAllowed(view, String(input.server), input.tier as never));
   before('settings.set', (input) => assertSettingsChangeAllowed(view, input));
   before('approvals.settings', (input) => assertSettingsChangeAllowed(view, input));
-  before('approvals.answer', (input) => assertAlwaysAllowAllowed(view, input.effect as never, input.scope === 'always'));
-  before('rules.add', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true));
+  before('approvals.answer', async (input) => {
+    const always = input.scope === 'always';
+    assertAlwaysAllowAllowed(view, input.effect as never, always);
+    if (always && input.effect === 'allow') assertAlwaysAllowAllowed(view, 'allow', true, await approvalServer(input.id));
+  });
+  before('rules.add', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true, String(input.server)));
   // A tool set to allow in Servers & tools allows it for good: an "always allow" by another name.
-  before('policy.setOverride', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true));
+  before('policy.setOverride', (input) => assertAlwaysAllowAllowed(view, input.effect as never, true, String(input.server)));
 
   // Reads show the values in force: managed ones replace the person's.
   after('settings.get', (s) => managedSettingsView(s as Settings, view.policy()));

@@ -91,13 +91,20 @@ export function assertSettingsChangeAllowed(view: ManagedView, patch: Record<str
   }
 }
 
-/** "Always allow": an approval answered `allow` + `always`, or a standing allow rule. */
-export function assertAlwaysAllowAllowed(view: ManagedView, effect: Effect | undefined, always: boolean): void {
+/**
+ * "Always allow": an approval answered `allow` + `always`, a standing allow rule, or an allow override.
+ * Refused when managed policy turns it off, or for a server whose tier it fixes at restricted (where
+ * every call asks a person, so a standing allow would never apply).
+ */
+export function assertAlwaysAllowAllowed(view: ManagedView, effect: Effect | undefined, always: boolean, server?: string): void {
   if (effect !== 'allow' || !always) return;
   failClosed(view, 'An "always allow"');
   const p = view.policy();
   if (p?.settings.allowAlwaysAllow === false) {
     throw lockedError(p, '"Always allow" is turned off (settings.allowAlwaysAllow is false): allow once or for this session instead.', view.state().path);
+  }
+  if (p && server !== undefined && lockedTier(p, server) === 'restricted') {
+    throw lockedError(p, `\`${server}\` is fixed at restricted (servers.${server}.tier): every call to it asks a person, so it cannot be always allowed. Allow once, for a while or for this session instead.`, view.state().path);
   }
 }
 

@@ -1,7 +1,9 @@
 // The decision for one call, first match wins: managed policy (a deny there always wins) → the user's
 // standing rules (most restrictive match) → per-tool deny overrides → session and time-limited
 // consents → per-tool allow/ask overrides → the tier default (tier × risk). A changed tool definition
-// turns anything but a deny into an ask until a person accepts it. Pure.
+// turns anything but a deny into an ask until a person accepts it. Standing allows (rules, allow
+// overrides) are off where managed policy says so: `allowAlwaysAllow: false`, or a server whose tier
+// it fixes at restricted (every call there asks a person). Pure.
 import type { ManagedPolicy } from '../../../shared/managed.js';
 import type { Consent, Flag, Override, PinChange, PinStatus, Rule } from '../../../shared/policy.js';
 import type { Effect, Risk, Tier } from '../../../shared/words.js';
@@ -9,6 +11,7 @@ import { describeConstraint, RuleIndex } from './rules.js';
 import { tierDefault } from './tiers.js';
 import type { ConsentBook } from '../approvals/consents.js';
 import { matchManagedRule } from '../managed/rules.js';
+import { lockedTier } from '../managed/servers.js';
 
 export interface PolicyState {
   rules: RuleIndex<Rule>;
@@ -74,9 +77,11 @@ function base(input: DecideInput, state: PolicyState): PolicyDecision {
     const t = tierDefault(tier, risk);
     return d('deny', 'tier:blocked', [t.reason], 'policy', { hidden: true });
   }
+  const standingAllowOff = standingAllowsOff(state.managed, server);
+  const notes: string[] = [];
   const rule = state.rules.match(server, tool, clientId, args);
-  // Managed `allowAlwaysAllow: false`: a person's standing allow rules no longer allow anything.
-  if (rule && !(rule.effect === 'allow' && state.managed?.settings.allowAlwaysAllow === false)) {
+  if (rule?.effect === 'allow' && standingAllowOff) notes.push(`${standingAllowOff} Your standing rule ${rule.id} (always allow) does not apply.`);
+  else if (rule) {
     const verb = rule.effect === 'allow' ? 'always allow' : rule.effect === 'deny' ? 'always deny' : 'always ask';
     return d(rule.effect, `rule:${rule.id}`, [`Matches your standing rule ${rule.id}: ${verb} \`${rule.server}\`/\`${rule.tool}\`${constraintText(rule.when)}.`]);
   }
@@ -92,17 +97,27 @@ function base(input: DecideInput, state: PolicyState): PolicyDecision {
       consentId: consent.id,
     });
   }
-  // An allow override is an "always allow" too: managed `allowAlwaysAllow: false` turns it off.
-  if (override && !(override.effect === 'allow' && state.managed?.settings.allowAlwaysAllow === false)) {
+  // An allow override is an "always allow" too.
+  if (override?.effect === 'allow' && standingAllowOff) notes.push(`${standingAllowOff} The tool's allow setting in Servers & tools does not apply.`);
+  else if (override) {
     return d(override.effect, `override:${server}/${tool}`, [`The tool is set to ${override.effect} in Servers & tools.`]);
   }
   const t = tierDefault(tier, risk);
   // A tool the server never listed has no definition to judge, pin or scan: a tier would let it pass on
   // its name alone, so the person is asked (a rule or an override can still allow it).
   if (t.effect === 'allow' && input.pinStatus === 'unknown') {
-    return d('ask', 'pin:unlisted', [`Server \`${server}\` has not listed a tool \`${tool}\`: Warden cannot judge a call to it by its definition, so it asks.`, ...input.riskReasons]);
+    return d('ask', 'pin:unlisted', [`Server \`${server}\` has not listed a tool \`${tool}\`: Warden cannot judge a call to it by its definition, so it asks.`, ...input.riskReasons, ...notes]);
   }
-  return d(t.effect, t.ruleId, [t.reason, ...input.riskReasons]);
+  return d(t.effect, t.ruleId, [t.reason, ...input.riskReasons, ...notes]);
+}
+
+/** Why a person's standing allows do not apply to calls to this server, or undefined when they do. */
+function standingAllowsOff(managed: ManagedPolicy | undefined, server: string): string | undefined {
+  if (!managed) return undefined;
+  const by = managed.managedBy ?? 'your organisation';
+  if (lockedTier(managed, server) === 'restricted') return `Managed policy (set by ${by}) fixes \`${server}\` at restricted: every call to it asks a person.`;
+  if (managed.settings.allowAlwaysAllow === false) return `Managed policy (set by ${by}) turns "always allow" off.`;
+  return undefined;
 }
 
 export function decide(input: DecideInput, state: PolicyState): PolicyDecision {

@@ -133,6 +133,19 @@ describe('managed policy in a running engine', () => {
     assert.notEqual(check.ruleId, userAllow.id);
   });
 
+  test("a tier fixed at restricted: the person's always-allow for that server shows as ignored, asks instead, and a new one is refused", async () => {
+    await place({ version: 1, managedBy: 'Example Corp IT', servers: { faulty: { tier: 'restricted' } } }, 'active');
+    const view = await api.call('policy.managed', {});
+    const userAllow = view.rules.find((r) => r.source === 'user' && r.effect === 'allow' && r.server === 'faulty')!;
+    assert.ok(userAllow, 'the always-allow from earlier is still there');
+    assert.match(userAllow.ignored ?? '', /fixes `faulty` at restricted: every call to it asks a person/);
+    const check = await api.call('policy.check', { server: 'faulty', tool: 'ok', learn: false });
+    assert.equal(check.effect, 'ask');
+    assert.ok(check.reasons.some((r: string) => r.includes(`Your standing rule ${userAllow.id} (always allow) does not apply`)), check.reasons.join('\n'));
+    assert.match(await refused(api.call('rules.add', { server: 'faulty', tool: 'hang', effect: 'allow' }), 'locked'), /`faulty` is fixed at restricted/);
+    assert.match(await refused(api.call('policy.setOverride', { server: 'faulty', tool: 'hang', effect: 'allow' }), 'locked'), /`faulty` is fixed at restricted/);
+  });
+
   test('a broken managed policy fails closed: every call is denied naming the file and the problem', async () => {
     await place('{ "version": 1, "rules": [ { "effect": "block", "server": "*", "tool": "*" } ] }', 'invalid');
     const r = await client.callTool({ name: 'ok', arguments: {} });

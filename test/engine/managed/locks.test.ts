@@ -52,6 +52,21 @@ test('"always allow" answers and allow rules are refused when IT turns them off;
   assert.equal(calls.filter((c) => c.includes('"always"') && c.includes('"allow"')).length, 0);
 });
 
+test('a server whose tier IT fixes at restricted cannot be always allowed: answers, rules and overrides for it are refused; other servers and session answers go through', async () => {
+  const { h, calls } = handlers();
+  const withList = { ...h, 'approvals.list': async () => [{ id: 'a1', server: 'fs' }, { id: 'a2', server: 'git' }] };
+  const g = guardHandlers(withList, view({ version: 1, managedBy: 'Example Corp IT', servers: { fs: { tier: 'restricted' } } }));
+  const msg = await lockedMessage(g['approvals.answer']({ id: 'a1', effect: 'allow', scope: 'always' } as never));
+  assert.match(msg, /^`fs` is fixed at restricted \(servers\.fs\.tier\): every call to it asks a person, so it cannot be always allowed\. .*managed by Example Corp IT/);
+  await g['approvals.answer']({ id: 'a1', effect: 'allow', scope: 'session' } as never);
+  await g['approvals.answer']({ id: 'a2', effect: 'allow', scope: 'always' } as never);
+  await lockedMessage(g['rules.add']({ server: 'fs', tool: 'read_file', effect: 'allow' } as never));
+  await g['rules.add']({ server: 'fs', tool: 'read_file', effect: 'deny' } as never);
+  await lockedMessage(g['policy.setOverride']({ server: 'fs', tool: 'read_file', effect: 'allow' } as never));
+  await g['policy.setOverride']({ server: 'git', tool: 'push', effect: 'allow' } as never);
+  assert.deepEqual(calls.map((c) => c.split(' ')[0]), ['answer', 'answer', 'rule', 'override']);
+});
+
 test('reads show the managed approval timeout; handlers the policy does not touch are the same functions', async () => {
   const { h } = handlers();
   const g = guardHandlers(h, view({ version: 1, settings: { approvalTimeoutSeconds: 20 } }));

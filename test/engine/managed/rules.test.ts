@@ -70,3 +70,24 @@ test('allowAlwaysAllow: false also makes allow overrides inert; a deny override 
   assert.equal(allowed.effect, 'ask', 'the tier default decides');
   assert.equal(decide({ ...input('write_file'), tier: 'standard', risk: 'high' }, withOverride('deny') as never).effect, 'deny');
 });
+
+test("a tier fixed at restricted by managed policy: the person's standing allows ask instead and say why; a session answer, a deny rule and other servers are unchanged", () => {
+  const m = ManagedPolicy.parse({ version: 1, managedBy: 'Example Corp IT', servers: { fs: { tier: 'restricted' } } });
+  const restricted = { ...input('write_file'), tier: 'restricted' as const };
+  const byRule = decide(restricted, state(m));
+  assert.equal(byRule.effect, 'ask', 'before, the standing rule r1 allowed it');
+  assert.equal(byRule.ruleId, 'tier:restricted/low');
+  assert.ok(byRule.reasons.some((r) => /Example Corp IT\) fixes `fs` at restricted: every call to it asks a person\. Your standing rule r1 \(always allow\) does not apply\./.test(r)), byRule.reasons.join('\n'));
+
+  const override = { ...state(m), rules: new RuleIndex([]), overrides: new Map([[overrideKey('fs', 'write_file'), { server: 'fs', tool: 'write_file', effect: 'allow' as const, hidden: false }]]) };
+  const byOverride = decide(restricted, override as never);
+  assert.equal(byOverride.effect, 'ask');
+  assert.ok(byOverride.reasons.some((r) => /allow setting in Servers & tools does not apply/.test(r)));
+
+  const session = { ...state(m), rules: new RuleIndex([]), consents: { match: () => ({ id: 'c1', effect: 'allow', scope: 'session', when: [], approver: 'user:ui' }) } };
+  assert.equal(decide(restricted, session as never).effect, 'allow', 'a person answered for this session');
+  const denyRule = { ...state(m), rules: new RuleIndex([{ id: 'r2', server: 'fs', tool: '*', effect: 'deny' as const, when: [], createdAt: '' }]) };
+  assert.equal(decide(restricted, denyRule).effect, 'deny');
+  const other = { ...input('write_file'), server: 'git' };
+  assert.equal(decide(other, { ...state(m), rules: new RuleIndex([{ id: 'r3', server: 'git', tool: '*', effect: 'allow' as const, when: [], createdAt: '' }]) }).ruleId, 'rule:r3');
+});
