@@ -16,6 +16,7 @@ import { AuditError } from './errors.js';
 import type { UnsealedRecord } from './record.js';
 import { eventRecord } from './record.js';
 import { IdleIndexer } from './idle-index.js';
+import { UNRECORDED_EVENT, unrecordedOutcomes } from './unrecorded.js';
 import { SegmentIndex } from './segment-index.js';
 import { saveSidecar } from './sidecar.js';
 import { HEAD_FILE, indexPathOf, listSegments, readHead, segmentName, serializeHead, utcDay, type HeadCheckpoint, type SegmentFile } from './segments.js';
@@ -117,7 +118,9 @@ export class ChainWriter {
   private headWrite: Promise<void> = Promise.resolve();
   private broken: Error | undefined;
   private closed = false;
-  private retentionRunning = false;
+  /** The retention run in progress, and whether another was asked for while it ran. */
+  private retention: Promise<void> | undefined;
+  private retentionAgain = false;
   private readonly idle = new IdleIndexer(() => (this.active ? { segment: this.active, index: this.activeIndex } : undefined));
 
   private constructor(
@@ -141,6 +144,7 @@ export class ChainWriter {
     const segments = await listSegments(this.dir);
     const head = await readHead(this.dir).catch(() => undefined);
     const notes: UnsealedRecord[] = [];
+    let unrecordedNote: ReturnType<typeof unrecordedOutcomes> | undefined;
     if (segments.length > 0) {
       const segment = segments[segments.length - 1]!;
       let content = await readFile(segment.path);
@@ -166,6 +170,8 @@ export class ChainWriter {
       this.active = segment;
       this.size = content.length;
       this.activeIndex = SegmentIndex.build(content);
+      const unrecorded = unrecordedOutcomes(content, this.activeIndex);
+      if (unrecorded.count > 0) unrecordedNote = unrecorded;
       // An empty last segment (created just before a crash): the chain continues from an earlier one.
       let link = lastLink(content);
       for (let i = segments.length - 2; !link && i >= 0; i -= 1) link = lastLink(await readFile(segments[i]!.path));
@@ -194,6 +200,14 @@ export class ChainWriter {
       notes.push(eventRecord('audit.head-missing', {
         reason: 'The head checkpoint was missing although the log holds records; the end of the log cannot be vouched for before this record.',
         logSeq: this.writtenSeq,
+      }, new Date(this.options.now()).toISOString()));
+    }
+    if (unrecordedNote) {
+      notes.push(eventRecord(UNRECORDED_EVENT, {
+        reason: 'These calls were let through, but the Warden that forwarded them stopped (killed, crashed or cut off) before their outcome was written: whether they completed is not known.',
+        count: unrecordedNote.count,
+        calls: unrecordedNote.calls,
+        ...(unrecordedNote.count > unrecordedNote.calls.length ? { listed: unrecordedNote.calls.length } : {}),
       }, new Date(this.options.now()).toISOString()));
     }
     if (!head) await this.writeHead();
@@ -459,10 +473,29 @@ export class ChainWriter {
    * `audit.retention` record names what goes and the last hash removed (verification uses it as the
    * new start of the chain), then the files are deleted.
    */
-  async applyRetention(): Promise<void> {
+  applyRetention(): Promise<void> {
+    // One run at a time; a call while one runs (a rotation meanwhile) is answered by one more run
+    // after it, so whoever awaits this sees every segment that was due go.
+    if (this.retention) {
+      this.retentionAgain = true;
+      return this.retention;
+    }
+    this.retention = (async () => {
+      try {
+        do {
+          this.retentionAgain = false;
+          await this.retentionOnce();
+        } while (this.retentionAgain && !this.closed);
+      } finally {
+        this.retention = undefined;
+      }
+    })();
+    return this.retention;
+  }
+
+  private async retentionOnce(): Promise<void> {
     const maxBytes = this.options.retentionMaxBytes ?? 0;
-    if ((this.options.retentionDays <= 0 && maxBytes <= 0) || this.retentionRunning || this.closed) return;
-    this.retentionRunning = true;
+    if ((this.options.retentionDays <= 0 && maxBytes <= 0) || this.closed) return;
     try {
       const segments = await listSegments(this.dir);
       let removeCount = 0;
@@ -508,8 +541,6 @@ export class ChainWriter {
       }
     } catch (error) {
       this.onWarning?.(`Audit retention could not run: ${(error as Error).message}`);
-    } finally {
-      this.retentionRunning = false;
     }
   }
 
@@ -517,7 +548,9 @@ export class ChainWriter {
   async close(): Promise<void> {
     // Records still waiting to share a write go now, also ones appended while this waits; no timer
     // outlives the log.
-    while (this.flushing || this.pending.length > 0) {
+    // A retention run under way finishes first: its record and its deletions go together.
+    while (this.flushing || this.pending.length > 0 || this.retention) {
+      if (this.retention) await this.retention;
       this.flushNow();
       await this.flushing;
     }

@@ -369,3 +369,37 @@ test('outcome records share the window of an earlier one, also after a call flus
     await cleanup();
   }
 });
+
+test('allowed calls left without an outcome are put on record at the next open, once; finished and refused calls are not', async () => {
+  const { paths, cleanup } = await freshPaths();
+  const unrecorded = async () => (await allRecords(paths.audit)).filter((r) => r.type === 'event' && r.event === 'audit.outcomes-unrecorded');
+  try {
+    let log = await openAuditLog(paths);
+    for (let i = 1; i <= 3; i += 1) await log.decided(makeCall(i), allow);
+    await log.finished(makeCall(1), allow, { status: 'ok', durationMs: 3 });
+    await log.decided(makeCall(4), deny); // a refusal without its outcome: nothing ran
+    for (let i = 10; i < 115; i += 1) await log.decided(makeCall(i), allow);
+    await log.close(); // on disk as a kill -9 leaves it: decisions whose outcomes never came
+    log = await openAuditLog(paths);
+    await log.close();
+    const [note, ...more] = await unrecorded();
+    assert.equal(more.length, 0);
+    const data = (note as unknown as { data: { count: number; listed: number; calls: Array<{ callId: string; server: string; tool: string; seq: number; time: string }> } }).data;
+    assert.equal(data.count, 2 + 105);
+    assert.equal(data.listed, 100, 'the first 100 are named, the rest counted');
+    assert.deepEqual(data.calls.slice(0, 3).map((c) => c.callId), ['call-2', 'call-3', 'call-10']);
+    assert.deepEqual(data.calls[0], { seq: 2, time: data.calls[0]!.time, callId: 'call-2', server: 'files', tool: 'read_file' });
+
+    log = await openAuditLog(paths);
+    await log.decided(makeCall(200), allow);
+    await log.finished(makeCall(200), allow, { status: 'error', durationMs: 1 });
+    await log.close();
+    log = await openAuditLog(paths);
+    await log.close();
+    assert.equal((await unrecorded()).length, 1, 'not reported again, and a call with its outcome is not reported');
+    const report = await verifyAuditDir(paths.audit);
+    assert.equal(report.ok, true, JSON.stringify(report.firstBroken));
+  } finally {
+    await cleanup();
+  }
+});
