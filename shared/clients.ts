@@ -57,7 +57,7 @@ export type ClientInfo = z.infer<typeof ClientInfo>;
 export const ProtectPlanView = z.object({
   client: ClientId,
   path: z.string(),
-  /** sha256 of the file as read: pass it back to `protect` so that only what was shown is written. */
+  /** sha256 of the file as read and of this preview: pass it back to `protect` so that only what was shown is written. */
   baseHash: z.string(),
   /** Servers that become Warden servers first. */
   imports: z.array(z.string()),

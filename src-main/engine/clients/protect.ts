@@ -95,10 +95,9 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
   const secretRaw = [...new Set(literals.map((lit) => file.text.slice(lit.offset, lit.offset + lit.length)))].sort((a, b) => b.length - a.length);
   let diff = spliceDiff(file.text, splices, { label: path });
   for (const raw of secretRaw) diff = diff.split(raw).join(raw.startsWith('"') ? MASK : MASK_TEXT);
-  const view: ProtectPlanView = {
+  const shown: Omit<ProtectPlanView, 'baseHash'> = {
     client,
     path,
-    baseHash: file.hash,
     imports: entries.filter((e) => e.import).map((e) => e.name),
     rewrites: entries.filter((e) => e.state === 'direct').map((e) => e.name),
     skipped: entries.filter((e) => e.state === 'skipped').map((e) => ({ name: e.name, reason: e.reason ?? '' })),
@@ -106,6 +105,10 @@ export async function planProtect(ctx: ClientsContext, client: ClientId, path: s
     diff,
     launcher: { command: ctx.launcher.command, args: ctx.launcher.args, how: ctx.launcher.how },
   };
+  // The hash covers what the preview shows as well as the file: a protect confirmed against it writes
+  // exactly what was shown, also when Warden's own servers changed in between (an entry that would
+  // have been imported is now taken as already there, say).
+  const view: ProtectPlanView = { ...shown, baseHash: sha256(Buffer.from(`${file.hash}\n${JSON.stringify(shown)}`, 'utf8')) };
   return { row, file, entries, rewrites, newText, backupParts, backupSecrets, view };
 }
 
@@ -163,8 +166,8 @@ export interface ProtectResult {
 
 export async function commitProtect(ctx: ClientsContext, plan: ProtectPlan, expectHash?: string): Promise<ProtectResult> {
   const { file, view } = plan;
-  if (expectHash !== undefined && expectHash !== file.hash) {
-    throw new ClientsError('client_file_changed', `${file.path} changed since the preview was made. Look at the new preview and try again.`, { path: file.path });
+  if (expectHash !== undefined && expectHash !== view.baseHash) {
+    throw new ClientsError('client_file_changed', `${file.path}, or what Warden would do with it, changed since the preview was made. Nothing was written; look at the new preview and try again.`, { path: file.path });
   }
   if (plan.rewrites.length === 0) return { view, written: false };
   const existing = await readBackup(ctx.paths.backups, file.path);

@@ -362,6 +362,22 @@ test('protect refuses when the preview the person saw is not what the file holds
   });
 });
 
+test("protect refuses when the file is the same but what Warden would do changed since the preview (its servers did)", async () => {
+  await withSandbox(async (box) => {
+    const first = box.fixture('claude-desktop/claude_desktop_config.json');
+    const second = box.fixture('claude-desktop/claude_desktop_config.json');
+    const original = readFileSync(second);
+    const preview = await planProtect(box.ctx, 'claude-desktop', second);
+    assert.deepEqual(preview.view.imports, ['filesystem', 'github'], 'the preview shows two imports');
+    await protectClient(box.ctx, 'claude-desktop', first); // Warden now has both servers
+    await assert.rejects(protectClient(box.ctx, 'claude-desktop', second, preview.view.baseHash), (e: any) => e.code === 'client_file_changed' && /what Warden would do with it, changed since the preview/.test(e.message));
+    assert.ok(readFileSync(second).equals(original), 'nothing was written: before, the file was rewritten to a diff that was never shown');
+    const fresh = await planProtect(box.ctx, 'claude-desktop', second);
+    assert.deepEqual(fresh.view.imports, []);
+    assert.equal((await protectClient(box.ctx, 'claude-desktop', second, fresh.view.baseHash)).written, true, 'the new preview goes through');
+  });
+});
+
 test('unprotect after the client changed the file puts the entries back and keeps the change', async () => {
   await withSandbox(async (box) => {
     const file = box.fixture('claude-desktop/claude_desktop_config.json');
