@@ -154,6 +154,8 @@ export const ApprovalView = z.object({
   waiting: z.number().int(),
   /** A person is looking at it (the card is open): the timeout is paused, up to a limit. */
   held: z.boolean().optional(),
+  /** Why "always allow" is not offered (managed policy turns it off, or fixes the server at restricted). */
+  noAlwaysAllow: z.string().optional(),
 });
 export type ApprovalView = z.infer<typeof ApprovalView>;
 

@@ -24,6 +24,11 @@ export const CHOICES: ChoiceDef[] = [
   { key: 'D', shift: true, label: 'Always deny', choice: { effect: 'deny', scope: 'always' }, tone: 'plain' },
 ];
 
+/** The choices this approval offers: no "always allow" where the engine would refuse it. */
+export function choicesFor(approval: ApprovalView): ChoiceDef[] {
+  return approval.noAlwaysAllow ? CHOICES.filter((c) => !(c.choice.effect === 'allow' && c.choice.scope === 'always')) : CHOICES;
+}
+
 function scalarArgs(args: Record<string, unknown>): Array<[string, string]> {
   return Object.entries(args).filter((e): e is [string, string] => typeof e[1] === 'string');
 }
@@ -119,7 +124,10 @@ export function ApprovalCard({ approval, selected, busy, onSelect, onAnswer, onH
 
       {approval.pinChanges.length ? (
         <div className="changes" role="note" aria-label="What changed in the tool">
-          <strong>The tool’s definition changed since you approved it.</strong> “Always allow” accepts the new definition; other answers let this call through and keep asking.
+          <strong>The tool’s definition changed since you approved it.</strong>{' '}
+          {approval.noAlwaysAllow
+            ? 'Your answer lets this call through and the tool keeps asking; only “Always allow” accepts a new definition, and it is not offered here.'
+            : '“Always allow” accepts the new definition; other answers let this call through and keep asking.'}
           {approval.pinChanges.map((c, i) => (
             <div key={i}>
               <p>
@@ -136,7 +144,7 @@ export function ApprovalCard({ approval, selected, busy, onSelect, onAnswer, onH
 
       <JsonView value={approval.arguments} label={`Arguments (${Object.keys(approval.arguments).length})`} open={argsOpen} onToggle={onArgsToggle} />
 
-      {editing && firstArg ? (
+      {editing && firstArg && !approval.noAlwaysAllow ? (
         <fieldset>
           <legend>Always allow only when…</legend>
           <div className="row">
@@ -182,7 +190,7 @@ export function ApprovalCard({ approval, selected, busy, onSelect, onAnswer, onH
       ) : null}
 
       <div className="choices" role="group" aria-label={`Answer for ${approval.tool}`}>
-        {CHOICES.map((c) => (
+        {choicesFor(approval).map((c) => (
           <button
             key={c.label}
             type="button"
@@ -198,12 +206,17 @@ export function ApprovalCard({ approval, selected, busy, onSelect, onAnswer, onH
             {selected ? <kbd aria-hidden="true">{c.shift ? `⇧${c.key}` : c.key}</kbd> : null}
           </button>
         ))}
-        {firstArg ? (
+        {firstArg && !approval.noAlwaysAllow ? (
           <button type="button" className="link" onClick={() => setEditing(true)} disabled={busy || editing}>
             Always allow with a condition…
           </button>
         ) : null}
       </div>
+      {approval.noAlwaysAllow ? (
+        <p className="muted" role="note">
+          No “Always allow” here: {approval.noAlwaysAllow}
+        </p>
+      ) : null}
     </article>
   );
 }

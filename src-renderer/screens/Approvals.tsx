@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AnswerChoiceInput, ApprovalView } from '../../shared/policy.js';
 import { toApiError, useApi, type Query } from '../api/hooks.js';
 import type { ApiRequestError } from '../api/transport.js';
-import { ApprovalCard, CHOICES } from '../components/ApprovalCard.js';
+import { ApprovalCard, CHOICES, choicesFor } from '../components/ApprovalCard.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Icon } from '../components/Icon.js';
 import { StandingAnswers } from '../components/StandingAnswers.js';
@@ -92,7 +92,7 @@ export function ApprovalsScreen({ pending, focusId }: { pending: Query<ApprovalV
         e.preventDefault();
         return;
       }
-      const choice = CHOICES.find((c) => c.key === e.key && !!c.shift === e.shiftKey);
+      const choice = choicesFor(selected).find((c) => c.key === e.key && !!c.shift === e.shiftKey);
       if (choice && !busy) {
         e.preventDefault();
         void answer(selected, choice.choice);

@@ -111,6 +111,31 @@ describe('the Servers & tools screen under a managed policy', () => {
     assert.deepEqual(pageProblems(page), []);
   });
 
+  test('a call to the server fixed at restricted waits as a card without "Always allow", says why, and Allow once lets it through', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    const client = await served.client('knowledge');
+    await page.getByRole('link', { name: /Approvals/ }).click();
+    const call = client.callTool({ name: 'read_graph', arguments: {} });
+    const card = page.locator('article[data-approval-id]', { hasText: 'read_graph' });
+    await card.waitFor();
+    const answers = card.getByRole('group', { name: 'Answer for read_graph' });
+    await answers.getByRole('button', { name: /^Allow once/ }).waitFor();
+    assert.equal(await answers.getByRole('button', { name: /^Always allow/ }).count(), 0, 'no "Always allow", with or without a condition');
+    assert.equal(await card.getByRole('button', { name: /Always allow with a condition/ }).count(), 0);
+    assert.equal(await answers.getByRole('button', { name: /^Always deny/ }).count(), 1, 'the other answers stay');
+    await card.getByRole('note').filter({ hasText: 'No “Always allow” here: Managed policy (set by Example Corp IT) fixes `knowledge` at restricted: every call to it asks a person.' }).waitFor();
+    await card.screenshot({ path: join(SCREENSHOTS, 'approval-managed-restricted-light.png') });
+    await card.click();
+    await page.keyboard.press('Shift+A'); // the shortcut is gone with the button
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await card.count(), 1, 'the card still waits');
+    await answers.getByRole('button', { name: /^Allow once/ }).click();
+    const result = (await call) as { isError?: boolean };
+    assert.notEqual(result.isError, true);
+    await page.getByRole('link', { name: 'Servers & tools' }).click();
+    assert.deepEqual(pageProblems(page), []);
+  });
+
   test('a managed policy file broken while the screen is open locks every server and says why, without a reload', async () => {
     writeFileSync(policy.path, '{"version": 1, "servers": {"knowledge": {"tier": "bogus"}}}');
     const notes = page.getByRole('region', { name: 'Server notes' });

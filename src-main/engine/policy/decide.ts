@@ -112,7 +112,7 @@ function base(input: DecideInput, state: PolicyState): PolicyDecision {
 }
 
 /** Why a person's standing allows do not apply to calls to this server, or undefined when they do. */
-function standingAllowsOff(managed: ManagedPolicy | undefined, server: string): string | undefined {
+export function standingAllowsOff(managed: ManagedPolicy | undefined, server: string): string | undefined {
   if (!managed) return undefined;
   const by = managed.managedBy ?? 'your organisation';
   if (lockedTier(managed, server) === 'restricted') return `Managed policy (set by ${by}) fixes \`${server}\` at restricted: every call to it asks a person.`;

@@ -29,7 +29,7 @@ import { WardenError } from '../errors.js';
 import type { Tool } from '../mcp/sdk.js';
 import { isNamedTool } from '../mcp/tool-entry.js';
 import type { AuditPoint, ClientIdentity, Decision, DecisionPoint, ToolCall, WaitingChannel } from '../pipeline.js';
-import { decide as decidePolicy, overrideKey, type PolicyDecision } from './decide.js';
+import { decide as decidePolicy, overrideKey, standingAllowsOff, type PolicyDecision } from './decide.js';
 import { acceptPending, checkPin, diffDefinitions, hashTool, type ToolDefinitionLike } from './pins.js';
 import { scanTool } from './poisoning.js';
 import { assessRisk } from './risk.js';
@@ -76,6 +76,12 @@ interface Assessment {
 
 const NO_CHANGES = Object.freeze([]) as unknown as PinChange[];
 const NO_FLAGS = Object.freeze([]) as unknown as Flag[];
+
+/** Why a card does not offer "always allow" for this server (the answer would be refused), if it does not. */
+function noAlwaysAllow(managed: ManagedPolicy | undefined, server: string): { noAlwaysAllow?: string } {
+  const why = standingAllowsOff(managed, server);
+  return why ? { noAlwaysAllow: why } : {};
+}
 
 const BY_ANSWER: Record<string, string> = { once: 'once', '5m': 'for 5 minutes', '1h': 'for 1 hour', session: 'for this session', always: 'always' };
 
@@ -334,6 +340,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
         reasons: v.reasons,
         flags: v.flags,
         pinChanges: v.pinChanges,
+        ...noAlwaysAllow(this.opts.managed?.(), call.server),
       },
       channel,
       call.signal,
