@@ -11,6 +11,9 @@ export interface ClientNaming {
  * the client claimed no name, or its id.
  */
 export function clientLabel(client: ClientNaming, { version = true }: { version?: boolean } = {}): string {
-  if (!client.name || client.name === client.id) return client.id;
-  return `${client.name}${version && client.version ? ` ${client.version}` : ''} (${client.id})`;
+  // Strings only: records written before Warden checked the claim may hold anything there.
+  const name = typeof client.name === 'string' ? client.name : undefined;
+  const claimed = typeof client.version === 'string' ? client.version : undefined;
+  if (!name || name === client.id) return client.id;
+  return `${name}${version && claimed ? ` ${claimed}` : ''} (${client.id})`;
 }

@@ -1,4 +1,5 @@
 // What the shell says in the tray and in notifications. Pure.
+import { clientLabel } from '../../shared/client-label.js';
 import type { ApprovalView } from '../../shared/policy.js';
 
 export function trayTooltip(pending: number): string {
@@ -12,7 +13,7 @@ export function trayTitle(pending: number): string {
 }
 
 export function notificationFor(approval: ApprovalView): { title: string; body: string } {
-  const who = approval.client.name ?? approval.client.id;
+  const who = clientLabel(approval.client, { version: false });
   const changed = approval.pinChanges.length ? ' Its definition changed.' : '';
   const flagged = approval.flags.length ? ' Its description looks suspicious.' : '';
   return {

@@ -8,7 +8,10 @@ import { JsonView } from './JsonView.js';
 
 function clientText(c: AuditRecordView['client']): string {
   if (!c) return 'unknown';
-  return c.name ? `${c.name}${c.version ? ` ${c.version}` : ''} (token ${c.id})` : `token ${c.id}`;
+  // Strings only: a record written before Warden checked the client's claim may hold anything there.
+  const name = typeof c.name === 'string' ? c.name : undefined;
+  const version = typeof c.version === 'string' ? c.version : undefined;
+  return name ? `${name}${version ? ` ${version}` : ''} (token ${c.id})` : `token ${c.id}`;
 }
 
 export function DecisionPath({ decision, outcome }: { decision?: AuditRecordView; outcome?: AuditRecordView }) {

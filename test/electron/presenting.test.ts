@@ -32,7 +32,7 @@ test('the tray shows how many calls wait', () => {
 test('a notification names the server, the tool, the client and the risk, never the argument values', () => {
   const n = notificationFor(approval);
   assert.equal(n.title, 'filesystem: write_file waits for you');
-  assert.match(n.body, /Cursor asks to run write_file \(risk medium\)/);
+  assert.match(n.body, /^Cursor \(cursor\) asks to run write_file \(risk medium\)/, "the name the client claimed beside the id its token proves");
   assert.doesNotMatch(n.title + n.body, /secret|\/tmp\/x/);
   const changed = notificationFor({ ...approval, pinChanges: [{ field: 'description', summary: 'changed', before: 'a', after: 'b' }] });
   assert.match(changed.body, /definition changed/);

@@ -55,6 +55,13 @@ export function csvRow(record: AuditRecord): string {
   return CSV_COLUMNS.map((column) => csvCell(cells[column])).join(',');
 }
 
+/** Any field as text, whatever a record holds (one written before a check existed may hold an object). */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
 function cefHeaderField(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
@@ -94,7 +101,7 @@ export function cefLine(record: AuditRecord): string {
     ext.push(
       ['suid', record.client.id],
       ['suser', record.client.name],
-      ['requestClientApplication', record.client.name ? `${record.client.name}${record.client.version ? `/${record.client.version}` : ''}` : undefined],
+      ['requestClientApplication', record.client.name ? `${asText(record.client.name)}${record.client.version ? `/${asText(record.client.version)}` : ''}` : undefined],
       ['cs1Label', 'server'], ['cs1', record.server],
       ['cs2Label', 'tool'], ['cs2', record.tool],
       ['act', record.effect],
@@ -111,7 +118,7 @@ export function cefLine(record: AuditRecord): string {
   ext.push(['cs6Label', 'recordHash'], ['cs6', record.hash]);
   const extension = ext
     .filter(([, value]) => value !== undefined && value !== '')
-    .map(([key, value]) => `${key}=${cefValue(String(value))}`)
+    .map(([key, value]) => `${key}=${cefValue(asText(value))}`)
     .join(' ');
   return ['CEF:0', 'Warden', 'Warden', PRODUCT_VERSION, cefHeaderField(signature), cefHeaderField(cefName(record)), String(cefSeverity(record)), extension].join('|');
 }

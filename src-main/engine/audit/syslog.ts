@@ -85,7 +85,16 @@ export class SyslogForwarder {
 
   send(records: AuditRecord[]): void {
     if (this.closed) return;
-    const messages = records.map((record) => syslogMessage(record, { hostname: this.host, facility: this.target.facility, appName: this.target.appName }));
+    // One record that cannot be framed costs only itself, never the others of its batch.
+    const messages: string[] = [];
+    for (const record of records) {
+      try {
+        messages.push(syslogMessage(record, { hostname: this.host, facility: this.target.facility, appName: this.target.appName }));
+      } catch (error) {
+        this.dropped += 1;
+        this.onWarning(`Syslog (${label(this.target)}): record ${record.seq} could not be framed and was not sent: ${(error as Error).message}`);
+      }
+    }
     if (this.target.protocol === 'udp') this.sendUdp(messages);
     else this.sendStream(messages);
   }

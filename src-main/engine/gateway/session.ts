@@ -76,6 +76,14 @@ const rpcError = (id: RequestId, code: number, message: string, wardenCode: stri
 });
 
 const WARDEN_ID_PREFIX = 'warden:';
+/** Longest client name or version kept from initialize (a label, not a payload). */
+const MAX_CLAIMED_CHARS = 200;
+
+/** A client's claimed name or version: kept only as a string, and only so long. */
+function claimedText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return value.length <= MAX_CLAIMED_CHARS ? value : `${Array.from(value).slice(0, MAX_CLAIMED_CHARS).join('')}…`;
+}
 /** The outcome of a request the client cancelled while Warden held it (a decision, a restart). */
 const CANCELLED_BEFORE_FORWARDING = { status: 'cancelled', errorMessage: 'cancelled by the client before it was forwarded' } as const;
 const ABANDONED_BEFORE_FORWARDING = { status: 'cancelled', errorMessage: 'the client went away (its request ended) before the call was forwarded' } as const;
@@ -213,9 +221,9 @@ export class GatewaySession {
       this.#opened = true;
       this.deps.onOpen?.();
     }
-    const params = (request.params ?? {}) as { clientInfo?: { name?: string; version?: string }; capabilities?: Record<string, unknown> };
-    this.deps.client.name = params.clientInfo?.name;
-    this.deps.client.version = params.clientInfo?.version;
+    const params = (request.params ?? {}) as { clientInfo?: { name?: unknown; version?: unknown }; capabilities?: Record<string, unknown> };
+    this.deps.client.name = claimedText(params.clientInfo?.name);
+    this.deps.client.version = claimedText(params.clientInfo?.version);
     this.#clientCapabilities = params.capabilities ?? {};
     this.#initializeRequest = request;
     try {
@@ -378,6 +386,13 @@ export class GatewaySession {
 
   #fromServer(message: JSONRPCMessage): void {
     if (this.#closed) return;
+    if (isRequest(message) && typeof message.id === 'string' && message.id.startsWith(WARDEN_ID_PREFIX)) {
+      // Warden's own questions to the client (an approval asked by elicitation) carry these ids: the
+      // client's answer to a server's request under one would be taken as the answer to Warden's.
+      this.deps.logger.warn('server.reserved_id', { server: this.deps.server.name, method: message.method });
+      void this.#sendDownstream(rpcError(message.id, ErrorCode.InvalidRequest, `Invalid Request: request ids starting with \`${WARDEN_ID_PREFIX}\` are Warden's own; the client was not asked. Use another id.`, 'bad_input')).catch(() => undefined);
+      return;
+    }
     if (isResponse(message)) {
       if (message.id === undefined) return;
       const own = this.#takePending(message.id, 'server');

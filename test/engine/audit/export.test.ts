@@ -246,6 +246,30 @@ test('syslog over UDP: a record too big for one datagram is cut at a character b
   }
 });
 
+test('a record whose client name is not a string (written before Warden checked it) still exports and still reaches syslog, with the rest of its batch', async () => {
+  const socket = createSocket('udp4');
+  const got: string[] = [];
+  socket.on('message', (m) => got.push(m.toString('utf8')));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = (socket.address() as AddressInfo).port;
+  const { paths, cleanup } = await freshPaths();
+  const log = await openAuditLog(paths, { syslog: [{ host: '127.0.0.1', port, protocol: 'udp' }] });
+  try {
+    const odd = { id: 'odd', name: { toString: 1, valueOf: 1 } as unknown as string, version: ['1'] as unknown as string };
+    await Promise.all([log.decided(makeCall(1, { client: odd }), allow), log.decided(makeCall(2), allow)]);
+    for (let t = 0; t < 100 && got.length < 2; t += 1) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(got.length, 2, 'before, framing the odd record threw and its whole batch was never sent');
+    assert.match(got.find((m) => / seq="1" /.test(m))!, /suser=\{"toString":1,"valueOf":1\}/);
+    const csv = parseCsv(await collect(log, { format: 'csv' }));
+    assert.equal(csv[1]![CSV_COLUMNS.indexOf('client_name')], '{"toString":1,"valueOf":1}');
+    assert.match(await collect(log, { format: 'cef' }), /suid=odd/);
+  } finally {
+    await log.close();
+    socket.close();
+    await cleanup();
+  }
+});
+
 test('syslog over TCP: octet-counted frames on one connection', async () => {
   let data = '';
   const server = createServer((conn) => conn.on('data', (c: Buffer) => (data += c.toString('utf8'))));

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { openAuditReader } from '../../../src-main/engine/audit/index.js';
 import { dataPaths } from '../../../src-main/engine/paths.js';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
@@ -30,7 +31,7 @@ describe('input Warden cannot use', () => {
 
   test("a server's tools/list entries without a name are left out; the engine and the session go on", async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((tool) => tool.name), ['echo', 'huge']);
+    assert.deepEqual(tools.map((tool) => tool.name), ['echo', 'huge', 'ask']);
     const echoed = (await client.callTool({ name: 'echo', arguments: { text: 'still here' } })) as Body['result'];
     assert.equal(echoed?.content?.[0]?.text, 'echo: still here');
   });
@@ -65,7 +66,7 @@ describe('input Warden cannot use', () => {
     assert.match(body.error?.message ?? '', /ids starting with `warden:` are Warden's own/);
     assert.ok(!reachedRaw().some((line) => line.includes('id warden:1')), reachedRaw().join('\n'));
     const listed = (await (await rawPost(url, session, { id: 2, method: 'tools/list' })).json()) as { result?: { tools: Array<{ name: string }> } };
-    assert.deepEqual(listed.result?.tools.map((tool) => tool.name), ['echo', 'huge'], 'the session goes on');
+    assert.deepEqual(listed.result?.tools.map((tool) => tool.name), ['echo', 'huge', 'ask'], 'the session goes on');
   });
 
   test('tools/call arguments that are not named values are refused on record, and never reach the server', async () => {
@@ -109,6 +110,50 @@ describe('input Warden cannot use', () => {
       await sleep(20);
     }
     assert.deepEqual(decisions.map((r) => r.ruleId), ['gateway:check-failed', 'gateway:allow-all']);
+  });
+
+  test("a server's request under an id in Warden's own `warden:` space never reaches the client, and the server is told why", async () => {
+    // Warden asks the client for approvals under these ids: the client's answer to a server's request
+    // under one would be taken as the answer to Warden's question.
+    const asker = await t.httpClient('raw', { clientId: 'forge', capabilities: { capabilities: { roots: {} } } });
+    let asked = 0;
+    asker.setRequestHandler(ListRootsRequestSchema, async () => {
+      asked += 1;
+      return { roots: [{ uri: 'file:///home/me/project', name: 'project' }] };
+    });
+    const forged = (await asker.callTool({ name: 'ask', arguments: { text: 'warden:1' } })) as Body['result'];
+    const answer = JSON.parse(forged?.content?.[0]?.text ?? '{}') as Body;
+    assert.equal(answer.id, 'warden:1');
+    assert.equal(answer.error?.code, -32600);
+    assert.match(answer.error?.message ?? '', /ids starting with `warden:` are Warden's own; the client was not asked/);
+    assert.equal(asked, 0, 'the client never saw it');
+    const honest = (await asker.callTool({ name: 'ask', arguments: { text: 'srv-1' } })) as Body['result'];
+    assert.match(honest?.content?.[0]?.text ?? '', /file:\/\/\/home\/me\/project/, 'a request under its own id reaches the client and gets its answer');
+    assert.equal(asked, 1);
+  });
+
+  test("a client name or version that is not a string is not kept; a very long one is cut", async () => {
+    const url = `${t.url}/mcp/raw`;
+    const headers = rawHeaders(t.dir, 'odd-names');
+    const open = async (clientInfo: unknown) => {
+      const init = await rawPost(url, headers, { id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo } });
+      assert.equal(init.status, 200, await init.clone().text());
+      const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+      await rawPost(url, session, { method: 'notifications/initialized' });
+      return session;
+    };
+    const objectName = await open({ name: { toString: 1, valueOf: 1 }, version: ['1'] });
+    assert.equal((await rawPost(url, objectName, { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'one' } } })).status, 200);
+    const longName = await open({ name: 'n'.repeat(5000), version: '2' });
+    assert.equal((await rawPost(url, longName, { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'two' } } })).status, 200);
+    let decisions: Array<{ type: string; client: { id: string; name?: unknown; version?: unknown } }> = [];
+    for (let i = 0; i < 50 && decisions.length < 2; i++) {
+      decisions = ((await openAuditReader(dataPaths(t.dir)).query({ server: 'raw', client: 'odd-names', order: 'oldest' })).records as typeof decisions).filter((r) => r.type === 'decision');
+      await sleep(20);
+    }
+    assert.deepEqual(decisions[0]!.client, { id: 'odd-names' }, 'before, the object was stored and broke the UI, the CLI and syslog forwarding');
+    assert.equal(decisions[1]!.client.name, `${'n'.repeat(200)}…`);
+    assert.equal(decisions[1]!.client.version, '2');
   });
 
   test('a server name whose percent-encoding is broken: 400 with a token, 401 without, and no 500', async () => {
