@@ -157,7 +157,7 @@ export class Engine {
         this.logger.info(ended.crowded ? 'session.crowded_out' : 'session.idle_ended', { server: ended.server, client: ended.client, session: ended.id, idleMs: ended.idleMs }),
     });
     this.on('servers.changed', () => this.#aggregates.forEach((a) => a.serversChanged()));
-    this.socket = new GatewaySocket({ tokens: this.tokens, openSession, openAggregate, log: (event, fields) => this.logger.info(event, fields) });
+    this.socket = new GatewaySocket({ tokens: this.tokens, openSession, openAggregate, log: (event, fields) => this.logger.info(event, fields), maxSessionsPerClient: options.maxSessionsPerClient });
   }
 
   static async start(options: EngineOptions): Promise<Engine> {

@@ -11,7 +11,8 @@ import { WardenError, errorMessage } from '../errors.js';
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '../mcp/sdk.js';
 import type { DataPaths } from '../paths.js';
 import type { TokenOwner, TokenStore } from './tokens.js';
-import { MAX_BODY_BYTES } from './http.js';
+import { MAX_BODY_BYTES, MAX_SESSIONS_PER_CLIENT } from './http.js';
+import { clientIdOf } from './tokens.js';
 
 export interface Handshake {
   warden: 'connect';
@@ -50,11 +51,20 @@ export interface SocketDeps {
   /** The aggregated session (every server's tools as <server>__<tool>); absent: `all` is refused. */
   openAggregate?(owner: TokenOwner, upstream: { send(message: JSONRPCMessage): Promise<void> }): SocketSession;
   log(event: string, fields: Record<string, unknown>): void;
+  /** Connections one client token may hold at once, each with its own server process (default MAX_SESSIONS_PER_CLIENT, as over HTTP). */
+  maxSessionsPerClient?: number;
+}
+
+interface Connection {
+  socket: Socket;
+  session?: SocketSession;
+  /** The client id of its token, once the handshake is done. */
+  owner?: string;
 }
 
 export class GatewaySocket {
   readonly #server: Server;
-  readonly #connections = new Set<{ socket: Socket; session?: SocketSession }>();
+  readonly #connections = new Set<Connection>();
   #path = '';
 
   constructor(private readonly deps: SocketDeps) {
@@ -96,7 +106,7 @@ export class GatewaySocket {
 
   #accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const connection: { socket: Socket; session?: SocketSession } = { socket };
+    const connection: Connection = { socket };
     this.#connections.add(connection);
     let parts: string[] = []; // the line being received, in chunks (joined once it is complete)
     let pending = 0; // its length so far
@@ -167,7 +177,7 @@ export class GatewaySocket {
     });
   }
 
-  #handshake(connection: { socket: Socket; session?: SocketSession }, line: string, write: (value: unknown) => Promise<void>): void {
+  #handshake(connection: Connection, line: string, write: (value: unknown) => Promise<void>): void {
     const refuse = (code: string, message: string) => {
       const reply: HandshakeReply = { warden: 'error', code, message };
       void write(reply).then(() => connection.socket.end());
@@ -180,6 +190,15 @@ export class GatewaySocket {
     }
     const owner = this.deps.tokens.verify(typeof hello.token === 'string' ? hello.token : undefined);
     if (hello.warden !== 'connect' || !owner) return refuse('unauthorized', 'Unauthorized: a valid Warden client token is required.');
+    // Each connection runs a server process: one token cannot start them without end. A connection is
+    // a client that is running, so none is ended for room (over HTTP an idle session is).
+    const id = clientIdOf(owner);
+    const limit = this.deps.maxSessionsPerClient ?? MAX_SESSIONS_PER_CLIENT;
+    let live = 0;
+    for (const c of this.#connections) if (c.owner === id && c.session) live += 1;
+    if (live >= limit) {
+      return refuse('too_many_sessions', `Too many sessions: this client already has ${limit} connections open with Warden, each with its own server process. Close the clients it no longer uses before starting another.`);
+    }
     const upstream = { send: (message: JSONRPCMessage) => write(message) };
     try {
       if (hello.all === true) {
@@ -192,7 +211,8 @@ export class GatewaySocket {
     } catch (error) {
       return refuse(error instanceof WardenError ? error.code : 'internal', errorMessage(error));
     }
-    this.deps.log('socket.session', { server: hello.all === true ? '(all)' : hello.server, client: owner.kind === 'client' ? owner.id : 'admin' });
+    connection.owner = id;
+    this.deps.log('socket.session', { server: hello.all === true ? '(all)' : hello.server, client: id });
     void write({ warden: 'ok' } satisfies HandshakeReply);
   }
 }

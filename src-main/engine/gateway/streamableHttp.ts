@@ -119,6 +119,7 @@ export class StreamableHttpSession implements Transport {
     } catch (error) {
       return jsonError(res, 400, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`);
     }
+    if (Array.isArray(raw) && raw.length === 0) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch.');
     const messages: JSONRPCMessage[] = [];
     for (const item of Array.isArray(raw) ? raw : [raw]) {
       const parsed = JSONRPCMessageSchema.safeParse(item);

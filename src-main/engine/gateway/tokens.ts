@@ -17,9 +17,11 @@ type TokenFile = z.infer<typeof TokenFile>;
 export type TokenOwner = { kind: 'admin' } | { kind: 'client'; id: string };
 
 /** The client id a token's sessions and records carry (`admin` for the admin token). */
-export const clientIdOf = (owner: TokenOwner): string => (owner.kind === 'admin' ? 'admin' : owner.id);
+export const clientIdOf = (owner: TokenOwner): string => (owner.kind === 'admin' ? ADMIN_ID : owner.id);
 
 export const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The id the admin token's sessions and records carry: no client may hold it too. */
+const ADMIN_ID = 'admin';
 
 // One-shot hash: every request is verified, and a Hash object per request costs several times more.
 const digest = (token: string) => hash('sha256', token, 'hex');
@@ -71,6 +73,8 @@ export class TokenStore {
   /** The token of a client id, issued on first request. */
   clientToken(clientId: string): string {
     if (!CLIENT_ID.test(clientId)) throw new WardenError('bad_input', `Client id \`${clientId}\` is not valid: use letters, digits, dot, dash or underscore.`);
+    // A client `admin` would share the admin token's sessions, session limit, rules and audit identity.
+    if (clientId.toLowerCase() === ADMIN_ID) throw new WardenError('bad_input', `Client id \`${clientId}\` is reserved for Warden's own admin token (the CLI and the UI). Choose another id.`);
     const file = this.load();
     const existing = file.clients[clientId];
     if (existing) return existing.token;
@@ -104,7 +108,8 @@ export class TokenStore {
     if (mtimeMs === this.#mtimeMs) return;
     const file = this.load();
     const map = new Map<string, TokenOwner>([[digest(file.admin), { kind: 'admin' }]]);
-    for (const [id, entry] of Object.entries(file.clients)) map.set(digest(entry.token), { kind: 'client', id });
+    // A client `admin` issued before the id was reserved: its token is no longer accepted.
+    for (const [id, entry] of Object.entries(file.clients)) if (id.toLowerCase() !== ADMIN_ID) map.set(digest(entry.token), { kind: 'client', id });
     this.#byDigest = map;
     this.#mtimeMs = statSync(this.paths.tokens).mtimeMs;
   }

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { allowAll } from '../../../src-main/engine/pipeline.js';
@@ -222,6 +222,32 @@ describe('bad requests over HTTP', () => {
       'mcp-session-id': 'no-such-session',
     });
     assert.equal(response.status, 404);
+  });
+
+  test('an empty batch is an Invalid Request, and the session goes on', async () => {
+    const init = await post('/mcp/everything', JSON.stringify(INIT), { authorization: `Bearer ${token}` });
+    const session = { authorization: `Bearer ${token}`, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await init.text();
+    await post('/mcp/everything', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), session);
+    const empty = await post('/mcp/everything', '[]', session);
+    assert.equal(empty.status, 400, 'before, 202 as if something had been accepted');
+    const body = (await empty.json()) as { error: { code: number; message: string } };
+    assert.equal(body.error.code, -32600);
+    assert.match(body.error.message, /an empty batch/);
+    const listed = await post('/mcp/everything', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), session);
+    assert.equal(listed.status, 200);
+  });
+
+  test("no client token can be issued for `admin`, the admin token's own id, and one issued before is not accepted", async () => {
+    const store = new TokenStore(dataPaths(t.dir));
+    for (const id of ['admin', 'Admin']) assert.throws(() => store.clientToken(id), (e: Error & { code?: string }) => e.code === 'bad_input' && /reserved for Warden's own admin token/.test(e.message));
+    // A tokens.json from before the id was reserved.
+    const file = JSON.parse(readFileSync(dataPaths(t.dir).tokens, 'utf8')) as { clients: Record<string, { token: string; createdAt: string }> };
+    const old = 'x'.repeat(43);
+    file.clients.admin = { token: old, createdAt: new Date().toISOString() };
+    writeFileSync(dataPaths(t.dir).tokens, JSON.stringify(file));
+    assert.equal((await post('/mcp/everything', JSON.stringify(INIT), { authorization: `Bearer ${old}` })).status, 401);
+    assert.equal((await post('/mcp/everything', JSON.stringify(INIT), { authorization: `Bearer ${token}` })).status, 200, 'other clients are unaffected');
   });
 
   test('the token file is readable by the user alone', () => {

@@ -73,4 +73,17 @@ describe('sessions per client token', () => {
     held[1]!.stream.abort();
     await fetch(url, { method: 'DELETE', headers: held[1]!.session });
   });
+
+  test('`warden connect` over the local socket has the same limit: a third bridge of one client is refused with the reason; other clients still connect', { timeout: 60_000 }, async () => {
+    const bridges = [await t.stdioClient('memory', { clientId: 'bridged' }), await t.stdioClient('memory', { clientId: 'bridged' })];
+    for (const b of bridges) await b.listTools();
+    await assert.rejects(t.stdioClient('memory', { clientId: 'bridged' }), /Too many sessions: this client already has 2 connections open with Warden/);
+    assert.equal(await processes(LIMIT), LIMIT, 'no server process was started for the third');
+    const other = await t.stdioClient('memory', { clientId: 'someone-else' });
+    await other.listTools();
+    await bridges[0]!.close();
+    await processes(LIMIT);
+    const again = await t.stdioClient('memory', { clientId: 'bridged' });
+    await again.listTools();
+  });
 });
