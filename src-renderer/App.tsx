@@ -35,6 +35,7 @@ export function App() {
   }, [pending.data]);
 
   const count = pending.data?.length ?? 0;
+  if (connection === 'signed-out') return <SignedOut />;
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Warden">
@@ -73,5 +74,20 @@ export function App() {
         {route.screen === 'settings' ? <SettingsScreen settings={settings} onNavigate={navigate} /> : null}
       </main>
     </div>
+  );
+}
+
+/** A browser tab without a Warden session: the page alone can do nothing, so it says how to get one. */
+function SignedOut() {
+  return (
+    <main className="signed-out" id="main">
+      <h1>
+        <Icon name="shield" size={22} /> Warden
+      </h1>
+      <p role="alert">This tab has no Warden session, or its session ended (Warden restarted, or the tab was unused for 12 hours).</p>
+      <p>
+        Open the link that <code>warden serve</code> printed (each link works once), or run <code>warden ui</code> for a new one.
+      </p>
+    </main>
   );
 }

@@ -14,8 +14,8 @@ export class ApiRequestError extends Error {
 
 export type TransportListener = (name: string, data: unknown) => void;
 
-/** The connection to the engine as the UI shows it. */
-export type ConnectionState = 'connecting' | 'open' | 'lost';
+/** The connection to the engine as the UI shows it. `signed-out`: the browser tab has no session (web only). */
+export type ConnectionState = 'connecting' | 'open' | 'lost' | 'signed-out';
 
 export interface Transport {
   readonly kind: 'desktop' | 'web';

@@ -1,13 +1,46 @@
-// The web bridge transport: POST /api/<method> with the session cookie, events over /api/events (SSE).
+// The web bridge transport: POST /api/<method> and the event stream /api/events (Server-Sent Events,
+// read with fetch), each with the tab's session secret in a header (shared/web-session.ts).
+import { SESSION_FRAGMENT, SESSION_HEADER } from '../../shared/web-session.js';
 import { ApiRequestError, type ConnectionState, type Transport, type TransportListener } from './transport.js';
 
 const RETRY_MS = 3000;
+const STORAGE_KEY = 'warden.session';
 
-export function createWebTransport(eventNames: readonly string[], base = new URL('../', window.location.href)): Transport {
+/**
+ * This tab's session secret: taken from the address once, right after the launch link, and kept in
+ * sessionStorage (this tab only, gone with it) so that a reload keeps the session. Call before anything
+ * reads the address: the fragment is then replaced by the start screen's route.
+ */
+export function takeSession(): string | undefined {
+  const handed = new RegExp(`^#${SESSION_FRAGMENT}=([A-Za-z0-9_-]+)$`).exec(window.location.hash);
+  if (handed) {
+    sessionStorage.setItem(STORAGE_KEY, handed[1]!);
+    history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/`);
+  }
+  return sessionStorage.getItem(STORAGE_KEY) ?? undefined;
+}
+
+/** One SSE block (`event:` and `data:` lines) as its name and parsed data, or undefined. */
+function parseEvent(block: string): { name: string; data: unknown } | undefined {
+  let name = 'message';
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event:')) name = line.slice(6).trim();
+    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+  }
+  if (data.length === 0) return undefined;
+  try {
+    return { name, data: JSON.parse(data.join('\n')) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function createWebTransport(eventNames: readonly string[], base = new URL('../', window.location.href), session = takeSession()): Transport {
   const listeners = new Set<TransportListener>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
-  let source: EventSource | undefined;
-  let state: ConnectionState = 'connecting';
+  let streaming = false;
+  let state: ConnectionState = session ? 'connecting' : 'signed-out';
 
   const setState = (next: ConnectionState) => {
     if (next === state) return;
@@ -15,41 +48,56 @@ export function createWebTransport(eventNames: readonly string[], base = new URL
     for (const l of connectionListeners) l(next);
   };
 
-  const open = () => {
-    if (source) return;
-    source = new EventSource(new URL('api/events', base));
-    source.onopen = () => setState('open');
-    // Any error means the engine is not reachable now, also while EventSource retries on its own (it
-    // stays CONNECTING then, and 'connecting' would show "Connecting…" forever after the engine stopped).
-    // A stream it gave up on (CLOSED) is opened again a little later.
-    source.onerror = () => {
-      setState('lost');
-      if (source?.readyState !== EventSource.CLOSED) return;
-      source = undefined;
-      setTimeout(open, RETRY_MS);
-    };
-    for (const name of eventNames) {
-      source.addEventListener(name, (event) => {
-        let data: unknown;
-        try {
-          data = JSON.parse((event as MessageEvent<string>).data);
-        } catch {
-          return;
-        }
-        for (const l of listeners) l(name, data);
-      });
+  /** Reads the event stream until it ends; 'lost' after that, 'signed-out' when the session is refused. */
+  const stream = async () => {
+    let res: Response;
+    try {
+      res = await fetch(new URL('api/events', base), { headers: { [SESSION_HEADER]: session!, accept: 'text/event-stream' }, cache: 'no-store' });
+    } catch {
+      return setState('lost');
     }
+    if (res.status === 401) return setState('signed-out');
+    if (!res.ok || !res.body) return setState('lost');
+    setState('open');
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const event = parseEvent(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+          if (event && eventNames.includes(event.name)) for (const l of listeners) l(event.name, event.data);
+        }
+      }
+    } catch {
+      // the engine went away mid-stream
+    }
+    setState('lost');
+  };
+
+  const open = () => {
+    if (streaming || !session) return;
+    streaming = true;
+    void stream().finally(() => {
+      streaming = false;
+      // A stream that ended is opened again a little later (the engine may be back); a refused session is not.
+      if (state !== 'signed-out') setTimeout(open, RETRY_MS);
+    });
   };
 
   return {
     kind: 'web',
     async call(method, input) {
+      if (!session) throw new ApiRequestError('unauthenticated', 'No Warden session in this tab: open the link that `warden serve` printed, or run `warden ui` for a new one.');
       let res: Response;
       try {
         res = await fetch(new URL(`api/${encodeURIComponent(method)}`, base), {
           method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', [SESSION_HEADER]: session },
           body: JSON.stringify(input ?? {}),
         });
       } catch {
@@ -64,6 +112,7 @@ export function createWebTransport(eventNames: readonly string[], base = new URL
       }
       if (!res.ok) {
         const err = body as { code?: string; message?: string } | undefined;
+        if (res.status === 401 && err?.code === 'unauthenticated') setState('signed-out');
         throw new ApiRequestError(err?.code ?? `http_${res.status}`, err?.message ?? `${method} failed (HTTP ${res.status}).`);
       }
       // The engine's API route answers { result } (the same shape the CLI reads).

@@ -1,6 +1,7 @@
 // The web bridge against a hostile page in the same browser, signed in to Warden: another origin on this
-// machine (same site, other port: SameSite cookies do not separate them) tries every way a page can
-// send a state-changing request, read the events, or frame the UI. None gets through.
+// machine (same site, other port) tries every way a page can send a state-changing request, read the
+// events, or frame the UI. None gets through, and its server never receives Warden's session (a cookie
+// would have reached it: browsers send a host's cookies to every port).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -16,6 +17,8 @@ describe('a foreign page cannot use the signed-in web UI', () => {
   let evil: Server;
   let evilUrl = '';
   const seen: Array<{ method: string; url: string; status: number }> = [];
+  /** Every header the hostile server received from the browser. */
+  const evilHeard: string[] = [];
 
   before(async () => {
     served = await serve(() => []);
@@ -42,6 +45,7 @@ window.results = {};
 })();
 </script></body></html>`;
     evil = createServer((req, res) => {
+      evilHeard.push(JSON.stringify(req.headers));
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(page);
     });
@@ -78,5 +82,19 @@ window.results = {};
     await ui.getByRole('region', { name: /^Server / }).first().waitFor();
     const names = await ui.getByRole('region', { name: /^Server / }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     assert.ok(names.length > 0 && !names.includes('Server evil'), JSON.stringify(names));
+  });
+
+  test("the other port's server never receives Warden's session, and the address bar no longer shows it", async () => {
+    const secret = await ui.evaluate(() => sessionStorage.getItem('warden.session'));
+    assert.ok(secret && secret.length >= 40, 'the UI tab keeps its session');
+    assert.ok(!ui.url().includes(secret), `the address bar shows ${ui.url()}`);
+    const visit = await context.newPage();
+    await visit.goto(evilUrl);
+    await visit.close();
+    assert.ok(evilHeard.length >= 2, 'the hostile server was visited');
+    for (const heard of evilHeard) {
+      assert.ok(!heard.includes(secret), `it received the session: ${heard}`);
+      assert.ok(!/warden/i.test(heard), `it received something of Warden's: ${heard}`);
+    }
   });
 });

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from '@playwright/test';
 import { join } from 'node:path';
 import { servers } from '../helpers/engine.js';
-import { launchBrowser, openUi, serve, type Served } from './kit.js';
+import assert from 'node:assert/strict';
+import { launchBrowser, openUi, SCREENSHOTS, serve, type Served } from './kit.js';
 
 describe('the engine going away', () => {
   let served: Served;
@@ -20,6 +21,19 @@ describe('the engine going away', () => {
   after(async () => {
     await browser?.close();
     await served?.stop();
+  });
+
+  test('a tab opened without the launch link (or whose session ended) says how to get a session', async () => {
+    const fresh = await browser.newPage();
+    const errors: string[] = [];
+    fresh.on('pageerror', (e) => errors.push(e.message));
+    await fresh.goto(`${served.baseUrl}/ui/`);
+    await fresh.getByRole('alert').filter({ hasText: 'This tab has no Warden session' }).waitFor();
+    await fresh.getByText('run warden ui for a new one', { exact: false }).waitFor();
+    assert.equal(await fresh.getByRole('navigation', { name: 'Warden' }).count(), 0, 'no screens that could only fail');
+    await fresh.screenshot({ path: join(SCREENSHOTS, 'signed-out-light.png') });
+    assert.deepEqual(errors, []);
+    await fresh.close();
   });
 
   test('reads "Engine not reachable" once the engine stops', { timeout: 30_000 }, async () => {

@@ -41,7 +41,7 @@ describe('pin changes and flags in the UI', () => {
     await first.close();
     // The next connection starts its own server process once this session has ended.
     await page.waitForFunction(async () => {
-      const res = await fetch('/api/servers.list', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch('/api/servers.list', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: '{}' });
       const list = ((await res.json()) as { result: Array<{ config: { name: string }; sessions: number }> }).result;
       return list.find((x) => x.config.name === 'notes')?.sessions === 0;
     }, undefined, { polling: 100 });

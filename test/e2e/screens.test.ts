@@ -73,7 +73,7 @@ describe('each screen, light and dark', () => {
     await cancelled;
     await page.getByRole('heading', { name: 'Nothing waits for you' }).waitFor();
     // One call that waits while the screenshots are taken (long enough not to time out meanwhile).
-    await page.evaluate(() => fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeoutSeconds: 600 }) }));
+    await page.evaluate(() => fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: JSON.stringify({ timeoutSeconds: 600 }) }));
     waiting = client.callTool({ name: 'move_file', arguments: { source: join(box, 'notes.md'), destination: join(box, 'archive', 'notes.md') } }).catch(() => undefined);
     await page.locator('article[data-approval-id]').waitFor();
   });

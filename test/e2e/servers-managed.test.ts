@@ -93,7 +93,7 @@ describe('the Servers & tools screen under a managed policy', () => {
   test('changing the fixed tier through the API the screen uses is refused with the reason, and the tier stays', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
     const answer = await page.evaluate(async () => {
-      const res = await fetch('/api/policy.setTier', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ server: 'knowledge', tier: 'trusted' }) });
+      const res = await fetch('/api/policy.setTier', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: JSON.stringify({ server: 'knowledge', tier: 'trusted' }) });
       return { status: res.status, body: (await res.json()) as { code?: string; message?: string } };
     });
     assert.equal(answer.status, 403);
@@ -103,7 +103,7 @@ describe('the Servers & tools screen under a managed policy', () => {
     await page.getByRole('link', { name: 'Servers & tools' }).click();
     await page.getByRole('combobox', { name: 'Tier of notes' }).selectOption('trusted');
     await page.waitForFunction(async () => {
-      const res = await fetch('/api/servers.list', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch('/api/servers.list', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: '{}' });
       const list = ((await res.json()) as { result: { config: { name: string; tier: string } }[] }).result;
       return list.find((s) => s.config.name === 'notes')?.config.tier === 'trusted' && list.find((s) => s.config.name === 'knowledge')?.config.tier === 'restricted';
     });

@@ -32,7 +32,7 @@ describe('the Settings screen', () => {
     await timeout.fill('12');
     await page.keyboard.press('Tab');
     await page.waitForFunction(async () => {
-      const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: '{}' });
       return ((await res.json()) as { result: { timeoutSeconds: number } }).result.timeoutSeconds === 12;
     });
     const client = await served.client('filesystem');
@@ -52,7 +52,7 @@ describe('the Settings screen', () => {
     const timeout = page.getByRole('spinbutton', { name: /Wait for an answer/ });
     const saved = () =>
       page.evaluate(async () => {
-        const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: '{}' });
         return ((await res.json()) as { result: { timeoutSeconds: number } }).result.timeoutSeconds;
       });
     const before = await saved();
@@ -65,7 +65,7 @@ describe('the Settings screen', () => {
     await timeout.fill('20');
     await timeout.press('Enter');
     await page.waitForFunction(async () => {
-      const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch('/api/approvals.settings', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: '{}' });
       return ((await res.json()) as { result: { timeoutSeconds: number } }).result.timeoutSeconds === 20;
     });
     assert.equal(await page.getByRole('alert').filter({ hasText: 'Enter a whole number' }).count(), 0, 'the problem is gone once fixed');
@@ -119,7 +119,7 @@ describe('the Settings screen: audit forwarding and managed locks', () => {
       await page.locator('fieldset', { hasText: 'Audit log' }).screenshot({ path: join(SCREENSHOTS, 'settings-audit-light.png') });
       await page.getByRole('button', { name: `Remove tcp://127.0.0.1:${siem.port}` }).click();
       await page.getByText('Not forwarded.').waitFor();
-      const res = await page.evaluate(async () => (await (await fetch('/api/settings.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { result: { auditRetentionDays: number; auditRetentionMaxMB: number; auditSyslog: unknown[] } });
+      const res = await page.evaluate(async () => (await (await fetch('/api/settings.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: '{}' })).json()) as { result: { auditRetentionDays: number; auditRetentionMaxMB: number; auditSyslog: unknown[] } });
       assert.equal(res.result.auditRetentionDays, 730);
       assert.equal(res.result.auditRetentionMaxMB, 500);
       assert.deepEqual(res.result.auditSyslog, []);
@@ -160,7 +160,7 @@ describe('the Settings screen: audit forwarding and managed locks', () => {
       await page.getByRole('alert').filter({ hasText: /at least 400 days \(audit\.minRetentionDays\)/ }).waitFor();
       assert.equal(await retention.getAttribute('aria-invalid'), 'true', 'the field is marked, its text kept to fix');
       const kept = await page.evaluate(async () => {
-        const res = await fetch('/api/settings.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        const res = await fetch('/api/settings.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-warden-session': sessionStorage.getItem('warden.session') ?? '' }, body: '{}' });
         return ((await res.json()) as { result: { auditRetentionDays: number } }).result.auditRetentionDays;
       });
       assert.equal(kept, 400, 'nothing under the minimum was saved');

@@ -32,7 +32,7 @@ const MCP_PATH = /^\/mcp(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/;
 const API_MAX_BODY_BYTES = 1024 * 1024;
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
-/** Other ways to authenticate an /api call (the web bridge's session cookie). */
+/** Other ways to authenticate an /api call (the web bridge's browser session). */
 export type ApiAuthenticator = (req: IncomingMessage) => TokenOwner | null;
 
 /** What the HTTP layer needs of a client session (a GatewaySession, or the aggregated endpoint's session). */

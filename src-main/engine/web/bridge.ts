@@ -1,16 +1,19 @@
 // The web bridge: the same UI as the desktop app, in a browser on this machine, for the person at it.
 //
-//   GET  /ui/?token=<one-time>   spends the launch token, sets an HttpOnly SameSite=Strict session cookie,
-//                                and redirects to /ui/ (so the token does not stay in the address bar)
-//   GET  /ui/*                   the built renderer (session cookie required)
+//   GET  /ui/?token=<one-time>   spends the launch token for a session secret, and redirects to
+//                                /ui/#session=<secret>: the page takes it from the fragment (which is
+//                                never sent to a server), keeps it in the tab and clears the address bar
+//   GET  /ui/*                   the built renderer (nothing secret: no session needed to read it)
 //   POST /api/<method>           the engine's API route; the bridge authenticates the browser there:
-//                                session cookie + our own Origin + a JSON body (which no form can send)
-//   GET  /api/events             Server-Sent Events carrying the contract's events (cookie required)
+//                                the session header + our own Origin + a JSON body
+//   GET  /api/events             Server-Sent Events carrying the contract's events (session header)
 //
-// The engine's HTTP server checks Host and Origin for every request first; the bridge checks them again,
-// so that it stays safe wherever it is mounted. Every answer of the bridge carries the UI's strict CSP.
+// No cookie: browsers send a host's cookies to every port of it, so any local server the person
+// visited would receive one. The engine's HTTP server checks Host and Origin for every request first;
+// the bridge checks them again, so that it stays safe wherever it is mounted. Every answer of the
+// bridge carries the UI's strict CSP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readCookie, sessionCookie, sessionCookieName } from './cookie.js';
+import { SESSION_FRAGMENT, SESSION_HEADER } from '../../../shared/web-session.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { isAllowedHost, isAllowedOrigin } from './origin.js';
 import { BrowserSessions } from './sessions.js';
@@ -80,8 +83,8 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
         };
 
   const sessionOf = (req: IncomingMessage): string | undefined => {
-    const id = readCookie(req.headers.cookie, sessionCookieName(options.port()));
-    return sessions.isSession(id) ? id : undefined;
+    const id = req.headers[SESSION_HEADER];
+    return typeof id === 'string' && sessions.isSession(id) ? id : undefined;
   };
 
   const noSession: Refusal = {
@@ -100,12 +103,12 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     if (token !== null) {
       const session = sessions.redeem(token);
       if (!session) {
-        if (sessionOf(req)) return send(res, 303, '', 'text/plain', { Location: '/ui/' });
         return refuse(res, { status: 401, code: 'launch_token_invalid', message: 'This link was already used or has expired. Run `warden ui` for a new one.' }, true);
       }
-      return send(res, 303, '', 'text/plain', { Location: '/ui/', 'Set-Cookie': sessionCookie(options.port(), session) });
+      // Out of the address bar at once: the token in the query is spent, the secret in the fragment
+      // is taken by the page before anything else runs.
+      return send(res, 303, '', 'text/plain', { Location: `/ui/#${SESSION_FRAGMENT}=${session}` });
     }
-    if (!sessionOf(req)) return refuse(res, noSession, true);
     const sub = url.pathname === '/ui' ? '' : url.pathname.slice('/ui/'.length);
     const file = await readUiFile(rendererDir, sub);
     if (!file) {
@@ -140,9 +143,9 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
   }
 
   function authenticates(req: IncomingMessage): boolean {
-    // A cross-site page could only make the browser send the cookie if SameSite let it; we demand our own
-    // Origin as well (browsers always send it on POST), and a JSON content type (no HTML form can send one,
-    // and a script on another site would need a CORS preflight that this server never grants).
+    // The secret itself is what a foreign page lacks; our own Origin is demanded as well (browsers
+    // always send it on POST), and a JSON content type (no HTML form can send one, and a script on
+    // another site would need a CORS preflight, for it and for the header, that this server never grants).
     if (hostRefusal(req) || originRefusal(req, true) || !sessionOf(req)) return false;
     if (req.method !== 'POST') return false;
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

@@ -1,4 +1,4 @@
-// Mounts the web bridge on a running engine's HTTP server: /ui, /api/events, and cookie authentication
+// Mounts the web bridge on a running engine's HTTP server: /ui, /api/events, and session authentication
 // for the browser's /api calls. Returns the launch URL `warden serve` prints, or undefined when the UI
 // is not built.
 import { existsSync } from 'node:fs';

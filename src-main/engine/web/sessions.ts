@@ -1,8 +1,10 @@
 // Browser sessions of the web bridge. `warden serve` prints a URL with a one-time launch token; the first
-// request that carries it gets a session (an HttpOnly cookie) and the token is spent.
+// request that carries it gets a session secret (web-session.ts) and the token is spent. A session
+// unused for SESSION_IDLE_MS ends.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 const LAUNCH_TOKEN_TTL_MS = 10 * 60_000;
+const SESSION_IDLE_MS = 12 * 3_600_000;
 
 function secret(): string {
   return randomBytes(32).toString('base64url');
@@ -16,7 +18,8 @@ function sameSecret(a: string, b: string): boolean {
 
 export class BrowserSessions {
   private readonly launchTokens = new Map<string, number>();
-  private readonly sessions = new Set<string>();
+  /** Session secret -> when it was last used. */
+  private readonly sessions = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -37,16 +40,27 @@ export class BrowserSessions {
       if (sameSecret(known, token)) {
         this.launchTokens.delete(known);
         const session = secret();
-        this.sessions.add(session);
+        this.sessions.set(session, this.now());
         return session;
       }
     }
     return undefined;
   }
 
+  /** Whether `id` is a live session; using one keeps it alive. */
   isSession(id: string | undefined): boolean {
     if (!id) return false;
-    for (const known of this.sessions) if (sameSecret(known, id)) return true;
+    const now = this.now();
+    for (const [known, used] of this.sessions) {
+      if (used + SESSION_IDLE_MS < now) {
+        this.sessions.delete(known);
+        continue;
+      }
+      if (sameSecret(known, id)) {
+        this.sessions.set(known, now);
+        return true;
+      }
+    }
     return false;
   }
 

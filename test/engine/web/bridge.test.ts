@@ -1,5 +1,5 @@
-// The web bridge mounted on a real engine: launch token -> session cookie, and every refusal a foreign
-// page or a request without the cookie meets.
+// The web bridge mounted on a real engine: launch token -> a session secret handed to the page in the
+// URL fragment (never a cookie), and every refusal a foreign page or a request without the secret meets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine, type Engine } from '../../../src-main/engine/engine.js';
 import { mountWebUi, type MountedUi } from '../../../src-main/engine/web/mount.js';
+import { BrowserSessions } from '../../../src-main/engine/web/sessions.js';
 
 let engine: Engine;
 let ui: MountedUi;
@@ -35,14 +36,19 @@ after(async () => {
 
 const base = () => `http://127.0.0.1:${port}`;
 
-async function login(): Promise<string> {
+/** Spends a launch link; the session secret as the page takes it from the fragment. */
+async function secret(): Promise<string> {
   const res = await fetch(ui.launchUrl(), { redirect: 'manual' });
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), '/ui/');
-  const setCookie = res.headers.get('set-cookie') ?? '';
-  assert.match(setCookie, /HttpOnly/);
-  assert.match(setCookie, /SameSite=Strict/);
-  return setCookie.split(';')[0]!;
+  assert.equal(res.headers.get('set-cookie'), null, 'no cookie: a browser would send it to every port of 127.0.0.1');
+  const handed = /^\/ui\/#session=([A-Za-z0-9_-]{40,})$/.exec(res.headers.get('location') ?? '');
+  assert.ok(handed, res.headers.get('location') ?? '');
+  return handed[1]!;
+}
+
+/** The header the page sends with its session. */
+async function login(): Promise<Record<string, string>> {
+  return { 'x-warden-session': await secret() };
 }
 
 async function codeOf(res: Response): Promise<string> {
@@ -65,69 +71,67 @@ function post(path: string, headers: Record<string, string>, body = '{}') {
   return fetch(base() + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
 
-test('the launch link works once and becomes an HttpOnly, SameSite=Strict session cookie', async () => {
+test('the launch link works once and hands the page a session secret in the URL fragment', async () => {
   const url = ui.launchUrl();
   assert.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${port}/ui/\\?token=[A-Za-z0-9_-]{40,}$`));
   const first = await fetch(url, { redirect: 'manual' });
   assert.equal(first.status, 303);
-  const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]!;
-  assert.match(cookie, new RegExp(`^warden_session_${port}=`));
+  assert.match(first.headers.get('location') ?? '', /^\/ui\/#session=/);
+  assert.equal(first.headers.get('set-cookie'), null);
   const again = await fetch(url, { redirect: 'manual' });
   assert.equal(again.status, 401, 'a spent launch token is refused');
   assert.match(await again.text(), /already used or has expired/);
-  const page = await fetch(`${base()}/ui/`, { headers: { cookie } });
-  assert.equal(page.status, 200);
+  const page = await fetch(`${base()}/ui/`);
+  assert.equal(page.status, 200, 'the page itself holds nothing secret');
   assert.match(await page.text(), /<div id="root">/);
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
   assert.equal(page.headers.get('x-frame-options'), 'DENY');
 });
 
-test('the UI, the API and the event stream refuse a browser without the session cookie', async () => {
-  const page = await fetch(`${base()}/ui/`);
-  assert.equal(page.status, 401);
+test('the API and the event stream refuse a request without the session secret, with a wrong one, or with it as a cookie', async () => {
   const api = await post('/api/engine.status', { origin: base() });
   assert.equal(api.status, 401);
-  const forged = await post('/api/servers.remove', { origin: base(), cookie: `warden_session_${port}=forged` }, '{"name":"x"}');
+  const forged = await post('/api/servers.remove', { origin: base(), 'x-warden-session': 'forged' }, '{"name":"x"}');
   assert.equal(forged.status, 401);
-  const otherPort = await post('/api/engine.status', { origin: base(), cookie: (await login()).replace(`_${port}=`, `_${port + 1}=`) });
-  assert.equal(otherPort.status, 401, "another engine's cookie is not this one's");
+  const asCookie = await post('/api/engine.status', { origin: base(), cookie: `warden_session_${port}=${await secret()}` });
+  assert.equal(asCookie.status, 401, 'the secret counts only in its header, never as a cookie a browser sends by itself');
   const events = await fetch(`${base()}/api/events`);
   assert.equal(events.status, 401);
   assert.equal(await codeOf(events), 'unauthenticated');
 });
 
-test('a foreign Origin is refused even with a valid session cookie', async () => {
-  const cookie = await login();
+test('a foreign Origin is refused even with a valid session', async () => {
+  const session = await login();
   for (const origin of ['http://evil.example', `http://127.0.0.1:${port + 1}`, 'null']) {
-    const res = await post('/api/servers.add', { origin, cookie }, '{"name":"evil","transport":"stdio","command":"sh"}');
+    const res = await post('/api/servers.add', { origin, ...session }, '{"name":"evil","transport":"stdio","command":"sh"}');
     assert.equal(res.status, 403, origin);
   }
-  const noOrigin = await post('/api/engine.status', { cookie });
+  const noOrigin = await post('/api/engine.status', session);
   assert.equal(noOrigin.status, 401, 'a browser POST without Origin is not authenticated');
-  const events = await fetch(`${base()}/api/events`, { headers: { cookie, origin: 'http://evil.example' } });
+  const events = await fetch(`${base()}/api/events`, { headers: { ...session, origin: 'http://evil.example' } });
   assert.equal(events.status, 403);
-  const list = await post('/api/servers.list', { origin: base(), cookie });
+  const list = await post('/api/servers.list', { origin: base(), ...session });
   assert.deepEqual(((await list.json()) as { result: unknown[] }).result, [], 'nothing was added');
 });
 
 test('a rebinding Host is refused', async () => {
-  const cookie = await login();
-  const status = await raw('POST', '/api/engine.status', { host: `evil.example:${port}`, cookie, 'content-type': 'application/json' }, '{}');
+  const session = await login();
+  const status = await raw('POST', '/api/engine.status', { host: `evil.example:${port}`, ...session, 'content-type': 'application/json' }, '{}');
   assert.equal(status, 403);
-  assert.equal(await raw('GET', '/ui/', { host: `evil.example:${port}`, cookie }), 403);
+  assert.equal(await raw('GET', '/ui/', { host: `evil.example:${port}`, ...session }), 403);
 });
 
 test('state changes cannot come from a form: only a same-origin JSON POST reaches the API', async () => {
-  const cookie = await login();
+  const session = await login();
   const form = await fetch(`${base()}/api/servers.add`, {
     method: 'POST',
-    headers: { origin: base(), cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { origin: base(), ...session, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'name=evil',
   });
   assert.equal(form.status, 401);
-  const get = await fetch(`${base()}/api/engine.status`, { headers: { cookie } });
+  const get = await fetch(`${base()}/api/engine.status`, { headers: session });
   assert.equal(get.status, 401);
-  const ok = await post('/api/engine.status', { origin: base(), cookie });
+  const ok = await post('/api/engine.status', { origin: base(), ...session });
   assert.equal(ok.status, 200);
   const status = ((await ok.json()) as { result: { pid: number; url: string } }).result;
   assert.equal(status.pid, process.pid);
@@ -135,31 +139,46 @@ test('state changes cannot come from a form: only a same-origin JSON POST reache
 });
 
 test('static files cannot escape the renderer folder', async () => {
-  const cookie = await login();
-  const asset = await fetch(`${base()}/ui/assets/app.js`, { headers: { cookie } });
+  const session = await login();
+  const asset = await fetch(`${base()}/ui/assets/app.js`, { headers: session });
   assert.equal(asset.status, 200);
   assert.match(asset.headers.get('content-type') ?? '', /javascript/);
   for (const path of ['/ui/%2e%2e/%2e%2e/package.json', '/ui/assets/..%2f..%2f..%2fetc/passwd', '/ui/..%5c..%5cpackage.json']) {
-    const status = await raw('GET', path, { cookie });
+    const status = await raw('GET', path, session);
     assert.ok(status === 404 || status === 401, `${path} answered ${status}`);
   }
 });
 
 test('engine events reach the browser as named Server-Sent Events', async () => {
-  const cookie = await login();
+  const session = await login();
   const controller = new AbortController();
-  const res = await fetch(`${base()}/api/events`, { headers: { cookie }, signal: controller.signal });
+  const res = await fetch(`${base()}/api/events`, { headers: session, signal: controller.signal });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
   while (!text.includes('warden events')) text += decoder.decode((await reader.read()).value);
-  const added = await post('/api/servers.add', { origin: base(), cookie }, JSON.stringify({ name: 'memory', transport: 'stdio', command: 'npx', args: ['mcp-server-memory'] }));
+  const added = await post('/api/servers.add', { origin: base(), ...session }, JSON.stringify({ name: 'memory', transport: 'stdio', command: 'npx', args: ['mcp-server-memory'] }));
   assert.equal(added.status, 200);
   while (!text.includes('event: servers.changed')) text += decoder.decode((await reader.read()).value);
   assert.match(text, /event: servers\.changed\ndata: \{"servers":\[\{"config":\{[^\n]*"name":"memory"/);
   controller.abort();
-  const removed = await post('/api/servers.remove', { origin: base(), cookie }, '{"name":"memory"}');
+  const removed = await post('/api/servers.remove', { origin: base(), ...session }, '{"name":"memory"}');
   assert.equal(removed.status, 200);
+});
+
+test('a browser session unused for 12 hours ends; one in use stays', () => {
+  let now = 0;
+  const sessions = new BrowserSessions(() => now);
+  const idle = sessions.redeem(sessions.issueLaunchToken())!;
+  const busy = sessions.redeem(sessions.issueLaunchToken())!;
+  for (let hour = 1; hour <= 13; hour += 1) {
+    now = hour * 3_600_000;
+    assert.equal(sessions.isSession(busy), true, `in use at hour ${hour}`);
+  }
+  assert.equal(sessions.isSession(idle), false, 'unused since hour 0');
+  const late = sessions.issueLaunchToken();
+  now += 11 * 60_000;
+  assert.equal(sessions.redeem(late), undefined, 'a launch link expires after ten minutes');
 });
