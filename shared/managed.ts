@@ -134,6 +134,8 @@ export const Sourced = <T extends z.ZodType>(value: T) => z.object({ value, sour
 /** The effective policy and each value's source: `warden policy show`, the UI's locks. */
 export const EffectivePolicy = z.object({
   managed: ManagedState,
+  /** The person's own files that could not be read (why, per file): what they hold is missing from this view. */
+  unreadable: z.array(z.string()).optional(),
   /** "your organisation" when the file does not say. */
   managedBy: z.string(),
   contact: z.string().optional(),

@@ -131,3 +131,33 @@ describe('with an engine running', () => {
     }
   });
 });
+
+describe("the person's own files in `warden policy show` and `warden policy rules`", () => {
+  const temp = tempDir();
+  const env = { WARDEN_DATA_DIR: temp.dir, WARDEN_MANAGED_POLICY: join(temp.dir, 'no-managed-policy.json') };
+  after(() => temp.remove());
+
+  test('a rule for one client says so, and its note is shown', async () => {
+    assert.equal((await warden(env, 'servers', 'add', 'files', '--', 'echo', 'hi')).code, 0);
+    const added = await warden(env, 'policy', 'rule', 'add', 'deny', 'files', 'write_file', '--client', 'cursor', '--note', 'Cursor writes through review only');
+    assert.equal(added.code, 0, added.stderr);
+    const r = await warden(env, 'policy', 'rules');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ID +EFFECT +SERVER +TOOL +WHEN +CLIENT +CONSENT/m);
+    assert.match(r.stdout, /^r1 +deny +files +write_file +- +cursor +-/m, 'before, nothing showed it covers one client only');
+    assert.match(r.stdout, /^r1: Cursor writes through review only$/m);
+    assert.match((await warden(env, 'policy', 'show')).stdout, /r1 {2}deny {2}files\/write_file for client cursor {2}\(user\)/);
+  });
+
+  test('a broken policy.json: `policy show` says it cannot be read and exits 1, instead of showing no rules', async () => {
+    writeFileSync(join(temp.dir, 'policy.json'), '{"version":1, "rules": [');
+    const text = await warden(env, 'policy', 'show');
+    assert.equal(text.code, 1, 'the view is not the policy in force');
+    assert.match(text.stdout, /CANNOT READ: .*policy\.json.*denies every call/);
+    const json = await warden(env, 'policy', 'show', '--json');
+    assert.equal(json.code, 1);
+    const v = JSON.parse(json.stdout) as EffectivePolicy;
+    assert.equal(v.unreadable?.length, 1);
+    assert.match(v.unreadable![0]!, /policy\.json/);
+  });
+});

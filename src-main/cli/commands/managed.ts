@@ -61,6 +61,8 @@ export function registerManagedCommands(program: Command): void {
       try {
         const engine = EngineClient.find();
         const view = engine ? await engine.call('policy.managed', { reload: true }) : offlineView();
+        // A view with a file missing is not the policy in force: say so, and exit 1.
+        if (view.unreadable?.length) process.exitCode = 1;
         if (opts.json) return printJson(view);
         process.stdout.write(render(view));
       } catch (error) {
@@ -73,25 +75,19 @@ export function registerManagedCommands(program: Command): void {
 function offlineView(): EffectivePolicy {
   const paths = dataPaths(dataDir());
   const managed = managedFileView(managedPolicyPath());
-  let file;
-  try {
-    file = new PolicyStore(paths).load();
-  } catch {
-    file = undefined;
-  }
-  let servers: ReturnType<ServerStore['list']> = [];
-  try {
-    servers = new ServerStore(paths).list();
-  } catch {
-    servers = [];
-  }
-  let settings;
-  try {
-    settings = new SettingsStore(paths).get();
-  } catch {
-    settings = undefined;
-  }
-  return effectivePolicy({ state: managed.state(), policy: managed.policy(), approvals: file?.approvals, servers, rules: file?.rules ?? [], settings });
+  const unreadable: string[] = [];
+  const safely = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      unreadable.push((error as Error).message);
+      return fallback;
+    }
+  };
+  const file = safely(() => new PolicyStore(paths).load(), undefined);
+  const servers = safely(() => new ServerStore(paths).list(), []);
+  const settings = safely(() => new SettingsStore(paths).get(), undefined);
+  return effectivePolicy({ state: managed.state(), policy: managed.policy(), approvals: file?.approvals, servers, rules: file?.rules ?? [], settings, unreadable });
 }
 
 const mark = (v: { source: string; locked: boolean }) => `${v.source}${v.locked ? ', locked' : ''}`;
@@ -102,6 +98,7 @@ function render(v: EffectivePolicy): string {
   if (m.state === 'none') out.push(`Managed policy: none (${m.path} does not exist).`);
   else if (m.state === 'active') out.push(`Managed policy: ${m.path}, managed by ${m.managedBy}${v.contact ? ` (${v.contact})` : ''}.`);
   else out.push(`Managed policy: BROKEN — every call is denied until it is fixed.`, `  ${m.message}`);
+  for (const why of v.unreadable ?? []) out.push(`CANNOT READ: ${why}`, '  What that file holds is missing below.');
   out.push('', 'Settings:');
   for (const [k, s] of Object.entries(v.settings)) out.push(`  ${k} = ${JSON.stringify(s.value)}  (${mark(s)})`);
   out.push('', 'Servers:');
@@ -117,7 +114,7 @@ function render(v: EffectivePolicy): string {
   out.push('', 'Rules (managed first; deny wins):');
   if (!v.rules.length) out.push('  (none)');
   for (const r of v.rules) {
-    out.push(`  ${r.id}  ${r.effect.padEnd(5)} ${r.server}/${r.tool}${r.when.length ? ` when ${r.when.map((c) => `${c.arg} ${c.op} ${JSON.stringify(c.value)}`).join(' and ')}` : ''}  (${r.source}${r.locked ? ', locked' : ''})${r.reason ? ` — ${r.reason}` : ''}${r.ignored ? ` [ignored: ${r.ignored}]` : ''}`);
+    out.push(`  ${r.id}  ${r.effect.padEnd(5)} ${r.server}/${r.tool}${r.when.length ? ` when ${r.when.map((c) => `${c.arg} ${c.op} ${JSON.stringify(c.value)}`).join(' and ')}` : ''}${r.client ? ` for client ${r.client}` : ''}  (${r.source}${r.locked ? ', locked' : ''})${r.reason ? ` — ${r.reason}` : ''}${r.ignored ? ` [ignored: ${r.ignored}]` : ''}`);
   }
   out.push('', 'Audit:');
   out.push(`  forwarding: ${v.audit.syslog.value.length ? v.audit.syslog.value.map((d) => `${d.protocol}://${d.host}:${d.port}`).join(', ') : 'none'} (${mark(v.audit.syslog)})`);

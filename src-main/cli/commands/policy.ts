@@ -177,10 +177,11 @@ export function registerPolicyCommands(program: Command): Command {
         if (!rules.length) return void process.stdout.write('No standing rules.\n');
         process.stdout.write(
           table([
-            ['ID', 'EFFECT', 'SERVER', 'TOOL', 'WHEN', 'CONSENT'],
-            ...rules.map((r) => [r.id, r.effect, r.server, r.tool, r.when.map((c) => `${c.arg}${c.op === 'prefix' ? ' under ' : ' = '}${String(c.value)}`).join(' and ') || '-', r.consentId ?? '-']),
+            ['ID', 'EFFECT', 'SERVER', 'TOOL', 'WHEN', 'CLIENT', 'CONSENT'],
+            ...rules.map((r) => [r.id, r.effect, r.server, r.tool, r.when.map((c) => `${c.arg}${c.op === 'prefix' ? ' under ' : ' = '}${String(c.value)}`).join(' and ') || '-', r.client ?? 'any', r.consentId ?? '-']),
           ]),
         );
+        for (const r of rules.filter((x) => x.note)) process.stdout.write(`${r.id}: ${r.note}\n`);
       }),
     );
 

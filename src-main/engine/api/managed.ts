@@ -16,27 +16,29 @@ export interface ManagedHandlerDeps {
   settings?: () => StoredSettings;
 }
 
-/** A read that fails (a broken servers.json, say) leaves that part empty rather than hiding the managed policy. */
-const safely = <T>(read: () => T, fallback: T): T => {
-  try {
-    return read();
-  } catch {
-    return fallback;
-  }
-};
+/** A read that fails (a broken servers.json, say) leaves that part empty, and says so, rather than hiding the managed policy. */
+function reader(unreadable: string[]) {
+  return <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      unreadable.push((error as Error).message);
+      return fallback;
+    }
+  };
+}
 
 export function managedHandlers(deps: ManagedHandlerDeps): Handlers<typeof managedMethods> {
   return {
     'policy.managed': async ({ reload }) => {
       if (reload) deps.managed.reload();
-      return effectivePolicy({
-        state: deps.managed.state(),
-        policy: deps.managed.policy(),
-        approvals: safely(deps.approvals, undefined),
-        servers: safely(deps.servers, []),
-        rules: safely(deps.rules, []),
-        settings: deps.settings ? safely(deps.settings, undefined) : undefined,
-      });
+      const unreadable: string[] = [];
+      const safely = reader(unreadable);
+      const approvals = safely(deps.approvals, undefined);
+      const servers = safely(deps.servers, []);
+      const rules = safely(deps.rules, []);
+      const settings = deps.settings ? safely(deps.settings, undefined) : undefined;
+      return effectivePolicy({ state: deps.managed.state(), policy: deps.managed.policy(), approvals, servers, rules, settings, unreadable: [...new Set(unreadable)] });
     },
   };
 }

@@ -18,6 +18,8 @@ export interface EffectiveInput {
   rules: Rule[];
   /** The person's settings.json (auto-update, audit forwarding and retention); undefined when unreadable. */
   settings?: Partial<Pick<StoredSettings, 'autoUpdate' | 'auditSyslog' | 'auditRetentionDays'>>;
+  /** Why a file of the person's could not be read, one sentence each. */
+  unreadable?: string[];
 }
 
 const DEFAULT_TIMEOUT = 45;
@@ -70,6 +72,7 @@ export function effectivePolicy(input: EffectiveInput): EffectivePolicy {
   const retention = effectiveRetentionDays(userDays, p);
   return {
     managed: input.state,
+    ...(input.unreadable?.length ? { unreadable: input.unreadable } : {}),
     managedBy: p?.managedBy ?? DEFAULT_MANAGER,
     ...(p?.contact ? { contact: p.contact } : {}),
     settings: {
