@@ -2,6 +2,14 @@
 import { z } from 'zod';
 import { ServerName, Tier } from './words.js';
 
+function parsedUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
 export const StdioServerConfig = z.object({
   transport: z.literal('stdio'),
   command: z.string().min(1),
@@ -16,9 +24,10 @@ export const HttpServerConfig = z.object({
   url: z
     .string()
     .url()
-    .refine((url) => /^https?:$/.test(new URL(url).protocol), 'must be an http: or https: URL (a Streamable HTTP server)')
+    // Each check reads a URL that parses (zod runs refinements after a failed .url() too).
+    .refine((url) => /^https?:$/.test(parsedUrl(url)?.protocol ?? 'http:'), 'must be an http: or https: URL (a Streamable HTTP server)')
     // servers.json would keep them in plain text; a header can reference the OS keychain instead.
-    .refine((url) => !new URL(url).username && !new URL(url).password, 'must not hold a user name or password (servers.json would keep them in plain text)'),
+    .refine((url) => !parsedUrl(url)?.username && !parsedUrl(url)?.password, 'must not hold a user name or password (servers.json would keep them in plain text)'),
   headers: z.record(z.string(), z.union([z.string(), z.object({ secret: z.string() })])).default({}),
 });
 

@@ -20,10 +20,12 @@ const Empty = z.object({}).default({});
 const Id = z.object({ id: z.string().min(1) });
 const ServerTool = z.object({ server: z.string().min(1), tool: z.string().min(1) });
 
+/** Who answered or accepted, for the record: `ui`, `cli`, `notification`... recorded as `user:<via>`. */
+const Via = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('ui');
+
 export const AnswerInput = AnswerChoice.extend({
   id: z.string().min(1),
-  /** Who answered, for the consent record: `ui`, `cli`, `notification`... recorded as `user:<via>`. */
-  via: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('ui'),
+  via: Via,
 });
 
 export const CheckInput = z.object({
@@ -74,7 +76,7 @@ export const approvalMethods = {
     description: 'Set or clear (null) a per-tool override.',
   }),
   'policy.setTier': method({ input: z.object({ server: z.string().min(1), tier: Tier }), output: z.object({ server: z.string(), tier: Tier }), mutates: true, description: "Change a server's trust tier." }),
-  'policy.acceptPin': method({ input: ServerTool, output: Pin, mutates: true, description: "Accept a tool's current (changed or new) definition." }),
+  'policy.acceptPin': method({ input: ServerTool.extend({ via: Via }), output: Pin, mutates: true, description: "Accept a tool's current (changed or new) definition." }),
 };
 
 export const approvalEvents = {

@@ -129,6 +129,7 @@ describe('warden serve and friends', () => {
       ['ftp://example.com/mcp', /url: must be an http: or https: URL/],
       ['javascript:alert(1)', /url: must be an http: or https: URL/],
       ['http://me:secret@example.com/mcp', /url: must not hold a user name or password/],
+      ['notaurl', /url: Invalid url/i],
     ] as const) {
       const bad = warden(temp.dir, ['servers', 'add', 'web', '--url', url]);
       assert.equal(bad.status, 2, url);
@@ -141,6 +142,18 @@ describe('warden serve and friends', () => {
     assert.equal(unwritable.status, 1);
     assert.match(unwritable.stderr, /no-such-folder\/x\.csv cannot be written: ENOENT.*\[AUDIT_OUT_UNWRITABLE\]/);
     assert.doesNotMatch(unwritable.stderr, /Unhandled|    at /);
+    for (const [cwd, says] of [
+      ['/nonexistent/dir', /working directory \/nonexistent\/dir is not a folder that exists/],
+      [join(temp.dir, 'servers.json'), /is not a folder that exists/],
+    ] as const) {
+      const bad = warden(temp.dir, ['servers', 'add', 'cw', '--cwd', cwd, '--', 'echo']);
+      assert.equal(bad.status, 2, cwd);
+      assert.match(bad.stderr, says);
+    }
+    const relative = spawnSync(process.execPath, [WARDEN_BIN, 'servers', 'add', 'cw', '--cwd', '.', '--', 'echo'], { cwd: temp.dir, env: { ...process.env, WARDEN_DATA_DIR: temp.dir }, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(relative.status, 0, relative.stderr);
+    assert.match(relative.stdout, new RegExp(`Added server \`cw\` \\(standard\\): echo \\(in ${temp.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`), 'a relative folder is taken from where the command ran');
+    assert.equal(warden(temp.dir, ['servers', 'remove', 'cw']).status, 0);
     const unknown = warden(temp.dir, ['servers', 'remove', 'nosuch']);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /Unknown server `nosuch`/);

@@ -238,7 +238,7 @@ export function registerPolicyCommands(program: Command): Command {
     .argument('<tool>')
     .action((server: string, tool: string) =>
       run(async (api) => {
-        const pin = await api.call('policy.acceptPin', { server, tool });
+        const pin = await api.call('policy.acceptPin', { server, tool, via: 'cli' });
         process.stdout.write(`Accepted the definition of ${server}/${tool} (${pin.hash.slice(0, 12)}).\n`);
       }),
     );

@@ -1,6 +1,7 @@
 // `warden servers add|list|remove`. Writes go to servers.json; a running engine picks them up at the
 // next session. The engine is told when it runs, so the UI updates.
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import type { ServerView } from '../../../shared/api/servers.js';
 import type { ServerConfig, ServerConfigInput } from '../../../shared/servers.js';
 import { Tier } from '../../../shared/words.js';
@@ -32,7 +33,7 @@ export function registerServersCommands(program: Command): Command {
     .option('--url <url>', 'a Streamable HTTP server')
     .option('--tier <tier>', `trust tier: ${Tier.options.join(', ')}`, 'standard')
     .option('--env <KEY=VALUE...>', 'environment for a stdio server')
-    .option('--cwd <dir>', 'working directory for a stdio server')
+    .option('--cwd <dir>', 'working directory for a stdio server (a relative one is taken from here)')
     .action(async (name: string, command: string[], opts: { url?: string; tier: string; env?: string[]; cwd?: string }) => {
       try {
         const tier = Tier.safeParse(opts.tier);
@@ -50,11 +51,11 @@ export function registerServersCommands(program: Command): Command {
             if (eq <= 0) throw new WardenError('bad_input', `--env takes KEY=VALUE, not \`${pair}\`.`);
             env[pair.slice(0, eq)] = pair.slice(eq + 1);
           }
-          input = { name, transport: 'stdio', command: command[0]!, args: command.slice(1), env, cwd: opts.cwd, tier: tier.data };
+          input = { name, transport: 'stdio', command: command[0]!, args: command.slice(1), env, cwd: opts.cwd === undefined ? undefined : resolve(opts.cwd), tier: tier.data };
         }
         const engine = EngineClient.find();
         const added = engine ? (await engine.call('servers.add', input)).config : new ServerStore(dataPaths(dataDir())).add(input);
-        process.stdout.write(`Added server \`${added.name}\` (${added.tier}): ${describe(added)}\n`);
+        process.stdout.write(`Added server \`${added.name}\` (${added.tier}): ${describe(added)}${added.transport === 'stdio' && added.cwd ? ` (in ${added.cwd})` : ''}\n`);
       } catch (error) {
         fail(error);
       }

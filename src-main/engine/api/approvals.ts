@@ -82,6 +82,6 @@ export function approvalHandlers(ctx: ApprovalContext): Handlers<typeof approval
       ctx.tierChanged?.(server, tier);
       return { server, tier };
     },
-    'policy.acceptPin': async ({ server, tool }) => guardian().acceptPin(server, tool),
+    'policy.acceptPin': async ({ server, tool, via }) => guardian().acceptPin(server, tool, `user:${via}`),
   };
 }

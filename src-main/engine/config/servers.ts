@@ -2,6 +2,7 @@
 // changed (stat on every access, or, in a running engine, when the OS reports a change), so a server
 // added by the CLI while an engine runs takes effect at the next session.
 import { statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import Conf from 'conf';
 import { ServerConfig, type ServerConfigInput } from '../../../shared/servers.js';
 import type { Tier } from '../../../shared/words.js';
@@ -87,6 +88,7 @@ export class ServerStore {
     if (!parsed.success) {
       throw new WardenError('bad_input', `Server \`${input.name}\` is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'server'}: ${i.message}`).join('; ')}.`);
     }
+    if (!replace && parsed.data.transport === 'stdio' && parsed.data.cwd !== undefined) checkWorkingDirectory(parsed.data.name, parsed.data.cwd);
     (this.guard.permit ?? permitByManagedFile)(parsed.data);
     const raw = this.#read(true) ?? {};
     if (!replace && Object.hasOwn(raw, parsed.data.name)) {
@@ -164,4 +166,20 @@ export class ServerStore {
     }
     return parsed.data;
   }
+}
+
+/**
+ * A new server's working directory must be an absolute path to a folder that exists: a relative one
+ * would be read from wherever the engine happens to run, and a missing one fails only at the first
+ * start, as "command not found".
+ */
+function checkWorkingDirectory(name: string, cwd: string): void {
+  if (!isAbsolute(cwd)) throw new WardenError('bad_input', `Server \`${name}\` is not valid: its working directory ${JSON.stringify(cwd)} is not an absolute path.`);
+  let folder = false;
+  try {
+    folder = statSync(cwd).isDirectory();
+  } catch {
+    // missing or unreadable: said below
+  }
+  if (!folder) throw new WardenError('bad_input', `Server \`${name}\` is not valid: its working directory ${cwd} is not a folder that exists.`);
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ApprovalView, DecisionView, ToolPolicyView } from '../../../shared/policy.js';
+import { openAuditReader } from '../../../src-main/engine/audit/index.js';
+import { dataPaths } from '../../../src-main/engine/paths.js';
 import { servers, startTestEngine, waitForApprovals, tempDir, WARDEN_BIN, type TestEngine } from '../../helpers/engine.js';
 
 const exec = promisify(execFile);
@@ -253,6 +255,8 @@ describe('tool pins and poisoning with purpose-built servers', () => {
     assert.equal((await held).isError, true);
     await warden(t.dir, 'policy', 'accept-pin', 'notes', 'save_note');
     assert.equal((await second.callTool({ name: 'save_note', arguments: { text: 'c' } })).isError, undefined, 'accepted: back to the tier default');
+    const accepted = (await openAuditReader(dataPaths(t.dir)).query({ event: 'pin.accepted' })).records[0] as { data?: { approver?: string } } | undefined;
+    assert.equal(accepted?.data?.approver, 'user:cli', 'on record as accepted from the CLI (before: user:ui)');
   });
 
   test('a poisoned server is flagged in `warden policy tools`, its flagged tools ask, its honest read passes', async () => {
