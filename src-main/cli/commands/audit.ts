@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { clientLabel } from '../../../shared/client-label.js';
 import { AuditError, openAuditReader, type AuditRecord } from '../../engine/audit/index.js';
 import { checkFormat } from '../../engine/audit/export.js';
-import { parseTime } from '../../engine/audit/time.js';
+import { parseRange } from '../../engine/audit/time.js';
 import { errorMessage, WardenError } from '../../engine/errors.js';
 import { dataDir, dataPaths } from '../../engine/paths.js';
 import { EngineClient } from '../engineClient.js';
@@ -132,7 +132,7 @@ export function registerAuditCommands(program: Command): void {
         const format = checkFormat(opts.format);
         if (opts.out && existsSync(opts.out) && !opts.force) throw new AuditError('AUDIT_OUT_EXISTS', `${opts.out} exists; pass --force to overwrite it.`);
         // Bad times are refused before any file is touched.
-        for (const time of [opts.since, opts.until]) if (time !== undefined) parseTime(time, Date.now());
+        parseRange(opts, Date.now());
         const reader = openAuditReader(dataPaths(dataDir()));
         // Written beside the target and renamed into place when complete: a failed export leaves the
         // file that was there (with --force) as it was, and no half-written one.

@@ -7,13 +7,13 @@
 //   audit-slice.jsonl     the records of the range, byte for byte as in the log
 //   verification.json     the verification of the whole log and of the slice's own chain
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ChainChecker } from './chain-check.js';
 import { AuditError } from './errors.js';
 import type { AuditReader } from './query.js';
 import { redactSecrets } from './redact.js';
-import { parseTime } from './time.js';
+import { parseRange } from './time.js';
 import { verifyAuditDir, type VerifyReport } from './verify.js';
 
 export interface PackOptions {
@@ -54,8 +54,11 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 
 export async function writeEvidencePack(reader: AuditReader, options: PackOptions): Promise<PackResult> {
   const now = options.now ?? Date.now();
-  const since = options.since !== undefined ? new Date(parseTime(options.since, now)).toISOString() : undefined;
-  const until = options.until !== undefined ? new Date(parseTime(options.until, now, 'end')).toISOString() : undefined;
+  const span = parseRange(options, now);
+  const since = options.since !== undefined ? new Date(span.since).toISOString() : undefined;
+  const until = options.until !== undefined ? new Date(span.until).toISOString() : undefined;
+  const kind = await stat(options.out).catch(() => undefined);
+  if (kind && !kind.isDirectory()) throw new AuditError('AUDIT_OUT_EXISTS', `${options.out} is a file; an evidence pack is a folder. Choose a new folder for it.`);
   const existing = await readdir(options.out).catch(() => undefined);
   if (existing && existing.length > 0) {
     throw new AuditError('AUDIT_OUT_EXISTS', `${options.out} already exists and is not empty; choose a new folder for the evidence pack.`);

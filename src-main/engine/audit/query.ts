@@ -13,7 +13,7 @@ import { indexPathOf, listSegments, type SegmentFile } from './segments.js';
 import { saveSidecar } from './sidecar.js';
 import { holdsText, needleHexAlternatives } from './hex-runs.js';
 import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleKeys } from './text-index.js';
-import { parseTime } from './time.js';
+import { parseRange } from './time.js';
 
 export interface AuditQuery {
   /** Inclusive lower bound on the record time (ISO 8601, epoch ms, or a relative age like `24h`). */
@@ -200,8 +200,7 @@ export class AuditReader {
   private async queryOnce(query: AuditQuery, now: number): Promise<AuditPage> {
     const limit = Math.min(1000, Math.max(1, Math.floor(query.limit ?? 50)));
     const newest = (query.order ?? 'newest') === 'newest';
-    const since = query.since !== undefined ? parseTime(query.since, now) : -Infinity;
-    const until = query.until !== undefined ? parseTime(query.until, now, 'end') : Infinity;
+    const { since, until } = parseRange(query, now);
     const before = query.before ?? Infinity;
     const after = query.after ?? -Infinity;
     const type = query.event ? TYPE_CODE.event : query.type ? TYPE_CODE[query.type] : 0;
@@ -414,8 +413,7 @@ export class AuditReader {
   /** Every record line with a time in [since, until], in chain order (for export). */
   async *lines(range: { since?: string | number; until?: string | number } = {}, now = Date.now()): AsyncGenerator<string> {
     this.touch();
-    const since = range.since !== undefined ? parseTime(range.since, now) : -Infinity;
-    const until = range.until !== undefined ? parseTime(range.until, now, 'end') : Infinity;
+    const { since, until } = parseRange(range, now);
     for (const segment of await listSegments(this.dir)) {
       let index: SegmentIndex;
       try {

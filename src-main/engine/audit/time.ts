@@ -29,3 +29,13 @@ export function parseTime(value: string | number, now: number, edge: 'start' | '
   }
   throw new AuditError('AUDIT_BAD_TIME', `"${text}" is not a time: use ISO 8601 (2026-11-25T10:00:00Z; UTC unless it names an offset), epoch seconds or milliseconds, or an age like 24h or 7d.`);
 }
+
+/** A since/until pair as an inclusive range in ms; refused when it is empty by construction (since after until). */
+export function parseRange(range: { since?: string | number; until?: string | number }, now: number): { since: number; until: number } {
+  const since = range.since !== undefined ? parseTime(range.since, now) : -Infinity;
+  const until = range.until !== undefined ? parseTime(range.until, now, 'end') : Infinity;
+  if (since > until) {
+    throw new AuditError('AUDIT_BAD_TIME', `The range is empty: since (${new Date(since).toISOString()}) is after until (${new Date(until).toISOString()}). Swap them?`);
+  }
+  return { since, until };
+}

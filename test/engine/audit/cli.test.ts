@@ -130,6 +130,15 @@ test('pack writes a reviewer folder: README, manifest, policy snapshot, slice, v
     const check = spawnSync(process.execPath, ['-e', script], { cwd: out, encoding: 'utf8' });
     assert.equal(check.status, 0, check.stderr);
     assert.equal(warden(paths.dir, ['pack', '--out', out]).status, 2, 'an existing pack is not overwritten');
+    const file = join(paths.dir, 'a-file.jsonl');
+    await writeFile(file, 'mine\n');
+    const onFile = warden(paths.dir, ['pack', '--out', file]);
+    assert.equal(onFile.status, 2);
+    assert.match(onFile.stderr, /a-file\.jsonl is a file; an evidence pack is a folder.*\[AUDIT_OUT_EXISTS\]/);
+    assert.equal(await readFile(file, 'utf8'), 'mine\n', 'the file is left as it was');
+    const swapped = warden(paths.dir, ['export', '--format', 'csv', '--since', '2030-01-01', '--until', '2020-01-01']);
+    assert.equal(swapped.status, 2, 'an empty range is refused, not answered with a header alone');
+    assert.match(swapped.stderr, /The range is empty: since \(2030-01-01T00:00:00\.000Z\) is after until \(2020-01-01T23:59:59\.999Z\)/);
   } finally {
     await cleanup();
   }
