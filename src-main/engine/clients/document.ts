@@ -1,7 +1,8 @@
 // Reads a client's MCP config text into its server maps and entries. Pure: text in, structure out.
 // A file that is not the client's format is refused with the line and column of the first problem,
 // so that nothing is ever written over a file Warden did not fully understand.
-import { findNodeAtLocation, parseTree, printParseErrorCode, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import { describeSyntaxError } from '../json-syntax.js';
 import { normalize, sep } from 'node:path';
 import type { ClientRow } from './catalog.js';
 import { ClientsError } from './errors.js';
@@ -54,7 +55,7 @@ export function parseClientDocument(row: ClientRow, text: string, filePath: stri
   const root = parseTree(parsed, errors, { disallowComments: !jsonc, allowTrailingComma: jsonc, allowEmptyContent: false });
   if (errors.length > 0) {
     const first = errors[0]!;
-    throw malformed(filePath, text, first.offset, printParseErrorCode(first.error));
+    throw malformed(filePath, text, first.offset, describeSyntaxError(first.error));
   }
   if (!root || root.type !== 'object') throw malformed(filePath, text, root?.offset ?? 0, 'the file must hold one JSON object');
   if (hasDuplicateKeys(root)) throw malformed(filePath, text, duplicateKeyOffset(root) ?? 0, 'a key appears twice in one object');

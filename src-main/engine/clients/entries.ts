@@ -59,6 +59,8 @@ export function normalizeEntry(row: ClientRow, value: unknown): Normalized {
     return { ok: true, server: { transport: 'http', url, headers } };
   }
   if (type && type !== 'stdio' && type !== 'http') return { ok: false, reason: `its type "${type}" is not one Warden knows` };
+  if (value.command !== undefined && typeof value.command !== 'string') return { ok: false, reason: '"command" is not a string' };
+  if (urlKey === undefined && row.urlKeys.some((k) => value[k] !== undefined)) return { ok: false, reason: 'its URL is not a string' };
   return { ok: false, reason: 'it has neither a command nor a URL' };
 }
 

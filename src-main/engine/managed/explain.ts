@@ -1,6 +1,7 @@
 // Turns a managed policy file's text into the policy, or into a list of problems a person can act on:
 // each names where it is (JSON path and line) and what would be accepted there. Pure.
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, type ParseError } from 'jsonc-parser';
+import { describeSyntaxError } from '../json-syntax.js';
 import type { z } from 'zod';
 import { ManagedPolicy, type ManagedProblem } from '../../../shared/managed.js';
 
@@ -28,18 +29,6 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 80) ?? String(v));
-
-const SYNTAX: Record<string, string> = {
-  ValueExpected: 'a value is expected here (a trailing comma, or a missing value?)',
-  CommaExpected: 'a comma is expected between items',
-  ColonExpected: 'a colon is expected after a key',
-  PropertyNameExpected: 'a key in double quotes is expected (a trailing comma?)',
-  CloseBraceExpected: 'a closing } is missing',
-  CloseBracketExpected: 'a closing ] is missing',
-  InvalidCommentToken: 'comments are not allowed in JSON',
-  InvalidSymbol: 'an unexpected character',
-  EndOfFileExpected: 'more text after the end of the JSON object',
-};
 
 const HINTS: Record<string, string> = {
   version: 'Use "version": 1.',
@@ -79,7 +68,7 @@ export function parseManagedPolicy(text: string): ParseResult {
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length || !tree) {
     const problems = errors.length
-      ? errors.slice(0, 10).map((e) => ({ path: '', line: lineOf(text, e.offset), message: `not valid JSON at line ${lineOf(text, e.offset)}: ${SYNTAX[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error)}.` }))
+      ? errors.slice(0, 10).map((e) => ({ path: '', line: lineOf(text, e.offset), message: `not valid JSON at line ${lineOf(text, e.offset)}: ${describeSyntaxError(e.error)}.` }))
       : [{ path: '', message: 'the file is empty: it must hold a JSON object such as {"version": 1}.' }];
     return { ok: false, problems };
   }

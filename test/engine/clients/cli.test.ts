@@ -63,7 +63,7 @@ test('a malformed file: clear message with its code, non-zero exit, file untouch
     const before = readFileSync(file);
     const r = s.warden('clients', 'protect', 'claude-desktop', '--config', file);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /is not valid \(line 6, column 5: PropertyNameExpected\)\. Warden did not change it.* \[client_file_malformed\]/);
+    assert.match(r.stderr, /is not valid \(line 6, column 5: a key in double quotes is expected \(a trailing comma\?\)\)\. Warden did not change it.* \[client_file_malformed\]/);
     assert.ok(readFileSync(file).equals(before));
   } finally {
     s.cleanup();

@@ -216,6 +216,19 @@ test('a server Warden already has with other settings is left alone, not silentl
   });
 });
 
+test('an entry whose command or URL is not a string is left alone, and the reason says so', async () => {
+  await withSandbox(async (box) => {
+    const file = join(box.dir, 'mcp.json');
+    writeFileSync(file, JSON.stringify({ mcpServers: { numbered: { command: 5 }, weburl: { url: 7 }, empty: {} } }));
+    const plan = await planProtect(box.ctx, 'cursor', file);
+    assert.deepEqual(plan.view.skipped, [
+      { name: 'numbered', reason: '"command" is not a string' },
+      { name: 'weburl', reason: 'its URL is not a string' },
+      { name: 'empty', reason: 'it has neither a command nor a URL' },
+    ]);
+  });
+});
+
 test('the preview shows the diff with secrets masked and writes nothing', async () => {
   await withSandbox(async (box) => {
     const file = box.fixture('windsurf/mcp_config.json');
@@ -463,9 +476,10 @@ test('with no keychain, entries with secrets are left where they were and nothin
 });
 
 for (const [client, fixture, where] of [
-  ['claude-desktop', 'malformed/trailing-comma.json', /line 6, column 5: PropertyNameExpected/],
+  ['claude-desktop', 'malformed/trailing-comma.json', /line 6, column 5: a key in double quotes is expected \(a trailing comma\?\)/],
   ['vscode', 'malformed/unclosed.jsonc', /line 7, column 1: /],
   ['cursor', 'malformed/servers-not-object.json', /"mcpServers" must be an object/],
+  ['cursor', 'malformed/comment.json', /line 2, column 3: comments are not allowed in this file/],
 ] as const) {
   test(`a malformed ${client} file (${fixture}) is reported with where it breaks and never touched`, async () => {
     await withSandbox(async (box) => {
