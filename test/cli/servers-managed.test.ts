@@ -85,4 +85,22 @@ describe('warden servers list under managed policy', () => {
       await t.stop();
     }
   });
+
+  test('a broken policy file: the tiers show as locked, not fixed by IT, and the problem is said once', () => {
+    const data = tempDir();
+    const brokenPath = join(policyDir.dir, 'broken-policy.json');
+    writeFileSync(brokenPath, '{bad');
+    try {
+      const store = new ServerStore(dataPaths(data.dir));
+      for (const s of [servers.memory('knowledge'), servers.memory('notes')]) store.add(s);
+      const r = warden(data.dir, brokenPath, ['servers', 'list']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^knowledge +standard \(locked\)/m);
+      assert.doesNotMatch(r.stdout, /\(managed\)|tier fixed at/, 'a broken file fixes no tier');
+      assert.equal(r.stdout.match(/broken-policy\.json is not valid/g)?.length, 1, r.stdout);
+      assert.match(r.stdout, /every call is denied and nothing managed policy could control can be changed/);
+    } finally {
+      data.remove();
+    }
+  });
 });

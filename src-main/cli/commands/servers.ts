@@ -76,11 +76,13 @@ export function registerServersCommands(program: Command): Command {
         process.stdout.write(
           table([
             ['NAME', 'TIER', 'STATE', 'SESSIONS', 'COMMAND'],
-            ...views.map((v) => [v.config.name, v.managed?.tier ? `${v.config.tier} (managed)` : v.config.tier, v.managed?.forbidden ? 'blocked' : v.state, String(v.sessions), describe(v.config)]),
+            ...views.map((v) => [v.config.name, v.managed?.broken ? `${v.config.tier} (locked)` : v.managed?.tier ? `${v.config.tier} (managed)` : v.config.tier, v.managed?.forbidden ? 'blocked' : v.state, String(v.sessions), describe(v.config)]),
           ]),
         );
-        // What managed policy locks, and who to ask.
-        const locked = views.filter((v) => v.managed?.tier || v.managed?.forbidden);
+        // What managed policy locks, and who to ask. A broken file fixes nothing: it locks everything.
+        const broken = views.find((v) => v.managed?.broken)?.managed?.broken;
+        const locked = broken ? [] : views.filter((v) => v.managed?.tier || v.managed?.forbidden);
+        if (broken) process.stdout.write(`\n${broken}\nUntil it is fixed or removed, every call is denied and nothing managed policy could control can be changed.\n`);
         if (locked.length) {
           const m = locked[0]!.managed!;
           process.stdout.write(`\nManaged by ${m.managedBy}${m.contact ? ` (${m.contact})` : ''}; these cannot be changed in Warden:\n`);
