@@ -36,11 +36,15 @@ function parseClient(id: string): ClientId {
 }
 
 /** The files a command works on: `--config PATH`, or every existing file of the client. */
-async function targetFiles(ctx: ClientsContext, client: ClientId, opts: { config?: string; project?: string }): Promise<string[]> {
+/** The client's config files to work on; `deletedToo`: also protected ones deleted since (unprotect puts them back). */
+async function targetFiles(ctx: ClientsContext, client: ClientId, opts: { config?: string; project?: string }, deletedToo = false): Promise<string[]> {
   if (opts.config) return [resolve(opts.config)];
   const paths = resolveClientPaths(clientRow(client), currentPathContext(opts.project ? resolve(opts.project) : undefined));
   const existing: string[] = [];
-  for (const { scope, path } of paths) if ((await describeFile(ctx, client, scope, path)).exists) existing.push(path);
+  for (const { scope, path } of paths) {
+    const file = await describeFile(ctx, client, scope, path);
+    if (file.exists || (deletedToo && file.protected)) existing.push(path);
+  }
   if (existing.length === 0) {
     throw new ClientsError(
       'client_file_missing',
@@ -158,7 +162,7 @@ export function registerClientsCommands(program: Command): Command {
       try {
         const client = parseClient(id);
         const ctx = cliClientsContext();
-        const files = await targetFiles(ctx, client, opts);
+        const files = await targetFiles(ctx, client, opts, true);
         let done = 0;
         for (const path of files) {
           if (!opts.config && !(await describeFile(ctx, client, 'user', path)).protected) continue;

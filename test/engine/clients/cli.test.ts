@@ -131,3 +131,20 @@ test('a damaged backup: list shows the file protected with the damage, and unpro
     s.cleanup();
   }
 });
+
+test('a protected config deleted since is found by unprotect without --config and put back byte for byte', () => {
+  const s = sandbox();
+  try {
+    const file = s.copy('cursor/mcp.json', join(s.env.HOME, '.cursor', 'mcp.json'));
+    const original = readFileSync(file);
+    const done = s.warden('clients', 'protect', 'cursor');
+    assert.equal(done.status, 0, done.stderr);
+    rmSync(file);
+    const undo = s.warden('clients', 'unprotect', 'cursor');
+    assert.equal(undo.status, 0, `before, "No MCP config of Cursor found" although the backup was there: ${undo.stderr}`);
+    assert.match(undo.stdout, /original restored, byte for byte/);
+    assert.ok(readFileSync(file).equals(original));
+  } finally {
+    s.cleanup();
+  }
+});
