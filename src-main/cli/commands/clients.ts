@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ClientId, type ClientConfigFile } from '../../../shared/clients.js';
-import { clientRow, resolveClientPaths } from '../../engine/clients/catalog.js';
+import { CLIENTS, clientRow, resolveClientPaths } from '../../engine/clients/catalog.js';
 import type { ClientsContext } from '../../engine/clients/context.js';
 import { currentPathContext, describeFile, listClients } from '../../engine/clients/detect.js';
 import { ClientsError } from '../../engine/clients/errors.js';
@@ -38,7 +38,15 @@ function parseClient(id: string): ClientId {
 /** The files a command works on: `--config PATH`, or every existing file of the client. */
 /** The client's config files to work on; `deletedToo`: also protected ones deleted since (unprotect puts them back). */
 async function targetFiles(ctx: ClientsContext, client: ClientId, opts: { config?: string; project?: string }, deletedToo = false): Promise<string[]> {
-  if (opts.config) return [resolve(opts.config)];
+  if (opts.config) {
+    const path = resolve(opts.config);
+    // Another client's own file would be read and rewritten with this client's format and name.
+    const ctxPaths = currentPathContext();
+    const own = resolveClientPaths(clientRow(client), ctxPaths).some((p) => p.path === path);
+    const owner = own ? undefined : CLIENTS.find((row) => row.id !== client && resolveClientPaths(row, ctxPaths).some((p) => p.path === path));
+    if (owner) throw new ClientsError('bad_input', `${path} is ${owner.displayName}'s config, not ${clientRow(client).displayName}'s. Use \`warden clients ... ${owner.id}\` for it. Nothing was changed.`, { path });
+    return [path];
+  }
   const paths = resolveClientPaths(clientRow(client), currentPathContext(opts.project ? resolve(opts.project) : undefined));
   const existing: string[] = [];
   for (const { scope, path } of paths) {

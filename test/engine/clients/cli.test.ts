@@ -148,3 +148,19 @@ test('a protected config deleted since is found by unprotect without --config an
     s.cleanup();
   }
 });
+
+test("--config naming another client's own file is refused, and the file is left alone", () => {
+  const s = sandbox();
+  try {
+    const file = join(s.env.HOME, '.claude.json');
+    writeFileSync(file, JSON.stringify({ mcpServers: { notes: { command: 'echo' } } }));
+    const before = readFileSync(file);
+    const r = s.warden('clients', 'protect', 'cursor', '--config', file, '--dry-run');
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /\.claude\.json is Claude Code's config, not Cursor's\. Use `warden clients \.\.\. claude-code` for it/);
+    assert.ok(readFileSync(file).equals(before));
+    assert.equal(s.warden('clients', 'protect', 'claude-code', '--config', file, '--dry-run').status, 0, 'for its own client it works');
+  } finally {
+    s.cleanup();
+  }
+});
