@@ -2,6 +2,8 @@
 // The approval timeout and in-client asking are not stored here but with the guardian's approval
 // settings (policy.json): `settingsView` and `changeSettings` join the two, so the API and the CLI
 // show one set of settings with one source of truth for each.
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import Conf from 'conf';
 import type { ApprovalSettings } from '../../../shared/policy.js';
 import { APPROVAL_SETTING_KEYS, Settings, StoredSettings, type SettingsPatch } from '../../../shared/settings.js';
@@ -41,6 +43,7 @@ export class SettingsStore {
   set(patch: Partial<StoredSettings>): StoredSettings {
     const next = StoredSettings.safeParse({ ...this.get(), ...patch });
     if (!next.success) throw new WardenError('bad_input', `Settings not changed: ${issues(next.error)}.`);
+    if (patch.auditSyslog) checkSyslogFiles(next.data.auditSyslog);
     // Keys from older versions (approvalTimeoutSeconds lived here once) are dropped on the next write.
     this.#conf.store = next.data;
     return next.data;
@@ -95,4 +98,22 @@ export function changeSettings(store: SettingsStore, approvals: ApprovalSettings
   const nextApprovals = Object.keys(a).length ? approvals.set(a) : approvals.get();
   const nextStored = Object.keys(stored).length ? store.set(stored) : current;
   return Settings.parse(settingsView(nextStored, nextApprovals));
+}
+
+/**
+ * The certificate files a TLS receiver names must be there to read now: otherwise forwarding fails at
+ * every connection, seen only as a warning in the engine's log.
+ */
+function checkSyslogFiles(receivers: StoredSettings['auditSyslog']): void {
+  for (const r of receivers) {
+    for (const [what, path] of [['CA', r.caFile], ['client certificate', r.certFile], ['client key', r.keyFile]] as const) {
+      if (path === undefined) continue;
+      if (!isAbsolute(path)) throw new WardenError('bad_input', `Settings not changed: the ${what} file of ${r.host}:${r.port} must be an absolute path, not ${JSON.stringify(path)}.`);
+      try {
+        accessSync(path, constants.R_OK);
+      } catch (error) {
+        throw new WardenError('bad_input', `Settings not changed: the ${what} file ${path} of ${r.host}:${r.port} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+      }
+    }
+  }
 }

@@ -189,6 +189,11 @@ describe('warden settings (CLI)', () => {
       assert.match(bad.stderr, /the protocol must be udp, tcp or tls, not ftp/);
       const ca = await warden(env, 'settings', 'set', 'auditSyslog', 'udp://siem:514?ca=/x.pem');
       assert.match(ca.stderr, /caFile applies only to protocol "tls", not "udp"/);
+      const missing = await warden(env, 'settings', 'set', 'auditSyslog', 'tls://siem:6514?ca=/nonexistent/ca.pem');
+      assert.equal(missing.code, 2, 'before, accepted; forwarding then failed at every connection, a warning in the log');
+      assert.match(missing.stderr, /the CA file \/nonexistent\/ca\.pem of siem:6514 cannot be read \(ENOENT\)/);
+      const relative = await warden(env, 'settings', 'set', 'auditSyslog', 'tls://siem:6514?cert=client.pem&key=/k.pem');
+      assert.match(relative.stderr, /the client certificate file of siem:6514 must be an absolute path/);
       const days = await warden(env, 'settings', 'set', 'auditRetentionDays', '-3');
       assert.match(days.stderr, /not a valid value for auditRetentionDays/);
       assert.match((await warden(env, 'settings')).stdout, /auditSyslog\s+off/);
