@@ -68,7 +68,7 @@ export function parseManagedPolicy(text: string): ParseResult {
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length || !tree) {
     const problems = errors.length
-      ? errors.slice(0, 10).map((e) => ({ path: '', line: lineOf(text, e.offset), message: `not valid JSON at line ${lineOf(text, e.offset)}: ${describeSyntaxError(e.error)}.` }))
+      ? errors.slice(0, 10).map((e) => ({ path: '', line: lineOf(text, e.offset), message: `not valid JSON: ${describeSyntaxError(e.error)}.` }))
       : [{ path: '', message: 'the file is empty: it must hold a JSON object such as {"version": 1}.' }];
     return { ok: false, problems };
   }
@@ -85,7 +85,9 @@ export function parseManagedPolicy(text: string): ParseResult {
     ok: false,
     problems: parsed.error.issues.map((issue) => {
       const path = issue.path as PropertyKey[];
-      return { path: pathText(path), line: lineAt(text, tree, path), message: explainIssue(issue, root) };
+      // An unknown key is reported on its object; its line is the key's own.
+      const at = issue.code === 'unrecognized_keys' && issue.keys.length ? [...path, issue.keys[0]!] : path;
+      return { path: pathText(path), line: lineAt(text, tree, at), message: explainIssue(issue, root) };
     }),
   };
 }

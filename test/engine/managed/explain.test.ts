@@ -31,12 +31,24 @@ test('every problem of a file with several is listed, with its path, line and wh
   assert.match(by('servers.github.tier')!.message, /"super-trusted" is not accepted.*Use "trusted", "standard", "restricted" or "blocked"/);
   assert.equal(by('servers.github.tier')!.line, 4);
   assert.match(by('servers.github')!.message, /unknown key "forbiden" \(a typo\?/);
+  assert.equal(by('servers.github')!.line, 4, "the unknown key's own line, not its object's");
   assert.match(by('rules[0].effect')!.message, /"block" is not accepted.*Use "allow", "ask" or "deny"/);
   assert.equal(by('rules[0].effect')!.line, 7);
   assert.match(by('rules[0].tool')!.message, /is required/);
   assert.match(by('settings.approvalTimeoutSeconds')!.message, /2 is too small: the minimum is 5/);
   assert.match(by('audit.syslog[0].port')!.message, /70000 is too big: the maximum is 65535/);
   assert.equal(r.problems.length, 7, JSON.stringify(r.problems, null, 1));
+});
+
+test('an unknown key is placed on its own line, and a syntax error says what is wrong once', () => {
+  const r = parseManagedPolicy('{\n  "version": 1,\n  "bogus": true\n}\n');
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.equal(r.problems[0]!.line, 3, 'before, line 1: the object the key is in');
+  const broken = parseManagedPolicy('{\n  "version": 1,\n}');
+  assert.equal(broken.ok, false);
+  if (broken.ok) return;
+  assert.deepEqual(broken.problems[0], { path: '', line: 3, message: 'not valid JSON: a key in double quotes is expected (a trailing comma?).' });
 });
 
 test('TLS options on a receiver that is not TLS, or a client certificate without its key, are explained', () => {
