@@ -22,7 +22,7 @@ function electronBinary() {
     return { why: 'the electron package is not installed' };
   }
   const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return { why: "Electron's binary is not installed (node_modules/electron has no path.txt: its download was skipped or failed)" };
+  if (!existsSync(pathFile)) return { why: "Electron's binary is not installed (node_modules/electron has no path.txt: its download was skipped or failed; `node node_modules/electron/install.js` fetches it where the network allows)" };
   const bin = join(process.env.ELECTRON_OVERRIDE_DIST_PATH || join(dir, 'dist'), readFileSync(pathFile, 'utf8').trim());
   return existsSync(bin) ? { path: bin } : { why: `Electron's binary is not at ${bin}` };
 }

@@ -206,6 +206,7 @@ export function registerPolicyCommands(program: Command): Command {
     );
   rule
     .command('remove')
+    .description('remove a standing rule by its id (see `warden policy rules`)')
     .argument('<id>')
     .action((id: string) =>
       run(async (api) => {
