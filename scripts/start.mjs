@@ -36,7 +36,11 @@ function display() {
 function run(command, args) {
   const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
   const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
+  // Ctrl-C in a terminal reaches the whole foreground group, the child too: passing it on as well
+  // made the child stop twice over ("already stopping"). Sent to this process alone, it is passed on.
+  process.on('SIGINT', () => {
+    if (!process.stdin.isTTY) forward('SIGINT');
+  });
   process.on('SIGTERM', forward);
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
