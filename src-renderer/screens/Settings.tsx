@@ -104,6 +104,11 @@ export function SettingsScreen({ settings, onNavigate }: { settings: Query<Setti
         </div>
       </div>
       {broken ? <p className="error">The managed policy file is broken, so nothing it could control can be changed until IT fixes it.</p> : null}
+      {(p.unreadable ?? []).map((why) => (
+        <p key={why} className="error" role="alert">
+          {why} What it holds is missing from this screen.
+        </p>
+      ))}
       <ErrorNote error={save.error ?? saveApprovals.error} />
       <fieldset className="stack">
         <legend>Approvals</legend>
