@@ -30,12 +30,12 @@ export async function ensureEngine(paths: DataPaths): Promise<EngineAddress> {
 
   // Loaded only here: a client's launch of `warden connect` with the engine running never needs it.
   const { spawn } = await import('node:child_process');
-  mkdirSync(paths.logs, { recursive: true });
+  mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
   const outFile = join(paths.logs, 'serve.out');
   const out = openSync(outFile, 'a', 0o600);
   // From the installed desktop app (`Warden --connect`), the engine is the app itself, started in the
   // tray; from Node (a source checkout), it is `warden serve`.
-  const args = process.versions.electron ? ['--background'] : [fileURLToPath(new URL('./main.js', import.meta.url)), 'serve', '--no-open', '--port', '0'];
+  const args = process.versions.electron ? ['--background'] : [fileURLToPath(new URL('./main.js', import.meta.url)), 'serve', '--no-open', '--no-link', '--port', '0'];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],

@@ -1,23 +1,33 @@
 // The web bridge transport: POST /api/<method> and the event stream /api/events (Server-Sent Events,
 // read with fetch), each with the tab's session secret in a header (shared/web-session.ts).
-import { SESSION_FRAGMENT, SESSION_HEADER } from '../../shared/web-session.js';
+import { REDEEM_PATH, SESSION_HEADER } from '../../shared/web-session.js';
 import { ApiRequestError, type ConnectionState, type Transport, type TransportListener } from './transport.js';
 
 const RETRY_MS = 3000;
 const STORAGE_KEY = 'warden.session';
 
 /**
- * This tab's session secret: taken from the address once, right after the launch link, and kept in
- * sessionStorage (this tab only, gone with it) so that a reload keeps the session. Call before anything
- * reads the address: the fragment is then replaced by the start screen's route.
+ * This tab's session secret. Opened from a launch link, the page takes the one-time token out of the
+ * address bar at once (before anything reads the address) and spends it for a secret, which it keeps
+ * in sessionStorage (this tab only, gone with it) so that a reload keeps the session. The secret is
+ * never put in a URL: the browser's history would keep it.
  */
-export function takeSession(): string | undefined {
-  const handed = new RegExp(`^#${SESSION_FRAGMENT}=([A-Za-z0-9_-]+)$`).exec(window.location.hash);
-  if (handed) {
-    sessionStorage.setItem(STORAGE_KEY, handed[1]!);
-    history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/`);
-  }
-  return sessionStorage.getItem(STORAGE_KEY) ?? undefined;
+export function takeSession(base: URL): Promise<string | undefined> {
+  const params = new URLSearchParams(window.location.search);
+  const token = params.get('token');
+  const kept = () => sessionStorage.getItem(STORAGE_KEY) ?? undefined;
+  if (token === null) return Promise.resolve(kept());
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash || '#/'}`);
+  return fetch(new URL(REDEEM_PATH.replace(/^\//, ''), base), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) })
+    .then(async (res) => {
+      const session = res.ok ? ((await res.json()) as { session?: unknown }).session : undefined;
+      if (typeof session !== 'string') return kept(); // a spent link reloaded in a tab that has its session
+      sessionStorage.setItem(STORAGE_KEY, session);
+      return session;
+    })
+    .catch(() => kept());
 }
 
 /** One SSE block (`event:` and `data:` lines) as its name and parsed data, or undefined. */
@@ -36,11 +46,16 @@ function parseEvent(block: string): { name: string; data: unknown } | undefined 
   }
 }
 
-export function createWebTransport(eventNames: readonly string[], base = new URL('../', window.location.href), session = takeSession()): Transport {
+export function createWebTransport(eventNames: readonly string[], base = new URL('../', window.location.href)): Transport {
   const listeners = new Set<TransportListener>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
   let streaming = false;
-  let state: ConnectionState = session ? 'connecting' : 'signed-out';
+  let state: ConnectionState = 'connecting';
+  let session: string | undefined;
+  const ready = takeSession(base).then((s) => {
+    session = s;
+    if (!s) setState('signed-out');
+  });
 
   const setState = (next: ConnectionState) => {
     if (next === state) return;
@@ -80,8 +95,18 @@ export function createWebTransport(eventNames: readonly string[], base = new URL
   };
 
   const open = () => {
-    if (streaming || !session) return;
+    if (streaming) return;
     streaming = true;
+    void ready.then(() => {
+      if (!session) {
+        streaming = false;
+        return;
+      }
+      startStream();
+    });
+  };
+
+  const startStream = () => {
     void stream().finally(() => {
       streaming = false;
       // A stream that ended is opened again a little later (the engine may be back); a refused session is not.
@@ -92,6 +117,7 @@ export function createWebTransport(eventNames: readonly string[], base = new URL
   return {
     kind: 'web',
     async call(method, input) {
+      await ready;
       if (!session) throw new ApiRequestError('unauthenticated', 'No Warden session in this tab: open the link that `warden serve` printed, or run `warden ui` for a new one.');
       let res: Response;
       try {

@@ -72,8 +72,16 @@ describe('warden serve and friends', () => {
     const link = /UI: {3}(http:\/\/127\.0\.0\.1:\d+\/ui\/\?token=\S+) {2}\(works once\)/.exec(ui.stdout)?.[1];
     assert.ok(link, ui.stdout);
     const opened = await fetch(link, { redirect: 'manual' });
-    assert.equal(opened.status, 303);
-    assert.match(opened.headers.get('location') ?? '', /^\/ui\/#session=[A-Za-z0-9_-]{40,}$/, 'the session secret goes to the page in the fragment');
+    assert.equal(opened.status, 200, 'the link loads the page');
+    assert.match(await opened.text(), /<div id="root">/);
+    const origin = new URL(link).origin;
+    const token = new URL(link).searchParams.get('token')!;
+    const redeem = () => fetch(`${origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token }) });
+    const spent = await redeem();
+    assert.equal(spent.status, 200);
+    const { session } = (await spent.json()) as { session: string };
+    assert.match(session, /^[A-Za-z0-9_-]{40,}$/, 'the page gets its session secret in the answer, not in a URL');
+    assert.equal((await redeem()).status, 401, 'a launch token is spent once');
     const again = await fetch(link, { redirect: 'manual' });
     assert.equal(again.status, 401);
     assert.match(await again.text(), /already used or has expired\. Run `warden ui` for a new one/);

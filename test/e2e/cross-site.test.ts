@@ -19,12 +19,16 @@ describe('a foreign page cannot use the signed-in web UI', () => {
   const seen: Array<{ method: string; url: string; status: number }> = [];
   /** Every header the hostile server received from the browser. */
   const evilHeard: string[] = [];
+  /** Every URL the UI tab requested or navigated to (what the browser's history could keep). */
+  const uiUrls: string[] = [];
 
   before(async () => {
     served = await serve(() => []);
     browser = await launchBrowser();
     context = await browser.newContext();
     ui = await context.newPage();
+    ui.on('request', (r) => uiUrls.push(r.url()));
+    ui.on('framenavigated', (f) => uiUrls.push(f.url()));
     await ui.goto(served.uiUrl);
     await ui.getByText('Engine connected').waitFor();
     const target = served.baseUrl;
@@ -84,10 +88,14 @@ window.results = {};
     assert.ok(names.length > 0 && !names.includes('Server evil'), JSON.stringify(names));
   });
 
-  test("the other port's server never receives Warden's session, and the address bar no longer shows it", async () => {
+  test("the other port's server never receives Warden's session, and no URL of the tab carries it", async () => {
     const secret = await ui.evaluate(() => sessionStorage.getItem('warden.session'));
     assert.ok(secret && secret.length >= 40, 'the UI tab keeps its session');
     assert.ok(!ui.url().includes(secret), `the address bar shows ${ui.url()}`);
+    assert.ok(!ui.url().includes('token='), `the address bar still shows the launch token: ${ui.url()}`);
+    assert.ok(uiUrls.length > 3, 'the UI tab made requests');
+    const leaked = uiUrls.filter((u) => u.includes(secret));
+    assert.deepEqual(leaked, [], 'no URL the tab visited or requested carries the session (history keeps URLs)');
     const visit = await context.newPage();
     await visit.goto(evilUrl);
     await visit.close();

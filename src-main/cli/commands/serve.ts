@@ -22,7 +22,8 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '0')
     .option('--no-open', 'do not open the UI in a browser')
     .option('--verbose', 'echo the engine log to stderr')
-    .action(async (opts: { port: string; open: boolean; verbose?: boolean }) => {
+    .option('--no-link', 'do not print the UI link (an engine started in the background, whose output goes to a log file)')
+    .action(async (opts: { port: string; open: boolean; verbose?: boolean; link: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(new WardenError('bad_input', `--port must be a number from 0 to 65535, not \`${opts.port}\`.`));
       const paths = dataPaths(dataDir());
@@ -42,7 +43,8 @@ export function registerServeCommand(program: Command): void {
       if (seeded.length) process.stdout.write(`Nothing was configured, so Warden added the demo servers: ${seeded.join(', ')}.\n`);
       process.stdout.write(`Warden ${engine.url}\n`);
       process.stdout.write(`MCP:  ${engine.url}/mcp/<server>  (all servers: ${engine.url}/mcp)\n`);
-      process.stdout.write(`UI:   ${uiUrl ?? '(the web UI is not built; run npm run build)'}\n`);
+      // A launch link is a credential for ten minutes: not written where a log file would keep it.
+      process.stdout.write(`UI:   ${!uiUrl ? '(the web UI is not built; run npm run build)' : opts.link ? uiUrl : 'run `warden ui` for a one-time link'}\n`);
       process.stdout.write(`Data: ${paths.dir}\n`);
       if (opts.open && uiUrl) await openBrowser(uiUrl);
       // One stop, whatever signals come while it runs (Ctrl-C twice, `timeout` signalling the whole

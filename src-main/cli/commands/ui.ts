@@ -1,5 +1,5 @@
 // `warden ui`: a fresh one-time link to the web UI of the running engine (a used link works no more,
-// and an engine `warden connect` started in the background printed its link nowhere).
+// and an engine that `warden connect` started in the background prints none: its log file would keep it).
 import type { Command } from 'commander';
 import { dataDir, dataPaths } from '../../engine/paths.js';
 import { EngineClient } from '../engineClient.js';

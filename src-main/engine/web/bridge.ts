@@ -1,19 +1,19 @@
 // The web bridge: the same UI as the desktop app, in a browser on this machine, for the person at it.
 //
-//   GET  /ui/?token=<one-time>   spends the launch token for a session secret, and redirects to
-//                                /ui/#session=<secret>: the page takes it from the fragment (which is
-//                                never sent to a server), keeps it in the tab and clears the address bar
+//   GET  /ui/?token=<one-time>   the page, when the launch token is still good (nothing is spent by a
+//                                GET or a HEAD: link previews and prefetches cannot burn it)
+//   POST /api/session            the page spends the token for a session secret (same-origin JSON)
 //   GET  /ui/*                   the built renderer (nothing secret: no session needed to read it)
 //   POST /api/<method>           the engine's API route; the bridge authenticates the browser there:
 //                                the session header + our own Origin + a JSON body
 //   GET  /api/events             Server-Sent Events carrying the contract's events (session header)
 //
-// No cookie: browsers send a host's cookies to every port of it, so any local server the person
-// visited would receive one. The engine's HTTP server checks Host and Origin for every request first;
-// the bridge checks them again, so that it stays safe wherever it is mounted. Every answer of the
-// bridge carries the UI's strict CSP.
+// No cookie, and no secret in any URL (see shared/web-session.ts). The engine's HTTP server checks Host
+// and Origin for every request first; the bridge checks them again, so that it stays safe wherever it
+// is mounted. Every answer of the bridge carries the UI's strict CSP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SESSION_FRAGMENT, SESSION_HEADER } from '../../../shared/web-session.js';
+import { SESSION_HEADER } from '../../../shared/web-session.js';
+import { readBody } from '../gateway/body.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { isAllowedHost, isAllowedOrigin } from './origin.js';
 import { BrowserSessions } from './sessions.js';
@@ -26,6 +26,8 @@ export interface WebBridgeOptions {
   subscribe: EventSubscribe;
   rendererDir?: string;
   heartbeatMs?: number;
+  /** The clock of session lifetimes (tests). */
+  now?: () => number;
 }
 
 export interface WebBridge {
@@ -33,6 +35,8 @@ export interface WebBridge {
   ui(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
   /** GET /api/events: the event stream. */
   events(req: IncomingMessage, res: ServerResponse): void;
+  /** POST /api/session: a launch token spent for a session secret. */
+  redeem(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Is this /api/<method> request a browser's with a live session, from our page, as a JSON POST? */
   authenticates(req: IncomingMessage): boolean;
   /** A fresh URL with a one-time launch token, as `warden serve` prints it. */
@@ -54,7 +58,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function refuse(res: ServerResponse, r: Refusal, asHtml: boolean): void {
   if (asHtml) {
-    const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warden</title></head><body><h1>Warden</h1><p>${r.message}</p></body></html>`;
+    const text = r.message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warden</title></head><body><h1>Warden</h1><p>${text}</p></body></html>`;
     send(res, r.status, page, 'text/html; charset=utf-8');
   } else {
     sendJson(res, r.status, { code: r.code, message: r.message });
@@ -62,7 +67,7 @@ function refuse(res: ServerResponse, r: Refusal, asHtml: boolean): void {
 }
 
 export function createWebBridge(options: WebBridgeOptions): WebBridge {
-  const sessions = new BrowserSessions();
+  const sessions = new BrowserSessions(options.now);
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   const streams = new Set<ServerResponse>();
 
@@ -87,6 +92,8 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     return typeof id === 'string' && sessions.isSession(id) ? id : undefined;
   };
 
+  const spentLink: Refusal = { status: 401, code: 'launch_token_invalid', message: 'This link was already used or has expired. Run `warden ui` for a new one.' };
+
   const noSession: Refusal = {
     status: 401,
     code: 'unauthenticated',
@@ -100,15 +107,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     const refusal = hostRefusal(req);
     if (refusal) return refuse(res, refusal, true);
     const token = url.searchParams.get('token');
-    if (token !== null) {
-      const session = sessions.redeem(token);
-      if (!session) {
-        return refuse(res, { status: 401, code: 'launch_token_invalid', message: 'This link was already used or has expired. Run `warden ui` for a new one.' }, true);
-      }
-      // Out of the address bar at once: the token in the query is spent, the secret in the fragment
-      // is taken by the page before anything else runs.
-      return send(res, 303, '', 'text/plain', { Location: `/ui/#${SESSION_FRAGMENT}=${session}` });
-    }
+    if (token !== null && !sessions.isLaunchToken(token)) return refuse(res, spentLink, true);
     const sub = url.pathname === '/ui' ? '' : url.pathname.slice('/ui/'.length);
     const file = await readUiFile(rendererDir, sub);
     if (!file) {
@@ -139,7 +138,30 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     if (refusal) return refuse(res, refusal, false);
     streams.add(res);
     res.on('close', () => streams.delete(res));
-    openEventStream(res, options.subscribe, { headers: SECURITY_HEADERS, heartbeatMs: options.heartbeatMs });
+    const session = sessionOf(req)!;
+    // An open stream is a tab in use (it keeps the session); a session that ends meanwhile ends it.
+    openEventStream(res, options.subscribe, { headers: SECURITY_HEADERS, heartbeatMs: options.heartbeatMs, stillAllowed: () => sessions.isSession(session) });
+  }
+
+  async function handleRedeem(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal =
+      hostRefusal(req) ??
+      (req.method !== 'POST' ? { status: 405, code: 'method_not_allowed', message: 'A launch token is spent with POST.' } : undefined) ??
+      originRefusal(req, true) ??
+      ((req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/json'
+        ? { status: 415, code: 'bad_input', message: 'Send the launch token as JSON.' }
+        : undefined);
+    if (refusal) return refuse(res, refusal, false);
+    const body = await readBody(req, 4096);
+    let token: unknown;
+    try {
+      token = body ? (JSON.parse(body.toString('utf8')) as { token?: unknown }).token : undefined;
+    } catch {
+      token = undefined;
+    }
+    const session = typeof token === 'string' ? sessions.redeem(token) : undefined;
+    if (!session) return refuse(res, spentLink, false);
+    sendJson(res, 200, { session });
   }
 
   function authenticates(req: IncomingMessage): boolean {
@@ -155,6 +177,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
   return {
     ui: handleUi,
     events: handleEvents,
+    redeem: handleRedeem,
     authenticates,
     launchUrl() {
       return `http://127.0.0.1:${options.port()}/ui/?token=${sessions.issueLaunchToken()}`;

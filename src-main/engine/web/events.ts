@@ -14,7 +14,7 @@ export function formatEvent(name: string, data: unknown): string {
 export function openEventStream(
   res: ServerResponse,
   subscribe: EventSubscribe,
-  options: { headers: Record<string, string>; heartbeatMs?: number },
+  options: { headers: Record<string, string>; heartbeatMs?: number; stillAllowed?: () => boolean },
 ): void {
   res.writeHead(200, {
     ...options.headers,
@@ -29,6 +29,7 @@ export function openEventStream(
     if (!res.writableEnded) res.write(formatEvent(name, data));
   });
   const heartbeat = setInterval(() => {
+    if (options.stillAllowed && !options.stillAllowed()) return void res.end();
     if (!res.writableEnded) res.write(': keep-alive\n\n');
   }, options.heartbeatMs ?? 15_000);
   heartbeat.unref();

@@ -1,6 +1,6 @@
-// Browser sessions of the web bridge. `warden serve` prints a URL with a one-time launch token; the first
-// request that carries it gets a session secret (web-session.ts) and the token is spent. A session
-// unused for SESSION_IDLE_MS ends.
+// Browser sessions of the web bridge. `warden serve` prints a URL with a one-time launch token; the page
+// spends it for a session secret (web-session.ts). A session unused for SESSION_IDLE_MS ends (an open
+// event stream counts as use).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 const LAUNCH_TOKEN_TTL_MS = 10 * 60_000;
@@ -28,6 +28,12 @@ export class BrowserSessions {
     const token = secret();
     this.launchTokens.set(token, this.now() + LAUNCH_TOKEN_TTL_MS);
     return token;
+  }
+
+  /** Whether a launch token would be accepted now (it is not spent by asking). */
+  isLaunchToken(token: string): boolean {
+    for (const [known, expires] of this.launchTokens) if (expires >= this.now() && sameSecret(known, token)) return true;
+    return false;
   }
 
   /** Spends a launch token: a new session id, or undefined when the token is unknown, spent or expired. */

@@ -14,6 +14,8 @@ let engine: Engine;
 let ui: MountedUi;
 let dir: string;
 let port = 0;
+/** The bridge's clock for session lifetimes: moved on by the test that needs a session to end. */
+let clock = Date.now();
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'warden-web-'));
@@ -23,7 +25,7 @@ before(async () => {
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log("ui")');
   engine = await startEngine({ dataDir: join(dir, 'data'), port: 0 });
   port = engine.http.port;
-  const mounted = mountWebUi(engine, rendererDir);
+  const mounted = mountWebUi(engine, rendererDir, { heartbeatMs: 100, now: () => clock });
   assert.ok(mounted, 'the UI mounts when index.html exists');
   ui = mounted;
 });
@@ -36,14 +38,17 @@ after(async () => {
 
 const base = () => `http://127.0.0.1:${port}`;
 
-/** Spends a launch link; the session secret as the page takes it from the fragment. */
+/** Spends a launch link as the page does: GET it (nothing is spent), then POST the token. */
 async function secret(): Promise<string> {
-  const res = await fetch(ui.launchUrl(), { redirect: 'manual' });
-  assert.equal(res.status, 303);
-  assert.equal(res.headers.get('set-cookie'), null, 'no cookie: a browser would send it to every port of 127.0.0.1');
-  const handed = /^\/ui\/#session=([A-Za-z0-9_-]{40,})$/.exec(res.headers.get('location') ?? '');
-  assert.ok(handed, res.headers.get('location') ?? '');
-  return handed[1]!;
+  const link = new URL(ui.launchUrl());
+  const page = await fetch(link, { redirect: 'manual' });
+  assert.equal(page.status, 200, 'the link serves the page');
+  assert.equal(page.headers.get('set-cookie'), null, 'no cookie: a browser would send it to every port of 127.0.0.1');
+  const res = await fetch(`${base()}/api/session`, { method: 'POST', headers: { origin: base(), 'content-type': 'application/json' }, body: JSON.stringify({ token: link.searchParams.get('token') }) });
+  assert.equal(res.status, 200);
+  const session = ((await res.json()) as { session: string }).session;
+  assert.match(session, /^[A-Za-z0-9_-]{40,}$/);
+  return session;
 }
 
 /** The header the page sends with its session. */
@@ -71,21 +76,52 @@ function post(path: string, headers: Record<string, string>, body = '{}') {
   return fetch(base() + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
 
-test('the launch link works once and hands the page a session secret in the URL fragment', async () => {
+test('the launch link serves the page without being spent; the page spends it once, by a same-origin POST, for a secret in the answer', async () => {
   const url = ui.launchUrl();
   assert.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${port}/ui/\\?token=[A-Za-z0-9_-]{40,}$`));
-  const first = await fetch(url, { redirect: 'manual' });
-  assert.equal(first.status, 303);
-  assert.match(first.headers.get('location') ?? '', /^\/ui\/#session=/);
+  const token = new URL(url).searchParams.get('token')!;
+  for (const method of ['HEAD', 'GET', 'GET']) {
+    const page = await fetch(url, { method, redirect: 'manual' });
+    assert.equal(page.status, 200, `${method}: a preview or prefetch does not burn the link`);
+  }
+  const redeem = (headers: Record<string, string>, body = JSON.stringify({ token })) => fetch(`${base()}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  assert.equal((await redeem({ origin: 'http://evil.example' })).status, 403, 'another origin cannot spend it');
+  assert.equal((await redeem({})).status, 403, 'nor a request without Origin');
+  const first = await redeem({ origin: base() });
+  assert.equal(first.status, 200);
   assert.equal(first.headers.get('set-cookie'), null);
-  const again = await fetch(url, { redirect: 'manual' });
+  assert.equal(first.headers.get('cache-control'), 'no-store');
+  const again = await redeem({ origin: base() });
   assert.equal(again.status, 401, 'a spent launch token is refused');
-  assert.match(await again.text(), /already used or has expired/);
+  const spentPage = await fetch(url, { redirect: 'manual' });
+  assert.equal(spentPage.status, 401);
+  assert.match(await spentPage.text(), /already used or has expired/);
   const page = await fetch(`${base()}/ui/`);
   assert.equal(page.status, 200, 'the page itself holds nothing secret');
   assert.match(await page.text(), /<div id="root">/);
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
   assert.equal(page.headers.get('x-frame-options'), 'DENY');
+});
+
+test('an open event stream keeps its session alive, and ends once the session has ended', async () => {
+  const session = await login();
+  const res = await fetch(`${base()}/api/events`, { headers: session });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  await new Promise((r) => setTimeout(r, 300)); // heartbeats while the tab listens: the session is in use
+  clock += 11 * 3_600_000;
+  await new Promise((r) => setTimeout(r, 300));
+  clock += 11 * 3_600_000; // 22 h on, but used all along
+  assert.equal((await post('/api/engine.status', { origin: base(), ...session })).status, 200, 'a tab that listens is a tab in use');
+  const other = await login();
+  clock += 13 * 3_600_000 + 1; // and now unused for 13 h: the first heartbeat after this finds both sessions gone?
+  assert.equal((await post('/api/engine.status', { origin: base(), ...other })).status, 401, 'a session unused for 13 hours has ended');
+  const deadline = Date.now() + 10_000;
+  let ended = false;
+  // The stream's own session was used at its last heartbeat, up to 100 ms of real time before the jump.
+  while (!ended && Date.now() < deadline) ended = (await reader.read()).done;
+  assert.equal(ended, true, 'before, an ended session kept receiving events');
+  assert.equal((await post('/api/engine.status', { origin: base(), ...session })).status, 401);
 });
 
 test('the API and the event stream refuse a request without the session secret, with a wrong one, or with it as a cookie', async () => {
