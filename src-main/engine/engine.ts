@@ -78,6 +78,8 @@ export class Engine {
   readonly decisions: DecisionPoint;
   /** The policy and approvals (absent when a custom decision point was given, as some gateway tests do). */
   readonly guardian?: Guardian;
+  /** policy.json, watched while the engine runs so that a hand edit takes effect. */
+  #policyStore?: PolicyStore;
   readonly audit: AuditPoint;
   /** Managed policy from IT: wins over everything the user sets. */
   readonly managed: ManagedPolicySource;
@@ -107,8 +109,9 @@ export class Engine {
     this.audit = options.audit ?? new DeferredAuditLog();
     if (options.decisions) this.decisions = options.decisions;
     else {
+      this.#policyStore = new PolicyStore(this.paths);
       const guardian = createGuardian({
-        store: new PolicyStore(this.paths),
+        store: this.#policyStore,
         tierOf: (server) => this.tierOf(server),
         setTier: (server, tier) => void this.servers.setTier(server, tier),
         managed: () => this.managed.forDecisions(),
@@ -194,10 +197,12 @@ export class Engine {
       engine.managed.watch();
       engine.servers.watchForChanges();
       engine.tokens.watchForChanges();
+      engine.#policyStore?.watchForChanges();
     } catch (error) {
       engine.managed.close();
       engine.servers.stopWatching();
       engine.tokens.stopWatching();
+      engine.#policyStore?.stopWatching();
       if (engine.audit instanceof DeferredAuditLog) await engine.audit.close().catch(() => undefined);
       engine.#lock.release();
       throw error;
@@ -396,6 +401,7 @@ export class Engine {
       this.managed.close();
       this.servers.stopWatching();
       this.tokens.stopWatching();
+      this.#policyStore?.stopWatching();
       await Promise.all([this.http.close(), this.socket.close()]);
       await Promise.all([...this.#sessions].map((s) => s.close('Warden is stopping')));
       for (const runtime of this.#runtimes.values()) runtime.retire();

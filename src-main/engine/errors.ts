@@ -3,6 +3,7 @@
 export type ErrorCode =
   | 'bad_input'
   | 'config_invalid'
+  | 'config_changed'
   | 'server_unknown'
   | 'server_exists'
   | 'server_start_failed'

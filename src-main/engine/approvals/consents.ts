@@ -143,6 +143,13 @@ export class ConsentBook {
     return gone;
   }
 
+  /** Takes over what lives only in memory from the book this one replaces (policy.json read again): session consents, answer history, ids. */
+  carryOver(from: ConsentBook): void {
+    for (const c of from.active.values()) if (c.scope === 'session' && !this.active.has(c.id)) this.put(c);
+    this.history.push(...from.history);
+    this.seq = Math.max(this.seq, from.seq);
+  }
+
   /** What survives a restart: time-limited and standing consents. */
   persistent(): Consent[] {
     return [...this.active.values()].filter((c) => c.scope !== 'session');

@@ -2,8 +2,18 @@
 // on its folder), so that the call path need not stat the file on every call. Until the watch runs, or
 // once it fails, the answer is always "maybe": callers then stat as they would without it. A file that
 // is a symbolic link is not watched at all: its folder hears nothing when the target changes.
-import { lstatSync, watch, type FSWatcher } from 'node:fs';
+import { lstatSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+
+/** The file's identity as last seen (size, mtime, inode): a different stamp means a different file. */
+export function fileStamp(path: string): string {
+  try {
+    const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+    return st ? `${st.size}:${st.mtimeNs}:${st.ino}` : 'missing';
+  } catch {
+    return 'unstattable'; // e.g. a folder without search permission: reading it will say why
+  }
+}
 
 export class ChangeWatch {
   #watcher: FSWatcher | undefined;

@@ -7,7 +7,7 @@ import Conf from 'conf';
 import { ServerConfig, type ServerConfigInput } from '../../../shared/servers.js';
 import type { Tier } from '../../../shared/words.js';
 import { WardenError } from '../errors.js';
-import { ChangeWatch } from './change-watch.js';
+import { ChangeWatch, fileStamp } from './change-watch.js';
 import { permitByManagedFile } from '../managed/locks.js';
 import type { DataPaths } from '../paths.js';
 import { parseJsonObject } from './json-object.js';
@@ -119,13 +119,7 @@ export class ServerStore {
   /** `fresh`: stat even when no change notice came (before a write, so that another process's change is never overwritten). */
   #read(fresh = false): Record<string, unknown> | undefined {
     if (!fresh && this.#cache && this.#changes && !this.#changes.mayHaveChanged()) return this.#cache.raw;
-    let stamp = 'missing';
-    try {
-      const st = statSync(this.paths.servers, { bigint: true });
-      stamp = `${st.size}:${st.mtimeNs}:${st.ino}`;
-    } catch {
-      /* no file yet */
-    }
+    const stamp = fileStamp(this.paths.servers);
     if (this.#cache?.stamp === stamp) return this.#cache.raw;
     const raw = this.#readFile();
     this.#cache = { stamp, raw, parsed: new Map() };

@@ -38,7 +38,7 @@ import type { PolicyStore } from './store.js';
 import { withheld } from './withhold.js';
 
 export interface GuardianOptions {
-  store: Pick<PolicyStore, 'load' | 'save' | 'path'>;
+  store: Pick<PolicyStore, 'load' | 'save' | 'path' | 'changedOnDisk'>;
   /** The server's trust tier (servers.json). Unknown servers are `standard`. */
   tierOf: (server: string) => Tier;
   /** Changes a server's tier (servers.json); used by setTier. */
@@ -113,7 +113,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     this.#pruner = setInterval(() => {
       const gone = this.#consents.prune(this.#now());
       if (gone.length) {
-        this.#persist();
+        this.#persistQuietly();
         this.emit('consents', { consents: this.listConsents() });
       }
     }, 15_000);
@@ -126,6 +126,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   /** Re-reads policy.json. A broken file makes every call deny until it is fixed. */
   reload(): void {
+    const before = this.#consents as ConsentBook | undefined;
     try {
       this.#file = this.opts.store.load();
       this.#loadError = undefined;
@@ -136,18 +137,58 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     this.#rules = new RuleIndex(this.#file.rules);
     this.#overrides = new Map(this.#file.overrides.map((o) => [overrideKey(o.server, o.tool), o]));
     this.#consents = new ConsentBook(this.#file.consents, this.#now());
+    if (before) this.#consents.carryOver(before); // session consents and answer history live only here
     this.#riskCache = new WeakMap();
     this.#riskByHash.clear();
   }
 
+  /**
+   * Someone else wrote policy.json while this guardian ran (a hand edit, another program): decide by
+   * the file as it now is, and put that on record. Asked before every decision and every change, so a
+   * change through Warden never writes over an edit it has not read.
+   */
+  #fresh(): void {
+    if (!this.opts.store.changedOnDisk()) return;
+    this.#reloadEdited();
+  }
+
+  #reloadEdited(): void {
+    this.reload();
+    this.#audit('policy.changed_on_disk', {
+      reason: `${this.opts.store.path} was changed outside Warden while the engine ran; decisions now follow the file as it is.`,
+      ...(this.#loadError ? { problem: this.#loadError.message } : {}),
+    });
+    this.emit('policy', { what: 'file' });
+    this.emit('consents', { consents: this.listConsents() });
+  }
+
   settings(): ApprovalSettings {
+    this.#fresh();
     return { ...this.#file.approvals, ...this.opts.approvals };
   }
 
   #persist() {
     if (this.#loadError) throw this.#loadError;
+    if (this.opts.store.changedOnDisk({ certain: true })) {
+      // Written meanwhile by someone else: their file wins, and this change is not made.
+      this.#reloadEdited();
+      throw new WardenError('config_changed', `${this.opts.store.path} was changed outside Warden just now, so this change was not saved; Warden now follows the file as edited. Make the change again if it is still wanted.`);
+    }
     this.#file.consents = this.#consents.persistent();
     this.opts.store.save(this.#file);
+  }
+
+  /**
+   * For the engine's own bookkeeping (pins, expired consents), which no one waits on: a file that cannot
+   * be read or was just edited is left as it is, and the next listing or prune writes it.
+   */
+  #persistQuietly(): boolean {
+    try {
+      this.#persist();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #audit(kind: string, data: Record<string, unknown>) {
@@ -166,6 +207,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   // ---- tools/list ---------------------------------------------------------------------------------
 
   async listTools(server: string, _client: ClientIdentity, tools: Tool[]): Promise<Tool[]> {
+    this.#fresh();
     const tier = this.#tier(server);
     const now = new Date(this.#now()).toISOString();
     const before = this.#file.pins[server];
@@ -193,8 +235,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
     this.#seen.set(server, seen);
     if (dirty && !this.#loadError) {
       this.#file.pins = { ...this.#file.pins, [server]: pins };
-      this.#persist();
-      this.emit('policy', { server, what: 'pins' });
+      if (this.#persistQuietly()) this.emit('policy', { server, what: 'pins' });
     }
     if (tier === 'blocked' || this.#loadError) return [];
     return tools
@@ -297,6 +338,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   }
 
   async decide(call: ToolCall, channel: WaitingChannel): Promise<Decision> {
+    this.#fresh();
     const who = `\`${call.server}\`/\`${call.tool}\``;
     if (this.#closed) return closedDecision(who, this.#closed);
     if (this.#loadError) {
@@ -381,6 +423,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   /** The deny that policy now gives `call`, if it gives one (asks and allows leave the person's answer standing). */
   #recheck(call: ToolCall): Decision | undefined {
+    this.#fresh();
     const who = `\`${call.server}\`/\`${call.tool}\``;
     if (this.#closed) return closedDecision(who, this.#closed);
     try {
@@ -441,6 +484,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   /** Answers a pending approval. Every answer creates a consent record. */
   answer(id: string, choiceInput: AnswerChoiceInput, approver = 'user:ui'): Consent {
+    this.#fresh();
     const approval = this.#broker.get(id);
     if (!approval) {
       throw new WardenError('not_found', `No approval \`${id}\` is waiting: it was answered, timed out or withdrawn. See \`warden approvals list\`.`);
@@ -511,6 +555,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   }
 
   listConsents(): Consent[] {
+    this.#fresh();
     return this.#consents.list(this.#now());
   }
 
@@ -520,6 +565,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   /** Revokes a consent (and the standing rule an `always` answer created). */
   revoke(consentId: string): Consent {
+    this.#fresh();
     const c = this.#consents.revoke(consentId);
     if (!c) throw new WardenError('not_found', `No active consent \`${consentId}\`. See \`warden approvals consents\`.`);
     if (c.ruleId) this.#dropRule(c.ruleId);
@@ -537,11 +583,13 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   // ---- rules, overrides, tiers, pins --------------------------------------------------------------
 
   listRules(): Rule[] {
+    this.#fresh();
     if (this.#loadError) throw this.#loadError; // "no rules" would hide a policy file that cannot be read
     return [...this.#file.rules];
   }
 
   addRule(input: { server: string; tool: string; effect: Effect; when?: ArgConstraint[]; client?: string; note?: string }): Rule {
+    this.#fresh();
     if (this.#loadError) throw this.#loadError;
     const when = (input.when ?? []).map((c) => ArgConstraintSchema.parse(c));
     const rule: Rule = { id: `r${this.#file.nextRule}`, server: input.server, tool: input.tool, effect: input.effect, when, createdAt: new Date(this.#now()).toISOString() };
@@ -557,6 +605,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   }
 
   removeRule(id: string): Rule {
+    this.#fresh();
     const rule = this.#dropRule(id);
     if (!rule) throw new WardenError('not_found', `No rule \`${id}\`.`);
     if (rule.consentId) this.#consents.revoke(rule.consentId);
@@ -577,6 +626,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   /** Sets (or clears, with `null`) a per-tool override. `hidden` removes a denied tool from tools/list. */
   setOverride(server: string, tool: string, effect: Effect | null, hidden = false): Override | undefined {
+    this.#fresh();
     if (this.#loadError) throw this.#loadError;
     const rest = this.#file.overrides.filter((o) => !(o.server === server && o.tool === tool));
     const o: Override | undefined = effect ? { server, tool, effect, hidden: effect === 'deny' && hidden } : undefined;
@@ -598,6 +648,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   }
 
   setApprovalSettings(patch: Partial<ApprovalSettings>): ApprovalSettings {
+    this.#fresh();
     if (this.#loadError) throw this.#loadError;
     this.#file.approvals = { ...this.#file.approvals, ...patch };
     this.#persist();
@@ -605,11 +656,13 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
   }
 
   pins(server: string): Record<string, Pin> {
+    this.#fresh();
     return { ...(this.#file.pins[server] ?? {}) };
   }
 
   /** Accepts a tool's current definition: the pending change becomes the pin, a new tool stops being new. */
   acceptPin(server: string, tool: string, approver = 'user:ui'): Pin {
+    this.#fresh();
     const pin = this.#file.pins[server]?.[tool];
     if (!pin) throw new WardenError('not_found', `Warden has no pin for \`${server}\`/\`${tool}\`: it has not seen that tool listed.`);
     return this.#acceptPin(server, tool, approver);
@@ -629,6 +682,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   /** What would happen to this call now, without calling anything or recording a pin. */
   check(server: string, tool: string, args: Record<string, unknown> = {}, o: CheckOptions = {}): DecisionView {
+    this.#fresh();
     const v = this.#view(server, tool, args, { ...o, definition: o.definition ?? this.#seen.get(server)?.get(tool) });
     const out: DecisionView = {
       server,
@@ -649,6 +703,7 @@ export class Guardian extends EventEmitter<GuardianEvents> implements DecisionPo
 
   /** The tools Warden knows of a server (listed this run, or pinned earlier), each with its policy view. */
   tools(server: string): ToolPolicyView[] {
+    this.#fresh();
     const names = new Set([...Object.keys(this.#file.pins[server] ?? {}), ...(this.#seen.get(server)?.keys() ?? [])]);
     return [...names].sort().map((name) => {
       const view = this.check(server, name, {});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tier } from '../../../shared/words.js';
@@ -436,13 +436,15 @@ test('an answer that cannot be saved changes nothing and leaves the call waiting
     rmSync(s.dir, { recursive: true, force: true });
     writeFileSync(s.dir, 'not a directory any more');
     assert.throws(() => s.g.answer(id, { effect: 'allow', scope: 'always' }), (e: Error & { code?: string }) => e.code === 'internal' && /still waits/.test(e.message));
-    assert.equal(s.g.listRules().length, 0);
+    assert.throws(() => s.g.listRules(), /policy\.json cannot be read/, 'the guardian saw the file go');
     assert.equal(s.g.listConsents().length, 0);
     assert.equal(s.g.listPending().length, 1);
+    rmSync(s.dir, { force: true });
+    mkdirSync(s.dir);
     s.g.answer(id, { effect: 'allow', scope: 'once' });
     assert.equal((await p).effect, 'allow');
   } finally {
-    rmSync(s.dir, { force: true });
+    rmSync(s.dir, { recursive: true, force: true });
     s.done();
   }
 });
