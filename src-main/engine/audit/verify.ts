@@ -111,8 +111,17 @@ async function verifyOnce(dir: string, options: VerifyOptions): Promise<VerifyRe
   let lastHash = '';
   let headHash: string | undefined;
   const anchors = summaries.flatMap((s) => s.anchors);
-  const later = (from: number, to: number, after: number) =>
-    summaries.slice(after + 1).some((s) => (s.firstSeq !== undefined && s.lastSeq !== undefined && s.firstSeq <= to && s.lastSeq >= from) || (s.seqRange && s.seqRange[0] <= to && s.seqRange[1] >= from));
+  // Whether any of seqs from..to turns up from segment `at` on (in `at` itself: after its first line,
+  // as the record that broke its chain or one seen after that break).
+  const later = (from: number, to: number, at: number) =>
+    summaries
+      .slice(at)
+      .some(
+        (s) =>
+          (s.firstSeq !== undefined && s.lastSeq !== undefined && s.firstSeq <= to && s.lastSeq >= from) ||
+          (s.seqRange && s.seqRange[0] <= to && s.seqRange[1] >= from) ||
+          (s.broken?.seq !== undefined && s.broken.seq >= from && s.broken.seq <= to),
+      );
 
   for (let i = 0; i < summaries.length && !broken; i += 1) {
     const s = summaries[i]!;
@@ -142,7 +151,7 @@ async function verifyOnce(dir: string, options: VerifyOptions): Promise<VerifyRe
     }
     if (s.broken) {
       broken = s.broken.expectedSeq === undefined && firstSeq !== undefined ? { ...s.broken, expectedSeq: lastSeq + 1 } : s.broken;
-      if (broken.code === 'AUDIT_RECORDS_MISSING' && s.gap && later(s.gap.from, s.gap.to, i)) {
+      if (broken.code === 'AUDIT_RECORDS_MISSING' && s.gap && later(s.gap.from, s.gap.to, i + 1)) {
         broken = { ...broken, code: 'AUDIT_RECORDS_REORDERED', message: `Record ${broken.seq} at ${broken.segment}:${broken.line} comes before records ${s.gap.from}..${s.gap.to}, which appear later: records were reordered.` };
       }
       records += s.records;

@@ -116,6 +116,23 @@ test('two swapped records are reported as reordered', async () => {
   }
 });
 
+test('two swapped records at the start of a segment are reported as reordered, not missing', async () => {
+  const { dir, segments, cleanup } = await buildLog();
+  try {
+    const path = join(dir, segments[2]!);
+    const list = await lines(path);
+    const [first, second] = [list[0]!, list[1]!];
+    [list[0], list[1]] = [second, first];
+    await writeLines(path, list);
+    const report = await verifyAuditDir(dir);
+    assert.equal(report.firstBroken?.code, 'AUDIT_RECORDS_REORDERED', report.firstBroken?.message);
+    assert.equal(report.firstBroken?.seq, Number(/^\{"seq":(\d+),/.exec(second)![1]));
+    assert.equal(report.firstBroken?.segment, segments[2]);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('a duplicated (replayed) record is reported', async () => {
   const { dir, segments, cleanup } = await buildLog();
   try {
