@@ -10,7 +10,7 @@ import type { CallStatus } from '../../../shared/words.js';
 import type { AuditRecord } from './record.js';
 import { callIdHash, EFFECT_CODE, SegmentIndex, STATUS_CODE, TYPE_CODE } from './segment-index.js';
 import { indexPathOf, listSegments, type SegmentFile } from './segments.js';
-import { saveSidecar } from './sidecar.js';
+import { loadSidecar, saveSidecar } from './sidecar.js';
 import { holdsText, needleHexAlternatives } from './hex-runs.js';
 import { BLOCK_ROWS, BloomBuilder, markPayloadRows, metadataText, needleKeys } from './text-index.js';
 import { parseRange } from './time.js';
@@ -137,10 +137,7 @@ export class AuditReader {
     const generation = this.generation;
     let index = this.cache.get(segment.name);
     if (!index) {
-      const sidecar = this.trustSidecars ? await readWhole(indexPathOf(segment.path)).catch(() => undefined) : undefined;
-      index = sidecar && SegmentIndex.deserialize(sidecar);
-      // A sidecar that does not describe this file (copied, restored, or the file was rewritten): rebuild.
-      if (index && !(await anchorsHold(segment, index))) index = undefined;
+      if (this.trustSidecars) index = await loadSidecar(segment);
       index ??= new SegmentIndex();
     }
     const size = (await stat(segment.path)).size;
@@ -434,50 +431,6 @@ export class AuditReader {
         yield content.toString('utf8', offset, offset + index.lengths[i]! - 1);
       }
     }
-  }
-}
-
-/** A file's bytes in one read (readFile reads in small chunks, each a trip through the thread pool). */
-async function readWhole(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.allocUnsafeSlow(size);
-    let got = 0;
-    while (got < size) {
-      const { bytesRead } = await handle.read(buffer, got, size - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return buffer.subarray(0, got);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Whether the first, middle and last lines an index names are whole lines with the seq it says. */
-async function anchorsHold(segment: SegmentFile, index: SegmentIndex): Promise<boolean> {
-  const n = index.count;
-  if (n === 0) return true;
-  try {
-    const handle = await open(segment.path, 'r');
-    try {
-      for (const i of new Set([0, n >> 1, n - 1])) {
-        const length = index.lengths[i]!;
-        const prefix = `{"seq":${index.seqs[i]},`;
-        if (length < prefix.length + 2) return false;
-        const head = Buffer.alloc(prefix.length);
-        const tail = Buffer.alloc(2);
-        await handle.read(head, 0, head.length, index.offsets[i]!);
-        await handle.read(tail, 0, 2, index.offsets[i]! + length - 2);
-        if (head.toString('latin1') !== prefix || tail.toString('latin1') !== '}\n') return false;
-      }
-      return true;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return false;
   }
 }
 

@@ -16,9 +16,9 @@ import { AuditError } from './errors.js';
 import type { UnsealedRecord } from './record.js';
 import { eventRecord } from './record.js';
 import { IdleIndexer } from './idle-index.js';
-import { UNRECORDED_EVENT, unrecordedOutcomes } from './unrecorded.js';
+import { MAX_LISTED, UNRECORDED_EVENT, unrecordedCall, unrecordedRows, type UnrecordedCall } from './unrecorded.js';
 import { SegmentIndex } from './segment-index.js';
-import { saveSidecar } from './sidecar.js';
+import { loadSidecar, saveSidecar } from './sidecar.js';
 import { HEAD_FILE, indexPathOf, listSegments, readHead, segmentName, serializeHead, utcDay, type HeadCheckpoint, type SegmentFile } from './segments.js';
 
 export interface WriterOptions {
@@ -139,12 +139,50 @@ export class ChainWriter {
     return { seq: this.writtenSeq, hash: this.writtenHash };
   }
 
+  /**
+   * Allowed calls the last Warden left without an outcome (see unrecorded.ts), in the active segment
+   * and, unless the active one holds the last such note, the segment before it: a call decided just
+   * before a rotation has its outcome in the next segment.
+   */
+  private async unrecorded(content: Buffer, earlier: SegmentFile | undefined): Promise<{ calls: UnrecordedCall[]; count: number }> {
+    const parts: { index: SegmentIndex; line(row: number): Promise<string> }[] = [];
+    const lineOf = (buf: Buffer, index: SegmentIndex) => async (row: number) => buf.toString('utf8', index.offsets[row]!, index.offsets[row]! + index.lengths[row]!);
+    if (earlier && this.activeIndex!.dicts.event.lookup(UNRECORDED_EVENT) < 0) {
+      const size = (await stat(earlier.path)).size;
+      const sidecar = await loadSidecar(earlier);
+      if (sidecar && sidecar.bytes === size) {
+        parts.push({
+          index: sidecar,
+          line: async (row) => {
+            const handle = await open(earlier.path, 'r');
+            try {
+              const buf = Buffer.alloc(sidecar.lengths[row]!);
+              await handle.read(buf, 0, buf.length, sidecar.offsets[row]!);
+              return buf.toString('utf8');
+            } finally {
+              await handle.close();
+            }
+          },
+        });
+      } else {
+        const bytes = await readFile(earlier.path);
+        const index = SegmentIndex.build(bytes);
+        parts.push({ index, line: lineOf(bytes, index) });
+      }
+    }
+    parts.push({ index: this.activeIndex!, line: lineOf(content, this.activeIndex!) });
+    const rows = unrecordedRows(parts.map((p) => p.index));
+    const calls: UnrecordedCall[] = [];
+    for (const { segment, row } of rows.slice(0, MAX_LISTED)) calls.push(unrecordedCall(await parts[segment]!.line(row)));
+    return { calls, count: rows.length };
+  }
+
   private async recover(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const segments = await listSegments(this.dir);
     const head = await readHead(this.dir).catch(() => undefined);
     const notes: UnsealedRecord[] = [];
-    let unrecordedNote: ReturnType<typeof unrecordedOutcomes> | undefined;
+    let unrecordedNote: { calls: UnrecordedCall[]; count: number } | undefined;
     if (segments.length > 0) {
       const segment = segments[segments.length - 1]!;
       let content = await readFile(segment.path);
@@ -170,7 +208,7 @@ export class ChainWriter {
       this.active = segment;
       this.size = content.length;
       this.activeIndex = SegmentIndex.build(content);
-      const unrecorded = unrecordedOutcomes(content, this.activeIndex);
+      const unrecorded = await this.unrecorded(content, segments.length > 1 ? segments[segments.length - 2] : undefined);
       if (unrecorded.count > 0) unrecordedNote = unrecorded;
       // An empty last segment (created just before a crash): the chain continues from an earlier one.
       let link = lastLink(content);

@@ -3,7 +3,8 @@
 // chain whole, a torn tail is repaired and said so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeAuditFs, type AuditFs } from '../../../src-main/engine/audit/audit-fs.js';
 import { openAuditLog, type AuditRecord } from '../../../src-main/engine/audit/index.js';
@@ -401,5 +402,40 @@ test('allowed calls left without an outcome are put on record at the next open, 
     assert.equal(report.ok, true, JSON.stringify(report.firstBroken));
   } finally {
     await cleanup();
+  }
+});
+
+test('a call decided just before the log rotated and left without an outcome is on record too; one whose outcome came after the rotation is not', async () => {
+  for (const sidecar of [true, false]) {
+    const { paths, cleanup } = await freshPaths();
+    const segments = async () => (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
+    try {
+      let log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
+      await log.decided(makeCall(1), allow); // never finishes
+      await log.decided(makeCall(2), allow); // finishes in the next segment
+      let i = 10;
+      while ((await segments()).length < 2) {
+        await log.decided(makeCall(i), allow);
+        await log.finished(makeCall(i), allow, { status: 'ok', durationMs: 1 });
+        i += 1;
+      }
+      await log.finished(makeCall(2), allow, { status: 'ok', durationMs: 9 });
+      await log.close(); // on disk as a kill -9 leaves it
+      const [first, second] = await segments();
+      assert.ok(first && second, 'the log rotated');
+      assert.ok((await readFile(join(paths.audit, first), 'utf8')).includes('"callId":"call-1"'), 'call-1 was decided in the first segment');
+      const idx = join(paths.audit, `${first}.idx`);
+      assert.ok(existsSync(idx), 'the sealed segment has its index sidecar');
+      if (!sidecar) await rm(idx);
+      log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
+      await log.close();
+      const notes = (await allRecords(paths.audit)).filter((r) => r.type === 'event' && r.event === 'audit.outcomes-unrecorded');
+      assert.equal(notes.length, 1, `sidecar ${sidecar}`);
+      const data = (notes[0] as unknown as { data: { count: number; calls: { callId: string }[] } }).data;
+      assert.deepEqual(data.calls.map((c) => c.callId), ['call-1'], `sidecar ${sidecar}`);
+      assert.equal(data.count, 1);
+    } finally {
+      await cleanup();
+    }
   }
 });
