@@ -16,7 +16,7 @@ import { AuditError } from './errors.js';
 import type { UnsealedRecord } from './record.js';
 import { eventRecord } from './record.js';
 import { IdleIndexer } from './idle-index.js';
-import { MAX_LISTED, UNRECORDED_EVENT, unrecordedCall, unrecordedRows, type UnrecordedCall } from './unrecorded.js';
+import { CARRY_EVENT, carriedCalls, MAX_LISTED, OpenCalls, scanStart, UNRECORDED_EVENT, unrecordedCall, unrecordedRows, type UnrecordedCall } from './unrecorded.js';
 import { SegmentIndex } from './segment-index.js';
 import { loadSidecar, saveSidecar } from './sidecar.js';
 import { HEAD_FILE, indexPathOf, listSegments, readHead, segmentName, serializeHead, utcDay, type HeadCheckpoint, type SegmentFile } from './segments.js';
@@ -63,6 +63,9 @@ const SYNC_DELAY_MS = 20;
 /** How long a record nothing waits for may wait to share a write with the next one. */
 const LAZY_WRITE_MS = 5;
 
+/** A carry event (unrecorded.ts): exempt from the size limit, so that it stays in its segment. */
+const isCarry = (record: UnsealedRecord) => record.type === 'event' && record.event === CARRY_EVENT;
+
 async function readFirstLine(path: string): Promise<string | undefined> {
   const handle = await open(path, 'r');
   try {
@@ -108,6 +111,8 @@ export class ChainWriter {
   private syncedSeq = 0;
   private syncedHash = GENESIS_HASH;
   private pending: Pending[] = [];
+  /** Allowed calls sealed without their outcome yet: carried into each new segment (unrecorded.ts). */
+  private readonly openCalls = new OpenCalls();
   private flushing: Promise<void> | undefined;
   private lazyTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
@@ -140,9 +145,10 @@ export class ChainWriter {
   }
 
   /**
-   * Allowed calls the last Warden left without an outcome (see unrecorded.ts), in the active segment
-   * and, unless the active one holds the last such note, the segment before it: a call decided just
-   * before a rotation has its outcome in the next segment.
+   * Allowed calls the last Warden left without an outcome (see unrecorded.ts): in the active segment
+   * and, unless the active one holds the last such note, the segment before it (a call decided just
+   * before a rotation has its outcome in the next segment), plus the calls the active segment's carry
+   * event brings in from older segments.
    */
   private async unrecorded(content: Buffer, earlier: SegmentFile | undefined): Promise<{ calls: UnrecordedCall[]; count: number }> {
     const parts: { index: SegmentIndex; line(row: number): Promise<string> }[] = [];
@@ -171,10 +177,13 @@ export class ChainWriter {
       }
     }
     parts.push({ index: this.activeIndex!, line: lineOf(content, this.activeIndex!) });
-    const rows = unrecordedRows(parts.map((p) => p.index));
+    const indexes = parts.map((p) => p.index);
+    const { start, carry } = scanStart(indexes);
+    const carried = carry ? carriedCalls(await parts[carry.segment]!.line(carry.row)) : [];
+    const stillOpen = unrecordedRows(indexes, start, carried);
     const calls: UnrecordedCall[] = [];
-    for (const { segment, row } of rows.slice(0, MAX_LISTED)) calls.push(unrecordedCall(await parts[segment]!.line(row)));
-    return { calls, count: rows.length };
+    for (const call of stillOpen.slice(0, MAX_LISTED)) calls.push('carried' in call ? call.carried : unrecordedCall(await parts[call.segment]!.line(call.row)));
+    return { calls, count: stillOpen.length };
   }
 
   private async recover(): Promise<void> {
@@ -264,6 +273,7 @@ export class ChainWriter {
       return Promise.reject(new AuditError('AUDIT_WRITE_FAILED', `The audit log cannot be written: ${this.broken.message}. Restart Warden after fixing the cause.`, { cause: this.broken }));
     }
     const sealed = sealRecord(record, this.nextSeq, this.lastHash);
+    this.openCalls.track(record, this.nextSeq);
     this.nextSeq += 1;
     this.lastHash = sealed.hash;
     return new Promise<SealedLine>((resolve, reject) => {
@@ -307,7 +317,7 @@ export class ChainWriter {
       const first = batch[from]!;
       let rotate: boolean;
       try {
-        rotate = await this.ensureSegment(Date.parse(first.record.time), first.sealed.seq, Buffer.byteLength(first.sealed.line) + 1);
+        rotate = await this.ensureSegment(first.record, first.sealed.seq, Buffer.byteLength(first.sealed.line) + 1);
       } catch (cause) {
         this.failFrom(batch.slice(from), cause);
         return;
@@ -323,7 +333,7 @@ export class ChainWriter {
       while (to < batch.length) {
         const p = batch[to]!;
         const length = Buffer.byteLength(p.sealed.line) + 1;
-        if (to > from && (bytes + length > room || (this.options.rotateDaily && !p.record.time.startsWith(dayIso)))) break;
+        if (to > from && ((bytes + length > room && !isCarry(p.record)) || (this.options.rotateDaily && !p.record.time.startsWith(dayIso)))) break;
         lengths.push(length);
         bytes += length;
         to += 1;
@@ -436,20 +446,19 @@ export class ChainWriter {
   }
 
   /** Opens the segment the next batch goes to, rotating first when size or day says so. */
-  private async ensureSegment(time: number, firstSeq: number, bytes: number): Promise<boolean> {
-    const day = utcDay(time);
+  private async ensureSegment(first: UnsealedRecord, firstSeq: number, bytes: number): Promise<boolean> {
+    const day = utcDay(Date.parse(first.time));
     const mustRotate =
       this.active !== undefined &&
       this.size > 0 &&
-      (this.size + bytes > this.options.maxSegmentBytes || (this.options.rotateDaily && day !== this.active.day));
+      ((this.size + bytes > this.options.maxSegmentBytes && !isCarry(first)) || (this.options.rotateDaily && day !== this.active.day));
     if (this.handle && !mustRotate) return false;
     if (this.active && !mustRotate) {
       this.handle = await this.options.fs.openAppend(this.active.path);
       return false;
     }
-    if (this.active && mustRotate) {
-      await this.sealActive();
-    }
+    const closing = mustRotate ? this.active : undefined;
+    if (closing) await this.sealActive();
     const name = segmentName(firstSeq, day);
     const segment: SegmentFile = { name, path: join(this.dir, name), firstSeq, day };
     this.handle = await this.options.fs.openAppend(segment.path);
@@ -457,6 +466,11 @@ export class ChainWriter {
     this.active = segment;
     this.size = 0;
     this.activeIndex = new SegmentIndex();
+    // Sealed now, so it lists exactly the calls open as of the records sealed before it; the flush
+    // loop writes it right after this batch (a carry may take a segment past its size limit: it must
+    // land in the segment it was made for).
+    const carry = closing ? this.openCalls.carry(closing.firstSeq) : undefined;
+    if (carry) this.append(eventRecord(CARRY_EVENT, carry, new Date(this.options.now()).toISOString())).catch(() => undefined);
     return true;
   }
 

@@ -8,11 +8,15 @@ import { openAuditLog } from '../../../src-main/engine/audit/index.js';
 import { verifyAuditDir } from '../../../src-main/engine/audit/verify.js';
 import { allow, deny, freshPaths, makeCall } from './kit.js';
 
-/** A log of `n` decision records in several small segments. */
+/** A log of `n` records (n / 2 calls, each a decision and its outcome) in several small segments. */
 async function buildLog(n = 60) {
   const { paths, cleanup } = await freshPaths();
   const log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
-  for (let i = 0; i < n; i += 1) await log.decided(makeCall(i), i % 5 === 0 ? deny : allow);
+  for (let i = 0; i < n / 2; i += 1) {
+    const decision = i % 5 === 0 ? deny : allow;
+    await log.decided(makeCall(i), decision);
+    await log.finished(makeCall(i), decision, { status: decision === deny ? 'denied' : 'ok', durationMs: 2 });
+  }
   await log.close();
   const segments = (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
   return { dir: paths.audit, segments, cleanup };
@@ -71,7 +75,7 @@ test('an edited record is reported as edited, by seq, segment and line', async (
 test('an edited record whose own hash was recomputed breaks the link to the next record', async () => {
   const { dir, segments, cleanup } = await buildLog();
   try {
-    const at = await locate(dir, segments, 30);
+    const at = await locate(dir, segments, 29); // a decision (odd seqs), with its reason to reword
     const edited = at.list[at.index]!.replace('"effect":"allow"', '"effect":"deny"').replace('"effect":"deny"', '"effect":"allow"');
     const changed = edited.replace('Low-risk tool', 'Approved tool');
     const cut = changed.lastIndexOf(',"hash":"');
@@ -80,7 +84,7 @@ test('an edited record whose own hash was recomputed breaks the link to the next
     await writeLines(at.path, at.list);
     const report = await verifyAuditDir(dir);
     assert.equal(report.firstBroken?.code, 'AUDIT_CHAIN_BROKEN');
-    assert.equal(report.firstBroken?.seq, 31);
+    assert.equal(report.firstBroken?.seq, 30);
   } finally {
     await cleanup();
   }

@@ -439,3 +439,49 @@ test('a call decided just before the log rotated and left without an outcome is 
     }
   }
 });
+
+test('a call still running across several rotations and then left without an outcome is on record at the next open; calls finished meanwhile are not', async () => {
+  for (const sidecar of [true, false]) {
+    const { paths, cleanup } = await freshPaths();
+    const segments = async () => (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
+    try {
+      let log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
+      const long = makeCall(0, { callId: '3f2b8c1e-9d4a-4e6b-a1c2-7e8f9a0b1c2d', tool: 'run_build' }); // never finishes
+      const later = makeCall(1, { callId: 'call-later' }); // finishes three segments on
+      await log.decided(long, allow);
+      await log.decided(later, allow);
+      let i = 10;
+      while ((await segments()).length < 4) {
+        await log.decided(makeCall(i), allow);
+        await log.finished(makeCall(i), allow, { status: 'ok', durationMs: 1 });
+        i += 1;
+      }
+      await log.finished(later, allow, { status: 'ok', durationMs: 900 });
+      await log.close(); // on disk as a kill -9 leaves it
+      const names = await segments();
+      // From the third segment on, each starts with the calls still running from before the segment
+      // before it: the long one is carried on.
+      const records = await allRecords(paths.audit);
+      const carries = records.filter((r) => r.type === 'event' && r.event === 'audit.calls-open');
+      assert.equal(carries.length, names.length - 2, `a carry per rotation after the first, got ${carries.length}`);
+      for (const [k, name] of names.slice(2).entries()) {
+        const text = await readFile(join(paths.audit, name), 'utf8');
+        assert.ok(text.split('\n').slice(0, 3).some((line) => line.includes('"event":"audit.calls-open"')), `${name} opens with its carry`);
+        assert.ok(text.includes(long.callId), `carry ${k}`);
+      }
+      const lastCarry = (carries.at(-1) as unknown as { data: { calls: { callId: string; tool: string }[] } }).data;
+      assert.deepEqual(lastCarry.calls.map((c) => c.callId), [long.callId, 'call-later'], 'the call id is kept whole (not redacted)');
+      if (!sidecar) for (const name of names) await rm(join(paths.audit, `${name}.idx`), { force: true });
+      log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
+      await log.close();
+      const notes = (await allRecords(paths.audit)).filter((r) => r.type === 'event' && r.event === 'audit.outcomes-unrecorded');
+      assert.equal(notes.length, 1, `sidecar ${sidecar}`);
+      const data = (notes[0] as unknown as { data: { count: number; calls: { callId: string; tool: string; seq: number }[] } }).data;
+      assert.deepEqual(data.calls.map((c) => [c.callId, c.tool, c.seq]), [[long.callId, 'run_build', 1]], `sidecar ${sidecar}`);
+      assert.equal(data.count, 1);
+      assert.equal((await verifyAuditDir(paths.audit)).ok, true);
+    } finally {
+      await cleanup();
+    }
+  }
+});
