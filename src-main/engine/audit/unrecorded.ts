@@ -44,10 +44,16 @@ export class OpenCalls {
 
   track(record: UnsealedRecord, seq: number): void {
     if (record.type === 'decision' && record.effect === 'allow') {
+      this.#open.delete(record.callId); // re-inserted last: the Map stays in seq order
       this.#open.set(record.callId, { seq, time: record.time, callId: record.callId, server: record.server, tool: record.tool });
     } else if (record.type === 'outcome') {
       this.#open.delete(record.callId);
     }
+  }
+
+  /** A decision that could not be written (its call was refused): not open after all. */
+  forget(record: UnsealedRecord, seq: number): void {
+    if (record.type === 'decision' && this.#open.get(record.callId)?.seq === seq) this.#open.delete(record.callId);
   }
 
   /** The data of a carry event for the open calls decided before `beforeSeq`, oldest first; none: undefined. */

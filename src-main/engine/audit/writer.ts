@@ -382,6 +382,7 @@ export class ChainWriter {
     );
     const all = [...failed, ...this.pending];
     this.pending = [];
+    for (const p of all) this.openCalls.forget(p.record, p.sealed.seq);
     this.nextSeq = this.writtenSeq + 1;
     this.lastHash = this.writtenHash;
     for (const p of all) p.reject(error);

@@ -485,3 +485,31 @@ test('a call still running across several rotations and then left without an out
     }
   }
 });
+
+test('calls refused because their decision could not be written are not carried as running', async () => {
+  const { paths, cleanup } = await freshPaths();
+  const segments = async () => (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
+  try {
+    let full = false;
+    let log = await openAuditLog(paths, { maxSegmentBytes: 4096, fs: failingFs('ENOSPC', () => full) });
+    await log.decided(makeCall(1), allow); // runs on, never finishes
+    full = true;
+    const refused = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => log.decided(makeCall(100 + i), allow)));
+    assert.ok(refused.every((r) => r.status === 'rejected'));
+    full = false;
+    for (let i = 10; (await segments()).length < 4; i += 1) {
+      await log.decided(makeCall(i), allow);
+      await log.finished(makeCall(i), allow, { status: 'ok', durationMs: 1 });
+    }
+    await log.close();
+    const carries = (await allRecords(paths.audit)).filter((r) => r.type === 'event' && r.event === 'audit.calls-open');
+    assert.ok(carries.length > 0);
+    for (const carry of carries) assert.deepEqual((carry as unknown as { data: { calls: { callId: string }[] } }).data.calls.map((c) => c.callId), ['call-1']);
+    log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
+    await log.close();
+    const note = (await allRecords(paths.audit)).find((r) => r.type === 'event' && r.event === 'audit.outcomes-unrecorded');
+    assert.deepEqual((note as unknown as { data: { calls: { callId: string }[] } }).data.calls.map((c) => c.callId), ['call-1']);
+  } finally {
+    await cleanup();
+  }
+});
