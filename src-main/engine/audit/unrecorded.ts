@@ -35,33 +35,41 @@ export interface SegmentRow {
 /** An open call: a decision row of the scanned segments, or one carried in from an older segment. */
 export type OpenCall = SegmentRow | { carried: UnrecordedCall };
 
+/** A record as the writer seals it: what OpenCalls keeps (no copy on the call path). */
+export interface SealedRecord {
+  record: UnsealedRecord;
+  sealed: { seq: number };
+}
+
 /**
  * The allowed calls whose outcome is not yet sealed, as of the last record sealed (the writer feeds it
  * every record in seq order): what a carry event lists.
  */
 export class OpenCalls {
-  readonly #open = new Map<string, UnrecordedCall>();
+  readonly #open = new Map<string, SealedRecord>();
 
-  track(record: UnsealedRecord, seq: number): void {
+  track(entry: SealedRecord): void {
+    const { record } = entry;
     if (record.type === 'decision' && record.effect === 'allow') {
       this.#open.delete(record.callId); // re-inserted last: the Map stays in seq order
-      this.#open.set(record.callId, { seq, time: record.time, callId: record.callId, server: record.server, tool: record.tool });
+      this.#open.set(record.callId, entry);
     } else if (record.type === 'outcome') {
       this.#open.delete(record.callId);
     }
   }
 
   /** A decision that could not be written (its call was refused): not open after all. */
-  forget(record: UnsealedRecord, seq: number): void {
-    if (record.type === 'decision' && this.#open.get(record.callId)?.seq === seq) this.#open.delete(record.callId);
+  forget(entry: SealedRecord): void {
+    const { record } = entry;
+    if (record.type === 'decision' && this.#open.get(record.callId) === entry) this.#open.delete(record.callId);
   }
 
   /** The data of a carry event for the open calls decided before `beforeSeq`, oldest first; none: undefined. */
   carry(beforeSeq: number): { reason: string; count: number; calls: UnrecordedCall[] } | undefined {
     const calls: UnrecordedCall[] = [];
-    for (const call of this.#open.values()) {
-      if (call.seq >= beforeSeq) break; // in seq order: a Map keeps insertion order
-      calls.push(call);
+    for (const { record, sealed } of this.#open.values()) {
+      if (sealed.seq >= beforeSeq) break; // in seq order: a Map keeps insertion order
+      if (record.type === 'decision') calls.push({ seq: sealed.seq, time: record.time, callId: record.callId, server: record.server, tool: record.tool });
     }
     if (calls.length === 0) return undefined;
     return {
@@ -129,9 +137,10 @@ export function unrecordedRows(segments: readonly SegmentIndex[], start: Segment
       }
     }
   }
-  // Oldest first: carried calls (from older segments) by seq, then the scanned rows in log order.
-  const key = (c: OpenCall) => ('carried' in c ? [-1, c.carried.seq] : [c.segment, c.row]);
-  return [...open.values()].flat().sort((a, b) => key(a)[0]! - key(b)[0]! || key(a)[1]! - key(b)[1]!);
+  // Oldest first: carried calls (from older segments, listed in seq order), then rows in log order.
+  const still = [...open.values()].flat();
+  const rows = still.filter((c): c is SegmentRow => !('carried' in c)).sort((a, b) => a.segment - b.segment || a.row - b.row);
+  return [...still.filter((c) => 'carried' in c).sort((a, b) => a.carried.seq - b.carried.seq), ...rows];
 }
 
 /** Names the call of a decision line (read back from its segment). */

@@ -273,11 +273,12 @@ export class ChainWriter {
       return Promise.reject(new AuditError('AUDIT_WRITE_FAILED', `The audit log cannot be written: ${this.broken.message}. Restart Warden after fixing the cause.`, { cause: this.broken }));
     }
     const sealed = sealRecord(record, this.nextSeq, this.lastHash);
-    this.openCalls.track(record, this.nextSeq);
     this.nextSeq += 1;
     this.lastHash = sealed.hash;
     return new Promise<SealedLine>((resolve, reject) => {
-      this.pending.push({ sealed, record, resolve, reject });
+      const entry = { sealed, record, resolve, reject };
+      this.pending.push(entry);
+      this.openCalls.track(entry);
       if (urgent) this.flushNow();
       // One timer per window, left running when an urgent record flushes first (cheaper than a timer per call).
       else
@@ -382,7 +383,7 @@ export class ChainWriter {
     );
     const all = [...failed, ...this.pending];
     this.pending = [];
-    for (const p of all) this.openCalls.forget(p.record, p.sealed.seq);
+    for (const p of all) this.openCalls.forget(p);
     this.nextSeq = this.writtenSeq + 1;
     this.lastHash = this.writtenHash;
     for (const p of all) p.reject(error);
