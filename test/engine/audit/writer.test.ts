@@ -7,12 +7,22 @@ import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeAuditFs, type AuditFs } from '../../../src-main/engine/audit/audit-fs.js';
-import { openAuditLog, type AuditRecord } from '../../../src-main/engine/audit/index.js';
+import { openAuditLog, type AuditLog, type AuditRecord } from '../../../src-main/engine/audit/index.js';
 import { verifyAuditDir } from '../../../src-main/engine/audit/verify.js';
 import { allow, deny, freshPaths, makeCall } from './kit.js';
 
+const segmentNames = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
+
+/** Short calls (each decided and finished) until the log has `count` segments. */
+async function rotateUntil(log: AuditLog, dir: string, count: number): Promise<void> {
+  for (let i = 10; (await segmentNames(dir)).length < count; i += 1) {
+    await log.decided(makeCall(i), allow);
+    await log.finished(makeCall(i), allow, { status: 'ok', durationMs: 1 });
+  }
+}
+
 async function allRecords(dir: string): Promise<AuditRecord[]> {
-  const names = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
+  const names = await segmentNames(dir);
   const out: AuditRecord[] = [];
   for (const name of names) {
     for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) if (line) out.push(JSON.parse(line));
@@ -408,20 +418,14 @@ test('allowed calls left without an outcome are put on record at the next open, 
 test('a call decided just before the log rotated and left without an outcome is on record too; one whose outcome came after the rotation is not', async () => {
   for (const sidecar of [true, false]) {
     const { paths, cleanup } = await freshPaths();
-    const segments = async () => (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
     try {
       let log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
       await log.decided(makeCall(1), allow); // never finishes
       await log.decided(makeCall(2), allow); // finishes in the next segment
-      let i = 10;
-      while ((await segments()).length < 2) {
-        await log.decided(makeCall(i), allow);
-        await log.finished(makeCall(i), allow, { status: 'ok', durationMs: 1 });
-        i += 1;
-      }
+      await rotateUntil(log, paths.audit, 2);
       await log.finished(makeCall(2), allow, { status: 'ok', durationMs: 9 });
       await log.close(); // on disk as a kill -9 leaves it
-      const [first, second] = await segments();
+      const [first, second] = await segmentNames(paths.audit);
       assert.ok(first && second, 'the log rotated');
       assert.ok((await readFile(join(paths.audit, first), 'utf8')).includes('"callId":"call-1"'), 'call-1 was decided in the first segment');
       const idx = join(paths.audit, `${first}.idx`);
@@ -443,22 +447,16 @@ test('a call decided just before the log rotated and left without an outcome is 
 test('a call still running across several rotations and then left without an outcome is on record at the next open; calls finished meanwhile are not', async () => {
   for (const sidecar of [true, false]) {
     const { paths, cleanup } = await freshPaths();
-    const segments = async () => (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
     try {
       let log = await openAuditLog(paths, { maxSegmentBytes: 4096 });
       const long = makeCall(0, { callId: '3f2b8c1e-9d4a-4e6b-a1c2-7e8f9a0b1c2d', tool: 'run_build' }); // never finishes
       const later = makeCall(1, { callId: 'call-later' }); // finishes three segments on
       await log.decided(long, allow);
       await log.decided(later, allow);
-      let i = 10;
-      while ((await segments()).length < 4) {
-        await log.decided(makeCall(i), allow);
-        await log.finished(makeCall(i), allow, { status: 'ok', durationMs: 1 });
-        i += 1;
-      }
+      await rotateUntil(log, paths.audit, 4);
       await log.finished(later, allow, { status: 'ok', durationMs: 900 });
       await log.close(); // on disk as a kill -9 leaves it
-      const names = await segments();
+      const names = await segmentNames(paths.audit);
       // From the third segment on, each starts with the calls still running from before the segment
       // before it: the long one is carried on.
       const records = await allRecords(paths.audit);
@@ -488,7 +486,6 @@ test('a call still running across several rotations and then left without an out
 
 test('calls refused because their decision could not be written are not carried as running', async () => {
   const { paths, cleanup } = await freshPaths();
-  const segments = async () => (await readdir(paths.audit)).filter((f) => f.endsWith('.jsonl')).sort();
   try {
     let full = false;
     let log = await openAuditLog(paths, { maxSegmentBytes: 4096, fs: failingFs('ENOSPC', () => full) });
@@ -497,10 +494,7 @@ test('calls refused because their decision could not be written are not carried 
     const refused = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => log.decided(makeCall(100 + i), allow)));
     assert.ok(refused.every((r) => r.status === 'rejected'));
     full = false;
-    for (let i = 10; (await segments()).length < 4; i += 1) {
-      await log.decided(makeCall(i), allow);
-      await log.finished(makeCall(i), allow, { status: 'ok', durationMs: 1 });
-    }
+    await rotateUntil(log, paths.audit, 4);
     await log.close();
     const carries = (await allRecords(paths.audit)).filter((r) => r.type === 'event' && r.event === 'audit.calls-open');
     assert.ok(carries.length > 0);
