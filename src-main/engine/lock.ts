@@ -1,6 +1,6 @@
 // One engine per data directory. engine.lock holds the running engine's pid and URL, so that a second
 // `warden serve`, the desktop app, or `warden connect` can find it instead of starting another.
-import { linkSync, mkdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { WardenError } from './errors.js';
 import { answers, readLock, type LockInfo } from './lock-file.js';
@@ -67,9 +67,15 @@ export class EngineLock {
         continue;
       }
       try {
-        const still = readLock(paths);
-        if (still && still.pid !== process.pid && (await answers(still))) throw running(paths, still);
-        rmSync(paths.lock, { force: true });
+        // No lock file: another engine removed the stale one and may be creating its own right now
+        // (that needs no takeover lock), so there is nothing to remove: removing now could delete the
+        // new engine's lock and let two run. A lock file that is there cannot change while we hold the
+        // takeover lock (it is only created where none is, and only removed under this lock).
+        if (existsSync(paths.lock)) {
+          const still = readLock(paths);
+          if (still && still.pid !== process.pid && (await answers(still))) throw running(paths, still);
+          rmSync(paths.lock, { force: true });
+        }
       } finally {
         rmSync(paths.lockTakeover, { force: true });
       }
